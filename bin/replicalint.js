@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { main } from '../dist/src/cli.js';
+
+main(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  cwd: process.cwd(),
+  env: process.env,
+  isTTY: Boolean(process.stdout.isTTY),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`replicalint: internal error: ${e?.stack ?? e}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,29 @@
+import { defineRule } from '../src/rule.js';
+import { containerLoc, describeContainer, templateSuffix } from '../src/k8s/describe.js';
+import { probeTarget, regularContainers } from '../src/k8s/containers.js';
+
+export default defineRule({
+  id: 'missing-readiness-probe',
+  scope: ['manifest'],
+  severity: 'error',
+  summary: 'Container of a long-running workload without a readinessProbe',
+  why: 'New replicas receive traffic before they can serve, and terminating ones keep receiving it, so every scale-out and rollout drops requests.',
+  fix: 'Add a readinessProbe (httpGet on the path your service answers when it is ready to serve).',
+  check({ app, report }) {
+    for (const c of regularContainers(app.manifests.workloads, { longRunning: true })) {
+      const probe = c.node.get('readinessProbe');
+      if (probe && !probe.isNull && probe.entries().length) continue;
+      const empty = probe ? 'an empty readinessProbe' : 'no readinessProbe';
+      const liveness = probeTarget(c.node.get('livenessProbe'));
+      const port = c.node.at('ports', 0, 'containerPort')?.str();
+      const hint = liveness
+        ? `add a readinessProbe beside the livenessProbe (${liveness}); point it at an endpoint that fails while the service cannot serve, e.g. httpGet /ready`
+        : `add readinessProbe: { httpGet: { path: /ready, port: ${port ?? '<containerPort>'} }, periodSeconds: 5 } on an endpoint that fails while the service cannot serve`;
+      report({
+        at: containerLoc(c),
+        message: `${describeContainer(c)} has ${empty}: new replicas get traffic before they can serve${templateSuffix(c.workload)}`,
+        hint,
+      });
+    }
+  },
+});

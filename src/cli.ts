@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { RULES, RULE_IDS } from '../rules/index.js';
+import { ConfigError, loadConfig } from './config.js';
+import { UsageError } from './discover.js';
+import { exitCode } from './exit-code.js';
+import { formatLinks } from './report/links.js';
+import { formatRuleList } from './report/rule-list.js';
+import type { Reporter } from './report/report.js';
+import { SEVERITIES, type Severity } from './types.js';
+
+export const VERSION: string = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const FORMATS = ['stylish', 'json'] as const;
+
+/** Where the CLI writes; tests pass their own. */
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+  readStdin?: () => Promise<string>;
+}
+
+interface Options {
+  format: (typeof FORMATS)[number];
+  output?: string;
+  config?: string;
+  failOn: Severity;
+  maxWarnings?: number;
+  quiet?: boolean;
+  listRules?: boolean;
+  printLinks?: boolean;
+  rule?: string[];
+  stdinFilename?: string;
+  color?: boolean;
+}
+
+function program(io: Io): Command {
+  return new Command()
+    .name('replicalint')
+    .description('Is this Node.js service safe to scale out, scale in and be killed at any moment? Lints code, Kubernetes YAML and Dockerfiles together.')
+    .version(VERSION, '-V, --version')
+    .argument('[paths...]', 'files or folders to lint; - reads manifests from stdin', ['.'])
+    .addOption(new Option('-f, --format <name>', 'output format').choices(FORMATS).default('stylish'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-c, --config <file>', 'config file (default: .replicalintrc.json or replicalint.config.json in the working directory)')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run (exit code 1)').choices(SEVERITIES).default('error'))
+    .option('--max-warnings <n>', 'fail when there are more than n warnings', parseCount)
+    .option('--quiet', 'report errors only')
+    .addOption(new Option('--rule <id...>', 'run only these rules').choices(RULE_IDS))
+    .option('--list-rules', 'list every rule with its scope, severity and summary, then exit')
+    .option('--print-links', 'print the services, workloads and the links between them, with reasons, then exit')
+    .option('--stdin-filename <name>', 'name to print for manifests read from stdin', '<stdin>')
+    .option('--color', 'force coloured output')
+    .option('--no-color', 'disable coloured output')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showSuggestionAfterError();
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of 0 or more');
+  return n;
+}
+
+/** Run the CLI; resolves to the exit code (0 clean, 1 findings, 2 usage or internal failure). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const cmd = program(io);
+  try {
+    cmd.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  const opts = cmd.opts<Options>();
+  if (cmd.getOptionValueSource('color') !== 'cli') delete opts.color;
+  try {
+    return await execute(cmd.processedArgs[0] as string[], opts, io);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      io.stderr(`replicalint: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`replicalint: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 2;
+  }
+}
+
+async function execute(paths: string[], opts: Options, io: Io): Promise<number> {
+  if (opts.listRules) {
+    io.stdout(formatRuleList(RULES, opts.format));
+    return 0;
+  }
+  const config = loadConfig(io.cwd, opts.config, new Set(RULE_IDS));
+  const rules = opts.rule ? RULES.filter((r) => opts.rule!.includes(r.id)) : RULES;
+  const { buildModel, lint } = await import('./run.js');
+  const lintOptions = { cwd: io.cwd, paths, config, rules, stdinName: opts.stdinFilename, readStdin: io.readStdin };
+  if (opts.printLinks) {
+    const { model } = await buildModel(lintOptions);
+    io.stdout(formatLinks(model, opts.format));
+    return 0;
+  }
+  const result = await lint(lintOptions);
+  for (const n of result.notices) io.stderr(`replicalint: ${n}\n`);
+  const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
+  const reporter = (await import(`./report/${opts.format}.js`)) as { default: Reporter };
+  const text = reporter.default({ version: VERSION, findings, files: result.files, rules: RULES, color: !opts.output && useColor(opts, io) });
+  if (opts.output) writeOutput(path.resolve(io.cwd, opts.output), text);
+  else io.stdout(text);
+  for (const f of result.failures) io.stderr(`replicalint: internal error: ${f}\n`);
+  if (result.failures.length) return 2;
+  return exitCode(findings, { failOn: opts.failOn, maxWarnings: opts.maxWarnings });
+}
+
+function writeOutput(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (e) {
+    throw new UsageError(`cannot write --output ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** --color/--no-color win (per-run flags override NO_COLOR, as no-color.org asks), then FORCE_COLOR, then NO_COLOR, then a terminal. */
+function useColor(opts: Options, io: Io): boolean {
+  if (opts.color !== undefined) return opts.color;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (io.env.NO_COLOR) return false;
+  return io.isTTY;
+}

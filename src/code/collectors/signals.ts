@@ -1,0 +1,59 @@
+import type { Collector, Walk } from '../walk.js';
+import type { TS } from '../typescript.js';
+
+const LISTEN = /^(?:on|once|addListener|prependListener|prependOnceListener)$/;
+const SIGNAL_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit)$/;
+
+/** `process.on('SIGTERM', fn)`, including `['SIGINT', 'SIGTERM'].forEach((s) => process.on(s, fn))`. */
+export const signals: Collector = {
+  kinds: ['CallExpression'],
+  visit(node, w) {
+    const ts = w.ts;
+    const call = node as TS.CallExpression;
+    const chain = w.chain(call.expression);
+    if (!chain || chain.length !== 2 || chain[0] !== 'process' || !LISTEN.test(chain[1]!)) return;
+    const [event, handler] = call.arguments;
+    if (!event) return;
+    const names = signalNames(event, w);
+    if (names.length && !names.some((n) => n === '*' || SIGNAL_EVENT.test(n))) return;
+    let h: { span?: ReturnType<Walk['span']>; name?: string } | undefined;
+    if (handler) {
+      const u = w.unwrap(handler);
+      if (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) h = { span: w.span(u) };
+      else if (ts.isIdentifier(u)) h = { name: u.text };
+      else h = { span: w.span(u) };
+    }
+    w.facts.signals.push({ signals: names, method: chain[1]!, span: w.span(call), handler: h, ...w.scope() });
+  },
+};
+
+/** The literal event names an argument can hold; `['*']` when it cannot be told. */
+function signalNames(e: TS.Expression, w: Walk): string[] {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  if (ts.isStringLiteralLike(u)) return [u.text];
+  if (!ts.isIdentifier(u)) return ['*'];
+  // Walk outwards to the function or loop that binds the identifier.
+  for (let depth = 1; ; depth++) {
+    const a = w.parent(depth);
+    if (!a) return ['*'];
+    if ((ts.isArrowFunction(a) || ts.isFunctionExpression(a)) && a.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === u.text)) {
+      const call = w.parent(depth + 1);
+      if (call && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'forEach') {
+        return literalStrings(w.unwrap(call.expression.expression), w);
+      }
+      return ['*'];
+    }
+    if (ts.isForOfStatement(a) && ts.isVariableDeclarationList(a.initializer)) {
+      const d = a.initializer.declarations[0];
+      if (d && ts.isIdentifier(d.name) && d.name.text === u.text) return literalStrings(w.unwrap(a.expression), w);
+    }
+  }
+}
+
+function literalStrings(e: TS.Expression, w: Walk): string[] {
+  const ts = w.ts;
+  if (!ts.isArrayLiteralExpression(e)) return ['*'];
+  const out = e.elements.map((x) => (ts.isStringLiteralLike(x) ? x.text : '*'));
+  return out.length ? out : ['*'];
+}

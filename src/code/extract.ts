@@ -1,0 +1,41 @@
+import { emptyFacts, type CodeFacts } from './facts.js';
+import { Walk, type Collector } from './walk.js';
+import type { TS, Ts } from './typescript.js';
+import { libCalls } from './collectors/lib-calls.js';
+import { methodCalls } from './collectors/method-calls.js';
+import { servers } from './collectors/servers.js';
+import { signals } from './collectors/signals.js';
+
+/** Every fact collector; each sees only the syntax kinds it asks for, in one walk per file. */
+export const COLLECTORS: Collector[] = [libCalls, servers, signals, methodCalls];
+
+/**
+ * Parse one code file with the compiler and reduce it to facts. The syntax tree is not kept:
+ * once this returns, nothing refers to it and it can be collected.
+ */
+export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
+  const facts = emptyFacts(file);
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(ts, file));
+  const diag = (sf as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics[0];
+  if (diag) {
+    const a = sf.getLineAndCharacterOfPosition(diag.start);
+    const b = sf.getLineAndCharacterOfPosition(diag.start + diag.length);
+    facts.parseError = {
+      message: ts.flattenDiagnosticMessageText(diag.messageText, ' '),
+      line: a.line + 1,
+      column: a.character + 1,
+      endLine: b.line + 1,
+      endColumn: b.character + 1,
+    };
+    return facts;
+  }
+  new Walk(ts, sf, facts, COLLECTORS).run();
+  return facts;
+}
+
+function scriptKind(ts: Ts, file: string): TS.ScriptKind {
+  if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
+  if (/\.[mc]?ts$/.test(file)) return ts.ScriptKind.TS;
+  if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
+  return ts.ScriptKind.JS;
+}

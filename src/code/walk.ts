@@ -1,0 +1,379 @@
+import type { Arg, CodeFacts, FnRole, Scope } from './facts.js';
+import type { TS, Ts } from './typescript.js';
+import type { Span } from '../types.js';
+
+/** A binding's origin: the module member it was imported as, or the module call that created it. */
+export interface Origin {
+  module: string;
+  path: string[];
+}
+
+/** What a collector sees: the node, and the walk's context around it. */
+export interface Collector {
+  /** Names of the syntax kinds the collector wants (`'CallExpression'`); it is called for no others. */
+  kinds: (keyof typeof TS.SyntaxKind)[];
+  visit(node: TS.Node, w: Walk): void;
+}
+
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'use', 'route', 'any']);
+const TIMER_FUNCTIONS = new Set(['setInterval', 'setTimeout', 'setImmediate', 'queueMicrotask']);
+const STARTUP_EVENTS = new Set(['listening', 'ready', 'started', 'start']);
+const ROUTE_DECORATORS = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options', 'Sse', 'MessagePattern', 'EventPattern']);
+const SIGNAL_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit)$/;
+
+interface Frame {
+  role: FnRole;
+  name?: string;
+}
+
+/**
+ * One walk over one file's compiler nodes (`ts.forEachChild`, no ts-morph wrappers), feeding the
+ * collectors registered for each syntax kind. It keeps what every collector needs: the imports,
+ * the origin of local bindings (`const app = express()`), and the roles of the enclosing functions.
+ */
+export class Walk {
+  readonly imports = new Map<string, Origin>();
+  readonly origins = new Map<string, Origin>();
+  private readonly frames: Frame[] = [];
+  private readonly ancestors: TS.Node[] = [];
+  private readonly byKind = new Map<TS.SyntaxKind, Collector[]>();
+
+  constructor(
+    readonly ts: Ts,
+    readonly sf: TS.SourceFile,
+    readonly facts: CodeFacts,
+    collectors: Collector[],
+  ) {
+    for (const c of collectors) {
+      for (const name of c.kinds) {
+        const k = ts.SyntaxKind[name];
+        const list = this.byKind.get(k);
+        if (list) list.push(c);
+        else this.byKind.set(k, [c]);
+      }
+    }
+  }
+
+  run(): void {
+    for (const st of this.sf.statements) this.readImports(st);
+    this.visit(this.sf);
+  }
+
+  /** The parent of the node being visited (the walk does not set parent pointers, to stay fast). */
+  parent(depth = 1): TS.Node | undefined {
+    return this.ancestors[this.ancestors.length - depth];
+  }
+
+  /** The scope at the current node: roles of enclosing functions. */
+  scope(): Scope {
+    const roles = this.frames.map((f) => f.role);
+    const outerName = this.frames.find((f) => f.name)?.name;
+    return outerName ? { roles, outerName } : { roles };
+  }
+
+  get atTopLevel(): boolean {
+    return this.frames.length === 0;
+  }
+
+  span(node: TS.Node): Span {
+    const a = this.sf.getLineAndCharacterOfPosition(node.getStart(this.sf));
+    const b = this.sf.getLineAndCharacterOfPosition(node.getEnd());
+    return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
+  }
+
+  text(node: TS.Node, max = 80): string {
+    const t = this.sf.text.slice(node.getStart(this.sf), node.getEnd()).replace(/\s+/g, ' ');
+    return t.length > max ? t.slice(0, max - 1) + '…' : t;
+  }
+
+  /** `a.b.c` as `['a','b','c']` (with `this` as `'this'`); undefined for anything else. */
+  chain(e: TS.Expression): string[] | undefined {
+    const ts = this.ts;
+    const out: string[] = [];
+    let cur: TS.Expression = e;
+    for (;;) {
+      cur = this.unwrap(cur);
+      if (ts.isPropertyAccessExpression(cur)) {
+        out.push(cur.name.text);
+        cur = cur.expression;
+      } else if (ts.isElementAccessExpression(cur) && ts.isStringLiteralLike(cur.argumentExpression)) {
+        out.push(cur.argumentExpression.text);
+        cur = cur.expression;
+      } else if (ts.isIdentifier(cur)) {
+        out.push(cur.text);
+        return out.reverse();
+      } else if (cur.kind === ts.SyntaxKind.ThisKeyword) {
+        out.push('this');
+        return out.reverse();
+      } else return undefined;
+    }
+  }
+
+  /** Strip parentheses, `as`, `satisfies`, `!` and `await`. */
+  unwrap(e: TS.Expression): TS.Expression {
+    const ts = this.ts;
+    for (;;) {
+      if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
+        e = e.expression;
+      } else return e;
+    }
+  }
+
+  /**
+   * What a callee refers to, through imports: `session` → express-session `[]`,
+   * `cron.schedule` → node-cron `['schedule']`, `require('fastify')` → fastify `[]`.
+   */
+  resolve(callee: TS.Expression): Origin | undefined {
+    const ts = this.ts;
+    const e = this.unwrap(callee);
+    if (ts.isCallExpression(e)) {
+      const mod = this.requireOf(e);
+      if (mod) return { module: mod, path: [] };
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      const inner = this.unwrap(e.expression);
+      if (ts.isCallExpression(inner)) {
+        const mod = this.requireOf(inner);
+        if (mod) return { module: mod, path: [e.name.text] };
+      }
+    }
+    const chain = this.chain(e);
+    if (!chain) return undefined;
+    const imp = this.imports.get(chain[0]!);
+    return imp ? { module: imp.module, path: [...imp.path, ...chain.slice(1)] } : undefined;
+  }
+
+  /** The origin of a receiver: an imported binding, or a local created by an imported factory. */
+  originOf(e: TS.Expression): Origin | undefined {
+    const ts = this.ts;
+    const u = this.unwrap(e);
+    if (ts.isIdentifier(u)) return this.origins.get(u.text) ?? this.imports.get(u.text);
+    if (ts.isCallExpression(u) || ts.isNewExpression(u)) return this.resolve(u.expression);
+    if (ts.isPropertyAccessExpression(u) && u.expression.kind === ts.SyntaxKind.ThisKeyword) return this.origins.get(`this.${u.name.text}`);
+    return undefined;
+  }
+
+  /** `require('x')` → `'x'`. */
+  requireOf(e: TS.Expression): string | undefined {
+    const ts = this.ts;
+    const u = this.unwrap(e);
+    if (!ts.isCallExpression(u) || !ts.isIdentifier(u.expression) || u.expression.text !== 'require') return undefined;
+    const a = u.arguments[0];
+    return a && ts.isStringLiteralLike(a) ? a.text : undefined;
+  }
+
+  /** A literal summary of an expression (see {@link Arg}). */
+  arg(e: TS.Expression | undefined, depth = 0): Arg {
+    const ts = this.ts;
+    if (!e) return { t: 'other', text: '' };
+    const u = this.unwrap(e);
+    if (ts.isStringLiteralLike(u)) return { t: 'str', v: u.text };
+    if (ts.isNumericLiteral(u)) return { t: 'num', v: Number(u.text) };
+    if (ts.isPrefixUnaryExpression(u) && u.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(u.operand)) {
+      return { t: 'num', v: -Number(u.operand.text) };
+    }
+    if (u.kind === ts.SyntaxKind.TrueKeyword) return { t: 'bool', v: true };
+    if (u.kind === ts.SyntaxKind.FalseKeyword) return { t: 'bool', v: false };
+    if (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) return { t: 'fn', span: this.span(u) };
+    if (ts.isIdentifier(u)) return { t: 'id', name: u.text };
+    const env = this.envName(u);
+    if (env) return { t: 'env', name: env };
+    if (ts.isBinaryExpression(u) && (u.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || u.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      const left = this.arg(u.left, depth + 1);
+      if (left.t === 'env' && !left.fallback) return { ...left, fallback: this.arg(u.right, depth + 1) };
+    }
+    // Number(process.env.PORT), parseInt(x, 10), String(x): the value is the argument's.
+    if (ts.isCallExpression(u) && ts.isIdentifier(u.expression) && /^(?:Number|parseInt|parseFloat|String)$/.test(u.expression.text) && u.arguments[0]) {
+      return this.arg(u.arguments[0], depth);
+    }
+    if (depth < 4 && ts.isObjectLiteralExpression(u)) {
+      const props: Record<string, Arg> = {};
+      let spread = false;
+      for (const p of u.properties) {
+        const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name) || ts.isNumericLiteral(p.name)) ? p.name.text : undefined;
+        if (ts.isPropertyAssignment(p) && name !== undefined) props[name] = this.arg(p.initializer, depth + 1);
+        else if (ts.isShorthandPropertyAssignment(p)) props[p.name.text] = { t: 'id', name: p.name.text };
+        else if ((ts.isMethodDeclaration(p) || ts.isGetAccessor(p)) && name !== undefined) props[name] = { t: 'fn', span: this.span(p) };
+        else spread = true;
+      }
+      return { t: 'obj', props, spread };
+    }
+    if (depth < 4 && ts.isArrayLiteralExpression(u)) return { t: 'arr', items: u.elements.map((x) => this.arg(x, depth + 1)) };
+    return { t: 'other', text: this.text(u, 60) };
+  }
+
+  /** `process.env.X` or `process.env['X']` → `'X'`. */
+  envName(e: TS.Expression): string | undefined {
+    const c = this.chain(e);
+    return c && c.length === 3 && c[0] === 'process' && c[1] === 'env' ? c[2] : undefined;
+  }
+
+  private readImports(st: TS.Node): void {
+    const ts = this.ts;
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+      const module = st.moduleSpecifier.text;
+      const clause = st.importClause;
+      if (!clause) return this.addImport('', module, [], 'esm', st);
+      if (clause.name) this.addImport(clause.name.text, module, [], 'esm', clause.name);
+      const nb = clause.namedBindings;
+      if (nb && ts.isNamespaceImport(nb)) this.addImport(nb.name.text, module, [], 'esm', nb.name);
+      if (nb && ts.isNamedImports(nb)) {
+        for (const el of nb.elements) {
+          const imported = (el.propertyName ?? el.name).text;
+          this.addImport(el.name.text, module, imported === 'default' ? [] : [imported], 'esm', el);
+        }
+      }
+    } else if (ts.isExportDeclaration(st) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
+      this.addImport('', st.moduleSpecifier.text, [], 'esm', st);
+    } else if (ts.isImportEqualsDeclaration(st) && ts.isExternalModuleReference(st.moduleReference)) {
+      const ex = st.moduleReference.expression;
+      if (ts.isStringLiteral(ex)) this.addImport(st.name.text, ex.text, [], 'cjs', st);
+    } else if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) this.readRequire(d);
+    }
+  }
+
+  /** `const x = require('m')`, `const { a, b: c } = require('m')`, `const y = require('m').y`. */
+  private readRequire(d: TS.VariableDeclaration): void {
+    const ts = this.ts;
+    if (!d.initializer) return;
+    const init = this.unwrap(d.initializer);
+    let module = this.requireOf(init);
+    let path: string[] = [];
+    if (!module && ts.isPropertyAccessExpression(init)) {
+      module = this.requireOf(init.expression);
+      path = [init.name.text];
+    }
+    if (!module) return;
+    if (ts.isIdentifier(d.name)) this.addImport(d.name.text, module, path, 'cjs', d);
+    else if (ts.isObjectBindingPattern(d.name)) {
+      for (const el of d.name.elements) {
+        if (!ts.isIdentifier(el.name)) continue;
+        const prop = el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)) ? el.propertyName.text : el.name.text;
+        this.addImport(el.name.text, module, [...path, prop], 'cjs', el);
+      }
+    }
+  }
+
+  /** Record an import; `local` is `''` for side-effect imports, re-exports and unbound `require()`/`import()`. */
+  private addImport(local: string, module: string, path: string[], kind: 'esm' | 'cjs', node: TS.Node): void {
+    if (local) {
+      if (this.imports.has(local)) return;
+      this.imports.set(local, { module, path });
+    } else if (this.facts.imports.some((i) => i.module === module)) return;
+    this.facts.imports.push({ local, module, path, kind, span: this.span(node) });
+  }
+
+  private visit(node: TS.Node): void {
+    const ts = this.ts;
+    const list = this.byKind.get(node.kind);
+    if (list) for (const c of list) c.visit(node, this);
+
+    if (ts.isVariableDeclaration(node)) this.noteOrigin(node);
+    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) this.noteThisOrigin(node);
+    else if (ts.isCallExpression(node)) this.noteCall(node);
+
+    const frame = this.frameFor(node);
+    if (frame) this.frames.push(frame);
+    this.ancestors.push(node);
+    ts.forEachChild(node, (child) => this.visit(child));
+    this.ancestors.pop();
+    if (frame) this.frames.pop();
+  }
+
+  /** `const app = express()`: remember that `app` came from express, for `app.listen()` and routes. */
+  private noteOrigin(d: TS.VariableDeclaration): void {
+    const ts = this.ts;
+    if (!ts.isIdentifier(d.name) || !d.initializer) return;
+    if (!this.atTopLevel) this.readRequire(d);
+    const o = this.createdBy(d.initializer);
+    if (o && !this.origins.has(d.name.text)) this.origins.set(d.name.text, o);
+  }
+
+  private noteThisOrigin(b: TS.BinaryExpression): void {
+    const ts = this.ts;
+    const l = b.left;
+    if (!ts.isPropertyAccessExpression(l) || l.expression.kind !== ts.SyntaxKind.ThisKeyword) return;
+    const o = this.createdBy(b.right);
+    if (o) this.origins.set(`this.${l.name.text}`, o);
+  }
+
+  private createdBy(init: TS.Expression): Origin | undefined {
+    const ts = this.ts;
+    const u = this.unwrap(init);
+    return ts.isCallExpression(u) || ts.isNewExpression(u) ? this.resolve(u.expression) : undefined;
+  }
+
+  /**
+   * Unbound `require('m')` and `import('m')` count as imports (`app.register(require('plugin'))`);
+   * plain calls at module top level (`main()`, `bootstrap().catch(...)`) are start-up calls.
+   */
+  private noteCall(call: TS.CallExpression): void {
+    const ts = this.ts;
+    const callee = this.unwrap(call.expression);
+    const first = call.arguments[0];
+    if (callee.kind === ts.SyntaxKind.ImportKeyword && first && ts.isStringLiteralLike(first)) {
+      this.addImport('', first.text, [], 'esm', call);
+    } else if (ts.isIdentifier(callee)) {
+      if (callee.text === 'require') {
+        if (first && ts.isStringLiteralLike(first)) this.addImport('', first.text, [], 'cjs', call);
+      } else if (this.frames.length === 0 && !this.facts.startupCalls.includes(callee.text)) {
+        this.facts.startupCalls.push(callee.text);
+      }
+    }
+  }
+
+  /** The role of a function node, judged from where it stands; undefined for non-functions. */
+  private frameFor(node: TS.Node): Frame | undefined {
+    const ts = this.ts;
+    if (ts.isFunctionDeclaration(node)) return { role: 'function', name: node.name?.text };
+    if (ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node)) {
+      return { role: this.decoratedRole(node) ?? 'method', name: ts.isMethodDeclaration(node) && ts.isIdentifier(node.name) ? node.name.text : undefined };
+    }
+    if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node)) return undefined;
+    const parent = this.parent();
+    if (!parent) return { role: 'callback' };
+    if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return { role: 'function', name: parent.name.text };
+    if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name) && parent.name.text === 'handler') return { role: 'request-handler' };
+    if (ts.isCallExpression(parent) && parent.arguments.includes(node as TS.Expression)) return { role: this.callbackRole(parent) };
+    return { role: 'callback' };
+  }
+
+  private decoratedRole(node: TS.Node): FnRole | undefined {
+    const ts = this.ts;
+    const mods = ts.canHaveDecorators(node) ? ts.getDecorators(node) : undefined;
+    for (const d of mods ?? []) {
+      const e = d.expression;
+      const name = ts.isCallExpression(e) && ts.isIdentifier(e.expression) ? e.expression.text : ts.isIdentifier(e) ? e.text : undefined;
+      if (name && ROUTE_DECORATORS.has(name)) return 'request-handler';
+    }
+    return undefined;
+  }
+
+  private callbackRole(call: TS.CallExpression): FnRole {
+    const ts = this.ts;
+    const chain = this.chain(call.expression);
+    const first = call.arguments[0];
+    const event = first && ts.isStringLiteralLike(first) ? first.text : undefined;
+    if (!chain) {
+      return this.frames.length === 0 && this.isPromiseThen(call) ? 'startup-callback' : 'callback';
+    }
+    const last = chain[chain.length - 1]!;
+    if (chain.length === 1 && TIMER_FUNCTIONS.has(last)) return 'timer-callback';
+    if (chain[0] === 'process' && /^(?:on|once|addListener|prependListener|prependOnceListener)$/.test(last)) {
+      return event === undefined || SIGNAL_EVENT.test(event) ? 'signal-handler' : 'callback';
+    }
+    if (last === 'listen') return 'startup-callback';
+    if (last === 'once' && event && STARTUP_EVENTS.has(event)) return 'startup-callback';
+    if (last === 'createServer') return 'request-handler';
+    if (ROUTE_METHODS.has(last.toLowerCase()) && chain.length >= 2) return 'request-handler';
+    if (this.frames.length === 0 && /^(?:then|catch|finally)$/.test(last)) return 'startup-callback';
+    return 'callback';
+  }
+
+  private isPromiseThen(call: TS.CallExpression): boolean {
+    const ts = this.ts;
+    const e = call.expression;
+    return ts.isPropertyAccessExpression(e) && /^(?:then|catch|finally)$/.test(e.name.text);
+  }
+}

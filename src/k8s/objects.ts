@@ -1,0 +1,212 @@
+import type { YNode } from './yaml.js';
+
+/** A Kubernetes object from a manifest: anything with `apiVersion` and `kind`. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  /** `metadata.name`, or `""` when missing. */
+  name: string;
+  namespace?: string;
+  /** The object's map; `node.src` has the file and the Helm template. */
+  node: YNode;
+}
+
+/** A container of a workload's pod template. */
+export interface Container {
+  name: string;
+  node: YNode;
+  /** An init container (including native sidecars). */
+  init: boolean;
+  /** An init container with `restartPolicy: Always` (a native sidecar). */
+  sidecar: boolean;
+  workload: Workload;
+}
+
+/** An object whose spec reaches a pod template: Deployment, StatefulSet, Job, CronJob, Rollout, ... */
+export interface Workload extends K8sObject {
+  podSpec: YNode;
+  /** Labels of the pods it creates (the template's, or the Pod's own). */
+  podLabels: Record<string, string>;
+  /** Regular containers. */
+  containers: Container[];
+  initContainers: Container[];
+  /** Jobs, CronJobs, Helm test pods and bare Pods that never restart: no probes expected. */
+  runsToCompletion: boolean;
+  /** The `spec.replicas` field, when set. */
+  replicas?: YNode;
+  hpas: Hpa[];
+  pdbs: K8sObject[];
+  services: K8sObject[];
+}
+
+/** A resource metric an autoscaler measures against requests (`cpu` or `memory` utilisation). */
+export interface ResourceMetric {
+  resource: string;
+  node: YNode;
+}
+
+/** A HorizontalPodAutoscaler (autoscaling/v1, v2, v2beta1, v2beta2). */
+export interface Hpa extends K8sObject {
+  targetRef?: { kind: string; name: string; node: YNode };
+  /** The workload `scaleTargetRef` names, when the run has it. */
+  target?: Workload;
+  minReplicas?: YNode;
+  resourceMetrics: ResourceMetric[];
+}
+
+/** Every Kubernetes object of one run, and how they refer to each other. */
+export interface Manifests {
+  objects: K8sObject[];
+  workloads: Workload[];
+  hpas: Hpa[];
+  pdbs: K8sObject[];
+  services: K8sObject[];
+}
+
+/** Turn parsed YAML documents into Kubernetes objects. Documents without apiVersion and kind are not Kubernetes and are skipped. */
+export function toObjects(docs: YNode[]): K8sObject[] {
+  const out: K8sObject[] = [];
+  const visit = (node: YNode) => {
+    const apiVersion = node.get('apiVersion')?.str();
+    const kind = node.get('kind')?.str();
+    if (!apiVersion || !kind) return;
+    const items = node.get('items');
+    if (kind.endsWith('List') && items?.isSeq) {
+      for (const item of items.items()) visit(item);
+      return;
+    }
+    const meta = node.get('metadata');
+    out.push({ apiVersion, kind, name: meta?.get('name')?.str() ?? '', namespace: meta?.get('namespace')?.str(), node });
+  };
+  for (const doc of docs) visit(doc);
+  return out;
+}
+
+/** Link workloads, autoscalers, disruption budgets and Services across all files of a run. */
+export function buildManifests(objects: K8sObject[]): Manifests {
+  const workloads: Workload[] = [];
+  const hpas: Hpa[] = [];
+  const pdbs: K8sObject[] = [];
+  const services: K8sObject[] = [];
+  for (const obj of objects) {
+    if (obj.kind === 'HorizontalPodAutoscaler') hpas.push(toHpa(obj));
+    else if (obj.kind === 'PodDisruptionBudget') pdbs.push(obj);
+    else if (obj.kind === 'Service' && obj.apiVersion === 'v1') services.push(obj);
+    else {
+      const w = toWorkload(obj);
+      if (w) workloads.push(w);
+    }
+  }
+  for (const hpa of hpas) {
+    const ref = hpa.targetRef;
+    if (!ref) continue;
+    hpa.target = workloads.find((w) => w.kind === ref.kind && w.name === ref.name && sameNamespace(w, hpa));
+    hpa.target?.hpas.push(hpa);
+  }
+  for (const w of workloads) {
+    if (w.runsToCompletion || !Object.keys(w.podLabels).length) continue;
+    w.pdbs = pdbs.filter((p) => sameNamespace(w, p) && selects(p.node.at('spec', 'selector', 'matchLabels'), w.podLabels));
+    w.services = services.filter((s) => sameNamespace(w, s) && selects(s.node.at('spec', 'selector'), w.podLabels));
+  }
+  return { objects, workloads, hpas, pdbs, services };
+}
+
+/** A missing namespace matches any. */
+export function sameNamespace(a: K8sObject, b: K8sObject): boolean {
+  return !a.namespace || !b.namespace || a.namespace === b.namespace;
+}
+
+function selects(selector: YNode | undefined, labels: Record<string, string>): boolean {
+  const wanted = selector?.entries() ?? [];
+  return wanted.length > 0 && wanted.every(([k, v]) => labels[k] === v.str());
+}
+
+const JOB_LIKE = /^(?:Job|CronJob|ScaledJob|Workflow|CronWorkflow|WorkflowTemplate)$/;
+
+/** Find the pod spec generically: `spec` itself (Pod), or through `template`/`jobTemplate`/`spec` hops. */
+function findPodSpec(spec: YNode | undefined, depth = 0): { pod: YNode; template?: YNode; viaJob: boolean } | undefined {
+  if (!spec?.isMap) return undefined;
+  if (spec.get('containers')?.isSeq) return { pod: spec, viaJob: false };
+  if (depth > 4) return undefined;
+  for (const key of ['template', 'jobTemplate', 'jobTargetRef'] as const) {
+    const t = spec.get(key);
+    if (!t?.isMap) continue;
+    const inner = t.get('spec');
+    if (inner?.get('containers')?.isSeq) return { pod: inner, template: t, viaJob: key !== 'template' };
+    const deeper = findPodSpec(inner ?? t, depth + 1);
+    if (deeper) return { ...deeper, viaJob: deeper.viaJob || key !== 'template' };
+  }
+  return undefined;
+}
+
+function toWorkload(obj: K8sObject): Workload | undefined {
+  const found = findPodSpec(obj.node.get('spec'));
+  if (!found) return undefined;
+  const { pod, template, viaJob } = found;
+  const restart = pod.get('restartPolicy')?.str();
+  const hook = obj.node.at('metadata', 'annotations', 'helm.sh/hook')?.str() ?? '';
+  const runsToCompletion =
+    viaJob ||
+    JOB_LIKE.test(obj.kind) ||
+    /\btest(?:-success|-failure)?\b/.test(hook) ||
+    (!template && (restart === 'Never' || restart === 'OnFailure'));
+  const labelsNode = template ? template.at('metadata', 'labels') : obj.node.at('metadata', 'labels');
+  const podLabels: Record<string, string> = {};
+  for (const [k, v] of labelsNode?.entries() ?? []) {
+    const s = v.str();
+    if (s !== undefined) podLabels[k] = s;
+  }
+  const replicas = obj.node.at('spec', 'replicas');
+  const w: Workload = {
+    ...obj,
+    podSpec: pod,
+    podLabels,
+    containers: [],
+    initContainers: [],
+    runsToCompletion,
+    replicas: replicas && !replicas.isNull ? replicas : undefined,
+    hpas: [],
+    pdbs: [],
+    services: [],
+  };
+  w.containers = containersOf(w, pod.get('containers'), false);
+  w.initContainers = containersOf(w, pod.get('initContainers'), true);
+  return w;
+}
+
+function containersOf(w: Workload, list: YNode | undefined, init: boolean): Container[] {
+  return (list?.items() ?? [])
+    .filter((c) => c.isMap)
+    .map((node, i) => ({
+      name: node.get('name')?.str() ?? `#${i + 1}`,
+      node,
+      init,
+      sidecar: init && node.get('restartPolicy')?.str() === 'Always',
+      workload: w,
+    }));
+}
+
+function toHpa(obj: K8sObject): Hpa {
+  const spec = obj.node.get('spec');
+  const ref = spec?.get('scaleTargetRef');
+  const kind = ref?.get('kind')?.str();
+  const name = ref?.get('name')?.str();
+  const resourceMetrics: ResourceMetric[] = [];
+  const v1 = spec?.get('targetCPUUtilizationPercentage');
+  if (v1 && !v1.isNull) resourceMetrics.push({ resource: 'cpu', node: v1 });
+  for (const m of spec?.get('metrics')?.items() ?? []) {
+    const type = m.get('type')?.str();
+    const res = type === 'ContainerResource' ? m.get('containerResource') : type === 'Resource' ? m.get('resource') : undefined;
+    const resource = res?.get('name')?.str();
+    if (!res || !resource) continue;
+    // v2/v2beta2: target.type Utilization; v2beta1: targetAverageUtilization. AverageValue needs no requests.
+    const utilization = res.at('target', 'type')?.str() === 'Utilization' || res.has('targetAverageUtilization');
+    if (utilization) resourceMetrics.push({ resource, node: m });
+  }
+  return {
+    ...obj,
+    targetRef: ref && kind && name ? { kind, name, node: ref } : undefined,
+    minReplicas: spec?.get('minReplicas'),
+    resourceMetrics,
+  };
+}

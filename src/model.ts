@@ -1,0 +1,152 @@
+import path from 'node:path';
+import type { CodeFacts, ServerStart } from './code/facts.js';
+import type { ModuleIndex } from './code/modules.js';
+import type { Dockerfile } from './docker/dockerfile.js';
+import type { Container, Manifests, Workload } from './k8s/objects.js';
+import type { Span } from './types.js';
+
+/** A package folder (one with package.json, or the lint root) and the code files under it. */
+export interface Package {
+  /** Absolute folder. */
+  dir: string;
+  /** The folder as printed (relative to the working directory, `.` for it). */
+  folder: string;
+  /** `name` from package.json. */
+  name?: string;
+  /** `main` and `scripts.start` from package.json, when present. */
+  main?: string;
+  startScript?: string;
+  files: CodeFacts[];
+  dockerfiles: Dockerfile[];
+}
+
+/** A package whose code starts a server: what Kubernetes runs as replicas. */
+export interface Service extends Package {
+  /** Every call that starts accepting connections, with its file. */
+  servers: { file: string; start: ServerStart }[];
+}
+
+/** A service linked to the container that runs it, and why replicalint thinks so. */
+export interface Link {
+  service: Service;
+  workload: Workload;
+  container: Container;
+  reason: string;
+}
+
+/** A file that could not be read or parsed: one `parse-error` finding, and nothing else for that file. */
+export interface Problem extends Span {
+  file: string;
+  message: string;
+}
+
+/** Everything one run knows: code packages and services, Kubernetes objects, Dockerfiles, and their links. */
+export interface App {
+  cwd: string;
+  packages: Package[];
+  services: Service[];
+  manifests: Manifests;
+  dockerfiles: Dockerfile[];
+  links: Link[];
+  problems: Problem[];
+  /** Resolves imports between the run's code files. */
+  modules: ModuleIndex;
+}
+
+/** Modules whose presence makes a `.listen()` in the same package an HTTP (or TCP) server. */
+const SERVER_MODULE = /^(?:node:)?(?:http|https|http2|net)$|^(?:express|fastify|koa|restify|polka|micro|hapi|@hapi\/hapi|@nestjs\/core|@hono\/node-server|hono|@apollo\/server(?:\/.*)?|apollo-server(?:-\w+)?|@feathersjs\/\w+|socket\.io|ws|next|h3|hyper-express|@trpc\/server(?:\/.*)?|graphql-yoga|@elysiajs\/node|tinyhttp|@tinyhttp\/app|sails|loopback|@loopback\/\w+|moleculer-web)$/;
+
+/** Does this package import a server framework anywhere? */
+export function importsServerModule(files: CodeFacts[]): boolean {
+  return files.some((f) => f.imports.some((i) => SERVER_MODULE.test(i.module)));
+}
+
+/** A package is a service when a file calls `.listen()` (or an equivalent) and the package uses a server module. */
+export function toService(pkg: Package): Service | undefined {
+  const servers: Service['servers'] = [];
+  const serverPackage = importsServerModule(pkg.files);
+  for (const f of pkg.files) {
+    for (const start of f.servers) {
+      if (serverPackage || (start.framework && SERVER_MODULE.test(start.framework))) servers.push({ file: f.file, start });
+    }
+  }
+  return servers.length ? { ...pkg, servers } : undefined;
+}
+
+/** An explicit link from the config file: a service folder or package name, a workload, optionally a container. */
+export interface LinkConfig {
+  service: string;
+  workload: string;
+  container?: string;
+}
+
+/**
+ * Link services to the containers that run them, in order of confidence: the config file's explicit
+ * mapping; the container image named like the service folder or package; the workload named like
+ * it; and the only service with the only long-running workload.
+ */
+export function linkServices(services: Service[], workloads: Workload[], explicit: LinkConfig[] = []): Link[] {
+  const links: Link[] = [];
+  const linked = new Set<Container>();
+  const add = (service: Service, container: Container, reason: string) => {
+    if (linked.has(container)) return;
+    linked.add(container);
+    links.push({ service, workload: container.workload, container, reason });
+  };
+  for (const l of explicit) {
+    const service = services.find((s) => s.folder === trimSlash(l.service) || s.name === l.service);
+    const workload = workloads.find((w) => l.workload === w.name || l.workload === `${w.kind}/${w.name}`);
+    if (!service || !workload) continue;
+    const containers = l.container ? workload.containers.filter((c) => c.name === l.container) : workload.containers.slice(0, 1);
+    for (const c of containers) add(service, c, `config: ${l.service} → ${workload.kind}/${workload.name}`);
+  }
+  const containers = workloads.flatMap((w) => w.containers);
+  for (const s of services) {
+    const names = serviceNames(s);
+    for (const c of containers) {
+      const image = imageName(c.node.get('image')?.str());
+      if (image && names.has(image)) add(s, c, `image "${c.node.get('image')?.str()}" matches ${describe(s)}`);
+    }
+  }
+  for (const s of services) {
+    if (links.some((l) => l.service === s)) continue;
+    const names = serviceNames(s);
+    for (const w of workloads) {
+      if (names.has(w.name.toLowerCase()) && w.containers[0]) add(s, w.containers[0], `${w.kind} "${w.name}" matches ${describe(s)}`);
+    }
+  }
+  const running = workloads.filter((w) => !w.runsToCompletion && w.containers.length);
+  if (services.length === 1 && running.length === 1 && !links.length) {
+    const w = running[0]!;
+    const c = w.containers[0]!;
+    const more = w.containers.length > 1 ? ` (its first of ${w.containers.length} containers)` : '';
+    add(services[0]!, c, `the only service and the only long-running workload${more}`);
+  }
+  return links;
+}
+
+function trimSlash(s: string): string {
+  return s.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
+}
+
+function describe(s: Service): string {
+  return s.name ? `package "${s.name}"` : `folder "${s.folder}"`;
+}
+
+/** Names a service may be deployed under: its folder's base name and its package name without scope. */
+function serviceNames(s: Service): Set<string> {
+  const out = new Set<string>();
+  const base = path.basename(s.dir).toLowerCase();
+  if (base) out.add(base);
+  if (s.name) out.add(s.name.replace(/^@[^/]+\//, '').toLowerCase());
+  return out;
+}
+
+/** `ghcr.io/acme/checkout-api:1.2@sha256:…` → `checkout-api`. */
+export function imageName(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  const noDigest = image.split('@')[0]!;
+  const last = noDigest.split('/').pop()!;
+  const name = last.split(':')[0]!.toLowerCase();
+  return name || undefined;
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { VERSION } from '../src/cli.js';
+import { defineRule } from '../src/rule.js';
+import { lint } from '../src/run.js';
+import { NO_CONFIG, runCli, writeProject } from './helpers.js';
+
+const NO_PROBE = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n';
+const WITH_PROBE = NO_PROBE + '          readinessProbe:\n            httpGet: { path: /ready, port: 80 }\n';
+
+describe('JSON report', () => {
+  it('has exactly the documented shape, sorted, with relative forward-slash paths', async () => {
+    const cwd = writeProject({
+      'k8s/b.yaml': NO_PROBE,
+      'k8s/a.yaml': NO_PROBE,
+      'svc/package.json': '{"name":"svc"}',
+      'svc/server.js': "const express = require('express');\nconst a = express();\na.listen(1);\nexpress().listen(2);\n",
+    });
+    const run = await runCli(['--format', 'json'], { cwd });
+    assert.equal(run.code, 1);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual(Object.keys(report), ['tool', 'findings', 'summary']);
+    assert.deepEqual(report.tool, { name: 'replicalint', version: VERSION });
+    assert.deepEqual(report.summary, { errors: 3, warnings: 0, infos: 0, files: 4 });
+    assert.deepEqual(
+      report.findings.map((f: { file: string; line: number }) => `${f.file}:${f.line}`),
+      ['k8s/a.yaml:9', 'k8s/b.yaml:9', 'svc/server.js:3'],
+    );
+    const f = report.findings[2];
+    assert.deepEqual(Object.keys(f), ['ruleId', 'severity', 'message', 'file', 'line', 'column', 'endLine', 'endColumn', 'hint', 'related']);
+    assert.deepEqual(f.related, [{ file: 'svc/server.js', line: 4, column: 1, message: 'also starts a server' }]);
+    assert.deepEqual([f.line, f.column, f.endLine, f.endColumn], [3, 1, 3, 12]);
+  });
+
+  it('writes to --output and prints nothing on stdout', async () => {
+    const cwd = writeProject({ 'a.yaml': WITH_PROBE });
+    const run = await runCli(['-f', 'json', '-o', 'report.json'], { cwd });
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout, '');
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(cwd, 'report.json'), 'utf8')).summary, { errors: 0, warnings: 0, infos: 0, files: 1 });
+  });
+});
+
+describe('parse errors', () => {
+  it('gives one located parse-error per broken file and lints the others', async () => {
+    const cwd = writeProject({
+      'svc/package.json': '{\n  "name": "svc",\n  "main": \n}\n',
+      'svc/src/broken.ts': "import express from 'express';\nconst app = express(;\napp.listen(3000);\n",
+      'svc/src/ok.ts': "import express from 'express';\nexpress().listen(1);\n",
+      'k8s/broken.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a: b\n',
+      'k8s/ok.yaml': NO_PROBE,
+    });
+    const run = await runCli(['-f', 'json'], { cwd });
+    assert.equal(run.code, 1);
+    const found = JSON.parse(run.stdout).findings.map((f: { ruleId: string; file: string; line: number; column: number }) => `${f.ruleId} ${f.file}:${f.line}:${f.column}`);
+    assert.deepEqual(found, [
+      'parse-error k8s/broken.yaml:4:9',
+      'missing-readiness-probe k8s/ok.yaml:9:11',
+      'parse-error svc/package.json:4:1',
+      'parse-error svc/src/broken.ts:2:21',
+      'missing-sigterm-handler svc/src/ok.ts:2:1',
+    ]);
+  });
+
+  it('skips unrendered Helm chart templates with a notice instead of parse errors', async () => {
+    const cwd = writeProject({
+      'chart/Chart.yaml': 'apiVersion: v2\nname: shop\n',
+      'chart/templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n',
+      'chart/values.yaml': 'replicaCount: 1\n',
+    });
+    const run = await runCli([], { cwd });
+    assert.equal(run.code, 0);
+    assert.match(run.stderr, /chart: skipped 1 Helm template file; lint the rendered output instead: helm template chart \| replicalint -/);
+  });
+});
+
+describe('exit codes', () => {
+  const cwd = writeProject({ 'bad.yaml': NO_PROBE, 'good.yaml': WITH_PROBE });
+
+  it('0 when clean, 1 with findings at or above --fail-on', async () => {
+    assert.equal((await runCli(['good.yaml'], { cwd })).code, 0);
+    assert.equal((await runCli(['bad.yaml'], { cwd })).code, 1);
+  });
+
+  it('2 for a usage error: unknown option, bad choice, missing path', async () => {
+    for (const args of [['--nope'], ['--format', 'xml'], ['--fail-on', 'fatal'], ['--max-warnings', '-1'], ['missing/'], ['--rule', 'no-such-rule']]) {
+      const run = await runCli(args, { cwd });
+      assert.equal(run.code, 2, args.join(' '));
+      assert.notEqual(run.stderr, '');
+    }
+  });
+
+  it('2 for an unreadable or invalid config, naming the file', async () => {
+    const broken = writeProject({ '.replicalintrc.json': '{ rules: }', 'a.yaml': WITH_PROBE });
+    const run = await runCli([], { cwd: broken });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /\.replicalintrc\.json: cannot read config/);
+    const unknown = writeProject({ '.replicalintrc.json': '{"rules":{"missing-readines-probe":"off"}}' });
+    assert.match((await runCli([], { cwd: unknown })).stderr, /unknown rule "missing-readines-probe"/);
+  });
+
+  it('a config can turn a rule off or change its severity', async () => {
+    const off = writeProject({ '.replicalintrc.json': '{"rules":{"missing-readiness-probe":"off"}}', 'a.yaml': NO_PROBE });
+    assert.equal((await runCli([], { cwd: off })).code, 0);
+    const warn = writeProject({ '.replicalintrc.json': '{"rules":{"missing-readiness-probe":"warning"}}', 'a.yaml': NO_PROBE });
+    assert.equal((await runCli([], { cwd: warn })).code, 0);
+    assert.equal((await runCli(['--fail-on', 'warning'], { cwd: warn })).code, 1);
+    assert.equal((await runCli(['--max-warnings', '0'], { cwd: warn })).code, 1);
+    assert.equal((await runCli(['--max-warnings', '1'], { cwd: warn })).code, 0);
+    const quiet = await runCli(['--quiet'], { cwd: warn });
+    assert.equal(quiet.code, 0);
+    assert.match(quiet.stdout, /no problems/);
+  });
+
+  it('2 when a rule fails internally, after reporting what the others found', async () => {
+    const boom = defineRule({ id: 'boom', scope: ['manifest'], severity: 'error', summary: 's', why: 'w', fix: 'f', check: () => { throw new Error('kaput'); } });
+    const result = await lint({ cwd, paths: ['.'], config: NO_CONFIG, rules: [boom] });
+    assert.equal(result.failures.length, 1);
+    assert.match(result.failures[0]!, /rule boom failed: Error: kaput/);
+  });
+
+  it('0 for --version, --help and --list-rules', async () => {
+    const v = await runCli(['--version'], { cwd });
+    assert.deepEqual([v.code, v.stdout.trim()], [0, VERSION]);
+    const h = await runCli(['--help'], { cwd });
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /--fail-on <severity>/);
+    const l = await runCli(['--list-rules'], { cwd });
+    assert.equal(l.code, 0);
+    assert.match(l.stdout, /^missing-readiness-probe\s+manifest\s+error\s+Container of a long-running workload without a readinessProbe$/m);
+    const lj = JSON.parse((await runCli(['--list-rules', '-f', 'json'], { cwd })).stdout);
+    assert.ok(lj.some((r: { id: string; why: string }) => r.id === 'missing-sigterm-handler' && r.why.includes('SIGTERM')));
+  });
+});
+
+describe('stdin and output', () => {
+  it('lints Helm output from stdin and names the template', async () => {
+    const cwd = writeProject({});
+    const run = await runCli(['-', '-f', 'json'], { cwd, stdin: '---\n# Source: shop/templates/api.yaml\n' + NO_PROBE });
+    assert.equal(run.code, 1);
+    const [f] = JSON.parse(run.stdout).findings;
+    assert.deepEqual([f.file, f.line], ['<stdin>', 11]);
+    assert.match(f.message, /\(from shop\/templates\/api\.yaml\)/);
+  });
+
+  it('stylish groups by file with position, severity, rule, fix and a summary; colour follows FORCE_COLOR and NO_COLOR', async () => {
+    const cwd = writeProject({ 'k8s/a.yaml': NO_PROBE });
+    const plain = await runCli([], { cwd });
+    assert.equal(
+      plain.stdout,
+      [
+        'k8s/a.yaml',
+        '  9:11  error    Deployment "api" container "api" has no readinessProbe: new replicas get traffic before they can serve  missing-readiness-probe',
+        '                 fix: add readinessProbe: { httpGet: { path: /ready, port: <containerPort> }, periodSeconds: 5 } on an endpoint that fails while the service cannot serve',
+        '',
+        '✖ 1 problem (1 error, 0 warnings, 0 infos) in 1 file',
+        '',
+      ].join('\n'),
+    );
+    const colored = await runCli([], { cwd, env: { FORCE_COLOR: '1' } });
+    assert.match(colored.stdout, /\u001b\[31merror/);
+    const forcedOff = await runCli(['--color'], { cwd, env: { NO_COLOR: '1' } });
+    assert.match(forcedOff.stdout, /\u001b\[/);
+  });
+
+  it('--print-links shows services, workloads and why they are linked', async () => {
+    const cwd = writeProject({
+      'services/checkout/package.json': '{"name":"@shop/checkout"}',
+      'services/checkout/server.js': "require('express')().listen(8080);\n",
+      'k8s/checkout.yaml': NO_PROBE.replace('image: api', 'image: ghcr.io/shop/checkout:1.2').replace('name: api\nspec', 'name: web\nspec'),
+    });
+    const run = await runCli(['--print-links'], { cwd });
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /services:\n {2}services\/checkout \(@shop\/checkout\) {2}listens at services\/checkout\/server\.js:1/);
+    assert.match(run.stdout, /links:\n {2}services\/checkout → Deployment\/web container "api" {2}because image "ghcr\.io\/shop\/checkout:1\.2" matches package "@shop\/checkout"/);
+  });
+});

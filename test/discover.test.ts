@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { classify, discover, UsageError } from '../src/discover.js';
+import { writeProject } from './helpers.js';
+
+const names = async (cwd: string, args: string[] = ['.'], readStdin?: () => Promise<string>) =>
+  (await discover(args, { cwd, readStdin })).map((f) => `${f.kind} ${f.name}`);
+
+describe('classify', () => {
+  it('reads code, YAML, Dockerfiles and package.json, and nothing else', () => {
+    assert.equal(classify('src/a.ts'), 'code');
+    assert.equal(classify('src/a.cjs'), 'code');
+    assert.equal(classify('src/view.jsx'), 'code');
+    assert.equal(classify('src/a.d.ts'), undefined);
+    assert.equal(classify('types/x.d.mts'), undefined);
+    assert.equal(classify('k8s/app.yml'), 'yaml');
+    assert.equal(classify('Dockerfile'), 'dockerfile');
+    assert.equal(classify('api.Dockerfile'), 'dockerfile');
+    assert.equal(classify('Containerfile'), 'dockerfile');
+    assert.equal(classify('Dockerfile.prod'), 'dockerfile');
+    assert.equal(classify('Dockerfile.md'), undefined);
+    assert.equal(classify('package.json'), 'package-json');
+    assert.equal(classify('tsconfig.json'), undefined);
+    assert.equal(classify('README.md'), undefined);
+  });
+});
+
+describe('discover', () => {
+  it('skips node_modules, dist, build, coverage and .git, and test files', async () => {
+    const dir = writeProject({
+      'src/server.ts': '',
+      'src/server.test.ts': '',
+      'src/__tests__/x.ts': '',
+      'node_modules/express/index.js': '',
+      'dist/server.js': '',
+      'build/out.js': '',
+      'coverage/lcov.js': '',
+      '.git/hooks/x.js': '',
+      'k8s/deploy.yaml': '',
+    });
+    assert.deepEqual(await names(dir), ['yaml k8s/deploy.yaml', 'code src/server.ts']);
+  });
+
+  it('honours .gitignore files, nested ones and negations, and ones above the linted folder', async () => {
+    const dir = writeProject({
+      '.git/HEAD': '',
+      '.gitignore': 'generated/\n*.gen.ts\n',
+      'svc/.gitignore': 'tmp.yaml\n!keep.gen.ts\n',
+      'svc/a.ts': '',
+      'svc/b.gen.ts': '',
+      'svc/keep.gen.ts': '',
+      'svc/tmp.yaml': '',
+      'svc/ok.yaml': '',
+      'svc/generated/c.ts': '',
+    });
+    assert.deepEqual(await names(dir), ['code svc/a.ts', 'code svc/keep.gen.ts', 'yaml svc/ok.yaml']);
+    // Linting the sub-folder alone still honours the root .gitignore.
+    assert.deepEqual(await names(path.join(dir, 'svc')), ['code a.ts', 'code keep.gen.ts', 'yaml ok.yaml']);
+  });
+
+  it('never follows symlinks, to folders or to files', async () => {
+    const dir = writeProject({ 'real/app.ts': '', 'outside/secret.yaml': '' });
+    fs.symlinkSync(path.join(dir, 'outside'), path.join(dir, 'real', 'linked-dir'));
+    fs.symlinkSync(path.join(dir, 'outside', 'secret.yaml'), path.join(dir, 'real', 'linked.yaml'));
+    assert.deepEqual(await names(dir, ['real']), ['code real/app.ts']);
+  });
+
+  it('always reads explicit file arguments, even ignored or skipped ones', async () => {
+    const dir = writeProject({ '.gitignore': 'ignored.yaml\n', 'ignored.yaml': '', 'node_modules/x/deploy.yaml': '', 'a.test.ts': '' });
+    assert.deepEqual(await names(dir, ['ignored.yaml', 'node_modules/x/deploy.yaml', 'a.test.ts']), [
+      'yaml ignored.yaml',
+      'code a.test.ts',
+      'yaml node_modules/x/deploy.yaml',
+    ].sort((a, b) => a.split(' ')[1]!.localeCompare(b.split(' ')[1]!)));
+  });
+
+  it('reads manifests from stdin for -', async () => {
+    const dir = writeProject({ 'a.yaml': '' });
+    const files = await discover(['-', 'a.yaml'], { cwd: dir, readStdin: async () => 'kind: Pod' });
+    assert.deepEqual(files.map((f) => [f.kind, f.name, f.text]), [
+      ['yaml', 'a.yaml', undefined],
+      ['yaml', '<stdin>', 'kind: Pod'],
+    ]);
+  });
+
+  it('applies the config ignore patterns to walked folders', async () => {
+    const dir = writeProject({ 'a.ts': '', 'legacy/b.ts': '' });
+    const files = await discover(['.'], { cwd: dir, ignore: { dir, patterns: ['legacy/'] } });
+    assert.deepEqual(files.map((f) => f.name), ['a.ts']);
+  });
+
+  it('rejects a path that does not exist', async () => {
+    const dir = writeProject({});
+    await assert.rejects(discover(['nope'], { cwd: dir }), UsageError);
+  });
+});

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FIXTURES, lintDir, lintFiles, where } from '../helpers.js';
+
+const RULE = 'missing-sigterm-handler';
+const dir = `${FIXTURES}/rules/${RULE}`;
+
+describe(RULE, () => {
+  it('fires at the call that starts accepting connections, for every framework', async () => {
+    const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
+    assert.deepEqual(where(findings), [
+      `${RULE} fire/express/src/server.js:6`,
+      `${RULE} fire/fastify/src/main.ts:6`,
+      `${RULE} fire/hapi/src/server.ts:6`,
+      `${RULE} fire/http/src/server.mjs:7`,
+      `${RULE} fire/koa/src/index.ts:9`,
+      `${RULE} fire/nest-hooks-sigint/src/main.ts:7`,
+      `${RULE} fire/nest/src/main.ts:7`,
+      `${RULE} fire/sigint-only/src/server.ts:4`,
+      `${RULE} fire/terminus-sigint/src/server.ts:9`,
+    ]);
+    const byFile = (s: string) => findings.find((f) => f.file.includes(s))!;
+    assert.equal(
+      byFile('express').message,
+      'service "express" starts a server (app.listen()) but installs no SIGTERM handler: on scale-in Node exits at once and drops in-flight requests',
+    );
+    assert.match(byFile('nest/').hint!, /enableShutdownHooks/);
+    assert.match(byFile('hapi').hint!, /server\.stop/);
+    assert.match(byFile('hapi').message, /server\.start\(\)/);
+  });
+
+  it('stays silent with terminus, lightship, close-with-grace, NestJS hooks, http-terminator, a shared shutdown package, and for non-servers', async () => {
+    const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
+    assert.deepEqual(where(findings), []);
+  });
+
+  it('counts a handler in another file of the service, and a signal name it cannot read', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/server.ts': "import express from 'express';\nimport './shutdown';\nexport const server = express().listen(1);\n",
+        'src/shutdown.ts': 'for (const s of signalsFromConfig()) process.on(s, stop);\n',
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), []);
+  });
+
+  it('reports one finding per service, with the other servers as related locations', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/a.ts': "import express from 'express';\nexpress().listen(1);\n",
+        'src/metrics.ts': "import http from 'http';\n\nhttp.createServer().listen(9100);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/a.ts:2`]);
+    assert.deepEqual(findings[0]!.related, [{ file: 'src/metrics.ts', line: 3, column: 1, message: 'also starts a server' }]);
+  });
+});
