@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { RULES, RULE_IDS } from '../rules/index.js';
 import { ConfigError, loadConfig } from './config.js';
-import { UsageError } from './discover.js';
+import { UsageError } from './errors.js';
 import { exitCode } from './exit-code.js';
 import { formatLinks } from './report/links.js';
 import { formatRuleList } from './report/rule-list.js';
@@ -36,6 +36,8 @@ interface Options {
   rule?: string[];
   stdinFilename?: string;
   color?: boolean;
+  cache?: boolean;
+  cacheLocation: string;
 }
 
 function program(io: Io): Command {
@@ -53,6 +55,8 @@ function program(io: Io): Command {
     .addOption(new Option('--rule <id...>', 'run only these rules').choices(RULE_IDS))
     .option('--list-rules', 'list every rule with its scope, severity and summary, then exit')
     .option('--print-links', 'print the services, workloads and the links between them, with reasons, then exit')
+    .option('--cache', 'reuse the facts of unchanged files from the previous run (for pre-commit hooks and CI)')
+    .option('--cache-location <path>', 'cache file, or a folder to hold it', '.replicalintcache')
     .option('--stdin-filename <name>', 'name to print for manifests read from stdin', '<stdin>')
     .option('--color', 'force coloured output')
     .option('--no-color', 'disable coloured output')
@@ -98,7 +102,8 @@ async function execute(paths: string[], opts: Options, io: Io): Promise<number> 
   const config = loadConfig(io.cwd, opts.config, new Set(RULE_IDS));
   const rules = opts.rule ? RULES.filter((r) => opts.rule!.includes(r.id)) : RULES;
   const { buildModel, lint } = await import('./run.js');
-  const lintOptions = { cwd: io.cwd, paths, config, rules, stdinName: opts.stdinFilename, readStdin: io.readStdin };
+  const cache = opts.cache ? { location: path.resolve(io.cwd, opts.cacheLocation), version: VERSION } : undefined;
+  const lintOptions = { cwd: io.cwd, paths, config, rules, stdinName: opts.stdinFilename, readStdin: io.readStdin, cache };
   if (opts.printLinks) {
     const { model } = await buildModel(lintOptions);
     io.stdout(formatLinks(model, opts.format));
@@ -112,6 +117,7 @@ async function execute(paths: string[], opts: Options, io: Io): Promise<number> 
   if (opts.output) writeOutput(path.resolve(io.cwd, opts.output), text);
   else io.stdout(text);
   for (const f of result.failures) io.stderr(`replicalint: internal error: ${f}\n`);
+  if (io.env.REPLICALINT_TIMING) io.stderr((await import('./timing.js')).formatTimings());
   if (result.failures.length) return 2;
   return exitCode(findings, { failOn: opts.failOn, maxWarnings: opts.maxWarnings });
 }

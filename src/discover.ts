@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
 import ignore, { type Ignore } from 'ignore';
+import { UsageError } from './errors.js';
 
 /** What a discovered file is read as. */
 export type FileKind = 'code' | 'yaml' | 'dockerfile' | 'package-json';
@@ -36,8 +36,6 @@ export function classify(file: string): FileKind | undefined {
   if (CODE_EXT.test(base) && !DECLARATION.test(base)) return 'code';
   return undefined;
 }
-
-export class UsageError extends Error {}
 
 export interface DiscoverOptions {
   cwd: string;
@@ -92,37 +90,77 @@ function guessKind(file: string): FileKind {
 }
 
 function displayName(abs: string, cwd: string): string {
+  // Fast path for the common case (a file under the working directory), without path.relative.
+  if (path.sep === '/' && abs.startsWith(cwd) && abs[cwd.length] === '/') return abs.slice(cwd.length + 1);
   const rel = path.relative(cwd, abs);
   return (rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel).split(path.sep).join('/');
 }
 
 async function walk(dir: string, extra?: DiscoverOptions['ignore']): Promise<string[]> {
-  const skip = SKIPPED_DIRS.map((d) => `**/${d}/**`);
-  const common = { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore: skip, absolute: true };
-  const [gitignores, files] = await Promise.all([
-    fg('**/.gitignore', common),
-    fg(['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,yaml,yml}', '**/package.json', '**/{Dockerfile,Containerfile}{,.*}', '**/*.Dockerfile'], common),
-  ]);
-  const matchers = loadIgnores([...ancestorGitignores(dir), ...gitignores]);
-  if (extra?.patterns.length) matchers.push({ dir: extra.dir, rules: ignore().add(extra.patterns) });
+  const above = ancestorGitignores(dir);
+  const skip = [...SKIPPED_DIRS.map((d) => `**/${d}/**`), ...pruneGlobs(above, dir)];
+  // One walk: the .gitignore files come back with everything else and are split out here.
+  // Relative results joined here: fast-glob's `absolute` costs a path.resolve per entry.
+  // Loaded here, so that runs on explicit files never pay for it.
+  const { default: fg } = await import('fast-glob');
+  const all = await fg('**/*', { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore: skip });
+  const base = prefixOf(dir);
+  const gitignores: string[] = [];
+  const files: string[] = [];
+  for (const rel of all) {
+    if (rel.endsWith('.gitignore') && (rel === '.gitignore' || rel.endsWith('/.gitignore'))) {
+      if (rel !== '.gitignore') gitignores.push(base + rel);
+    } else if (classify(rel)) files.push(base + rel);
+  }
+  const matchers = loadIgnores([...above, ...gitignores]);
+  if (extra?.patterns.length) matchers.push({ prefix: prefixOf(extra.dir), rules: ignore().add(extra.patterns) });
   return matchers.length ? files.filter((f) => !isIgnored(f, matchers)) : files;
 }
 
 interface IgnoreFile {
-  dir: string;
+  /** The folder, with forward slashes and a trailing slash. */
+  prefix: string;
   rules: Ignore;
 }
 
-/** `.gitignore` files above `dir`, up to the repository root (the folder holding `.git`). */
+/** The `.gitignore` of `dir`, and those above it up to the repository root (the folder holding `.git`) when there is one. */
 function ancestorGitignores(dir: string): string[] {
-  const out: string[] = [];
-  let cur = dir;
-  while (!fs.existsSync(path.join(cur, '.git'))) {
+  const own = path.join(dir, '.gitignore');
+  const out = fs.existsSync(own) ? [own] : [];
+  const mine = out.length;
+  for (let cur = dir; !fs.existsSync(path.join(cur, '.git')); ) {
     const parent = path.dirname(cur);
-    if (parent === cur) return [];
+    if (parent === cur) return out.slice(0, mine);
     cur = parent;
     const file = path.join(cur, '.gitignore');
     if (fs.existsSync(file)) out.push(file);
+  }
+  return out;
+}
+
+/**
+ * Globs for folders that `.gitignore` files at or above the walked folder exclude, so the walk
+ * never enters them (a big ignored `.next/` or `tmp/` costs nothing). Only files without
+ * negations, and only patterns whose meaning as a glob is certain, are used; the full gitignore
+ * filter still runs on what the walk returns.
+ */
+function pruneGlobs(gitignores: string[], dir: string): string[] {
+  const out: string[] = [];
+  for (const file of gitignores) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    if (lines.some((l) => l.startsWith('!') || l.includes('\\'))) continue;
+    const own = path.dirname(file) === dir;
+    for (const l of lines) {
+      const name = l.replace(/\/$/, '');
+      if (/^[\w.-]+$/.test(name) && name !== '.' && name !== '..') out.push(`**/${name}/**`);
+      else if (own && /^\/?[\w.-]+(?:\/[\w.-]+)*$/.test(name) && !/(^|\/)\.\.?($|\/)/.test(name)) out.push(`${name.replace(/^\//, '')}/**`);
+    }
   }
   return out;
 }
@@ -131,21 +169,25 @@ function loadIgnores(files: string[]): IgnoreFile[] {
   const out: IgnoreFile[] = [];
   for (const file of files) {
     try {
-      out.push({ dir: path.dirname(file), rules: ignore().add(fs.readFileSync(file, 'utf8')) });
+      out.push({ prefix: prefixOf(path.dirname(file)), rules: ignore().add(fs.readFileSync(file, 'utf8')) });
     } catch {
       // An unreadable .gitignore ignores nothing.
     }
   }
   // Shallow first, so that a deeper .gitignore overrides its parents, as git does.
-  return out.sort((a, b) => a.dir.length - b.dir.length);
+  return out.sort((a, b) => a.prefix.length - b.prefix.length);
+}
+
+function prefixOf(dir: string): string {
+  return dir.split(path.sep).join('/').replace(/\/?$/, '/');
 }
 
 function isIgnored(file: string, matchers: IgnoreFile[]): boolean {
   let ignored = false;
   for (const m of matchers) {
-    const rel = path.relative(m.dir, file);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
-    const r = m.rules.test(rel.split(path.sep).join('/'));
+    // fast-glob returns absolute paths with forward slashes.
+    if (!file.startsWith(m.prefix)) continue;
+    const r = m.rules.test(file.slice(m.prefix.length));
     if (r.ignored) ignored = true;
     else if (r.unignored) ignored = false;
   }

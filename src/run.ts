@@ -3,15 +3,17 @@ import path from 'node:path';
 import { extractFacts } from './code/extract.js';
 import type { CodeFacts } from './code/facts.js';
 import { ModuleIndex } from './code/modules.js';
-import { loadTypeScript } from './code/typescript.js';
+import { loadTypeScript, persistCompileCache, type Ts } from './code/typescript.js';
+import { FileCache, type CacheEntry } from './cache.js';
 import type { Config } from './config.js';
 import { jsonError } from './json-error.js';
 import { discover, type SourceFile } from './discover.js';
 import { parseDockerfile, type Dockerfile } from './docker/dockerfile.js';
 import { buildManifests, toObjects, type K8sObject } from './k8s/objects.js';
-import { parseYaml } from './k8s/yaml.js';
+import { yamlDocs } from './k8s/yaml.js';
 import { linkServices, toService, type App, type Package, type Problem } from './model.js';
 import type { Rule } from './rule.js';
+import { addTime, timed } from './timing.js';
 import { compareFindings, type Finding, type Span } from './types.js';
 
 
@@ -22,6 +24,8 @@ export interface LintOptions {
   rules: readonly Rule[];
   stdinName?: string;
   readStdin?: () => Promise<string>;
+  /** `--cache`: where the facts cache lives, and the tool version it is valid for. */
+  cache?: { location: string; version: string };
 }
 
 export interface LintResult {
@@ -39,53 +43,58 @@ export interface LintResult {
 export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ model: App; files: number; notices: string[] }> {
   const { cwd, config } = opts;
   const ignore = config.ignore.length ? { dir: config.file ? path.dirname(config.file) : cwd, patterns: config.ignore } : undefined;
-  const files = await discover(opts.paths, { cwd, stdinName: opts.stdinName, readStdin: opts.readStdin, ignore });
+  const files = await timed('discover', () => discover(opts.paths, { cwd, stdinName: opts.stdinName, readStdin: opts.readStdin, ignore }));
   const problems: Problem[] = [];
   const notices: string[] = [];
   const objects: K8sObject[] = [];
   const code: { file: SourceFile; facts: CodeFacts }[] = [];
   const dockerfiles: { file: SourceFile; df: Dockerfile }[] = [];
   const helmSkipped = new Map<string, number>();
-  const ts = files.some((f) => f.kind === 'code') ? await loadTypeScript() : undefined;
+  const cache = opts.cache ? FileCache.open(opts.cache.location, opts.cache.version, (m) => notices.push(m)) : undefined;
+  const reader = new Reader(cache);
 
   for (const file of files) {
-    let text: string;
-    try {
-      text = file.text ?? fs.readFileSync(file.path, 'utf8');
-    } catch (e) {
-      problems.push({ file: file.name, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, ...FIRST });
-      continue;
-    }
-    if (file.kind === 'code') {
-      const facts = extractFacts(ts!, file.name, text);
-      if (facts.parseError) {
-        const { message, ...span } = facts.parseError;
-        problems.push({ file: file.name, message, ...span });
-      } else code.push({ file, facts });
-    } else if (file.kind === 'yaml') {
+    if (file.kind === 'yaml') {
       const chart = helmChartOf(file.path, cwd);
       if (chart) {
         helmSkipped.set(chart, (helmSkipped.get(chart) ?? 0) + 1);
         continue;
       }
-      const y = parseYaml(file.name, text);
+    }
+    let entry: CacheEntry | { text: string };
+    try {
+      entry = await reader.read(file);
+    } catch (e) {
+      problems.push({ file: file.name, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, ...FIRST });
+      continue;
+    }
+    if ('code' in entry) {
+      const facts = entry.code.file === file.name ? entry.code : { ...entry.code, file: file.name };
+      if (facts.parseError) {
+        const { message, ...span } = facts.parseError;
+        problems.push({ file: file.name, message, ...span });
+      } else code.push({ file, facts });
+    } else if ('yaml' in entry) {
+      const y = entry.yaml;
       if (y.problem) {
         const { message, ...span } = y.problem;
-        if (/\{\{/.test(text)) notices.push(`${file.name}: skipped: looks like an unrendered template (${message} at line ${span.line})`);
+        if (y.templated) notices.push(`${file.name}: skipped: looks like an unrendered template (${message} at line ${span.line})`);
         else problems.push({ file: file.name, message, ...span });
-      } else objects.push(...toObjects(y.docs));
+      } else objects.push(...timed('kubernetes objects', () => toObjects(yamlDocs(file.name, y))));
     } else if (file.kind === 'dockerfile') {
-      dockerfiles.push({ file, df: parseDockerfile(file.name, text) });
+      dockerfiles.push({ file, df: parseDockerfile(file.name, entry.text) });
     } else {
-      const err = jsonProblem(text);
+      const err = jsonProblem(entry.text);
       if (err) problems.push({ file: file.name, ...err });
     }
   }
+  persistCompileCache();
+  cache?.save((m) => notices.push(m));
   for (const [chart, n] of helmSkipped) {
     notices.push(`${chart}: skipped ${n} Helm template file${n === 1 ? '' : 's'}; lint the rendered output instead: helm template ${chart} | replicalint -`);
   }
 
-  const packages = groupPackages(cwd, code, dockerfiles);
+  const packages = timed('packages', () => groupPackages(cwd, code, dockerfiles));
   const services = packages.map(toService).filter((s) => s !== undefined);
   const manifests = buildManifests(objects);
   const model: App = {
@@ -101,6 +110,54 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   return { model, files: files.length, notices };
 }
 
+/**
+ * Reads files, through the cache when there is one: code becomes facts and YAML becomes plain
+ * documents (both cacheable); Dockerfiles and package.json come back as text. The TypeScript
+ * compiler and the YAML library are loaded only when a file actually needs parsing.
+ */
+class Reader {
+  private ts: Ts | undefined;
+  private yaml: typeof import('./k8s/yaml-parse.js') | undefined;
+
+  constructor(private readonly cache: FileCache | undefined) {}
+
+  async read(file: SourceFile): Promise<CacheEntry | { text: string }> {
+    const cacheable = file.kind === 'code' || file.kind === 'yaml';
+    if (!cacheable) return { text: file.text ?? timed('read files', () => fs.readFileSync(file.path, 'utf8')) };
+    const cache = this.cache;
+    let stat: fs.Stats | undefined;
+    let hash: string | undefined;
+    if (cache && file.path !== '-') {
+      stat = fs.statSync(file.path);
+      hash = cache.knownHash(file.path, stat);
+    }
+    let text: string | undefined;
+    if (!hash) {
+      text = file.text ?? timed('read files', () => fs.readFileSync(file.path, 'utf8'));
+      if (cache) {
+        hash = FileCache.hash(file.name, text);
+        if (stat) cache.noteHash(file.path, stat, hash);
+      }
+    }
+    const hit = hash ? cache!.get(hash) : undefined;
+    if (hit) return hit;
+    text ??= fs.readFileSync(file.path, 'utf8');
+    const entry = await this.parse(file, text);
+    if (hash) cache!.set(hash, entry);
+    return entry;
+  }
+
+  private async parse(file: SourceFile, text: string): Promise<CacheEntry> {
+    if (file.kind === 'code') {
+      this.ts ??= await timed('load typescript', loadTypeScript);
+      return { code: extractFacts(this.ts, file.name, text) };
+    }
+    this.yaml ??= await timed('load yaml', () => import('./k8s/yaml-parse.js'));
+    const parse = this.yaml.parseYaml;
+    return { yaml: timed('parse yaml', () => parse(text)) };
+  }
+}
+
 /** Run the whole pipeline: discover → parse → model → rules → sorted findings. */
 export async function lint(opts: LintOptions): Promise<LintResult> {
   const { model, files, notices } = await buildModel(opts);
@@ -110,6 +167,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     const setting = opts.config.rules[rule.id];
     if (setting === 'off') continue;
     const severity = setting ?? rule.severity;
+    const start = performance.now();
     try {
       rule.check({
         app: model,
@@ -126,6 +184,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     } catch (e) {
       failures.push(`rule ${rule.id} failed: ${(e as Error).stack ?? String(e)}`);
     }
+    addTime(`rule ${rule.id}`, performance.now() - start);
   }
   const broken = new Set(model.problems.map((p) => p.file));
   const kept = findings.filter((f) => f.ruleId === 'parse-error' || !broken.has(f.file));
@@ -149,6 +208,12 @@ function helmChartOf(file: string, cwd: string): string | undefined {
 
 /** A package.json that is not strict JSON, located. */
 function jsonProblem(text: string): (Span & { message: string }) | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch {
+    // Fall through to the scanner, which says where.
+  }
   const err = jsonError(text);
   if (!err) return undefined;
   const before = text.slice(0, err.offset);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { classify, discover, UsageError } from '../src/discover.js';
+import { classify, discover } from '../src/discover.js';
+import { UsageError } from '../src/errors.js';
 import { writeProject } from './helpers.js';
 
 const names = async (cwd: string, args: string[] = ['.'], readStdin?: () => Promise<string>) =>

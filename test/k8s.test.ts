@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildManifests, toObjects } from '../src/k8s/objects.js';
-import { parseYaml } from '../src/k8s/yaml.js';
+import { parseYamlFile as parseYaml } from '../src/k8s/yaml-parse.js';
 
 const objects = (text: string) => {
   const y = parseYaml('m.yaml', text);

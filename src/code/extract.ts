@@ -1,3 +1,4 @@
+import { addTime } from '../timing.js';
 import { emptyFacts, type CodeFacts } from './facts.js';
 import { Walk, type Collector } from './walk.js';
 import type { TS, Ts } from './typescript.js';
@@ -15,7 +16,10 @@ export const COLLECTORS: Collector[] = [libCalls, servers, signals, methodCalls]
  */
 export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
   const facts = emptyFacts(file);
+  const t0 = performance.now();
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(ts, file));
+  const t1 = performance.now();
+  addTime('parse code', t1 - t0);
   const diag = (sf as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics[0];
   if (diag) {
     const a = sf.getLineAndCharacterOfPosition(diag.start);
@@ -30,6 +34,7 @@ export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
     return facts;
   }
   new Walk(ts, sf, facts, COLLECTORS).run();
+  addTime('extract facts', performance.now() - t1);
   return facts;
 }
 

@@ -9,6 +9,8 @@ const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.
 export class ModuleIndex {
   private readonly byName = new Map<string, CodeFacts>();
   private readonly packages = new Map<string, Package>();
+  private readonly resolved = new Map<string, CodeFacts | undefined>();
+  private readonly reached = new Map<Package, CodeFacts[]>();
 
   constructor(packages: Package[]) {
     for (const p of packages) {
@@ -20,12 +22,29 @@ export class ModuleIndex {
   /** The file `spec` names when imported from `from` (relative specifiers only). */
   resolve(from: string, spec: string): CodeFacts | undefined {
     if (!spec.startsWith('.')) return undefined;
-    const target = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
+    const dir = path.posix.dirname(from);
+    const key = `${dir}\0${spec}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const found = this.lookup(path.posix.normalize(path.posix.join(dir, spec)));
+    this.resolved.set(key, found);
+    return found;
+  }
+
+  private lookup(target: string): CodeFacts | undefined {
+    const exact = this.byName.get(target);
+    if (exact) return exact;
+    // A file wins over a folder's index, as in Node's resolution.
+    for (const e of EXTENSIONS) {
+      const f = this.byName.get(target + e);
+      if (f) return f;
+    }
+    for (const e of EXTENSIONS) {
+      const f = this.byName.get(`${target}/index${e}`);
+      if (f) return f;
+    }
     const ext = path.posix.extname(target);
-    const candidates = [target, ...EXTENSIONS.map((e) => target + e), ...EXTENSIONS.map((e) => `${target}/index${e}`)];
-    for (const alt of JS_TO_TS[ext] ?? []) candidates.push(target.slice(0, -ext.length) + alt);
-    for (const c of candidates) {
-      const f = this.byName.get(c);
+    for (const alt of JS_TO_TS[ext] ?? []) {
+      const f = this.byName.get(target.slice(0, -ext.length) + alt);
       if (f) return f;
     }
     return undefined;
@@ -33,7 +52,7 @@ export class ModuleIndex {
 
   /** The package of this run that a bare specifier names (`@acme/shutdown`, `@acme/shutdown/http`). */
   workspacePackage(spec: string): Package | undefined {
-    if (spec.startsWith('.')) return undefined;
+    if (spec.startsWith('.') || !this.packages.size) return undefined;
     const parts = spec.split('/');
     const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
     return this.packages.get(name);
@@ -44,6 +63,8 @@ export class ModuleIndex {
    * that leave the folder, and workspace packages imported by name.
    */
   reachable(pkg: Package): CodeFacts[] {
+    const known = this.reached.get(pkg);
+    if (known) return known;
     const seen = new Set<CodeFacts>(pkg.files);
     const queue = [...pkg.files];
     while (queue.length) {
@@ -58,6 +79,8 @@ export class ModuleIndex {
         }
       }
     }
-    return [...seen];
+    const out = [...seen];
+    this.reached.set(pkg, out);
+    return out;
   }
 }

@@ -21,6 +21,35 @@ const STARTUP_EVENTS = new Set(['listening', 'ready', 'started', 'start']);
 const ROUTE_DECORATORS = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options', 'Sse', 'MessagePattern', 'EventPattern']);
 const SIGNAL_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit)$/;
 
+/** Per-kind lookups built once per collector set: who wants a kind, which kinds hold no code, which are functions. */
+interface DispatchTable {
+  byKind: (Collector[] | undefined)[];
+  skip: Uint8Array;
+  functions: Uint8Array;
+}
+
+const tables = new WeakMap<Collector[], DispatchTable>();
+
+function dispatchTable(ts: Ts, collectors: Collector[]): DispatchTable {
+  const cached = tables.get(collectors);
+  if (cached) return cached;
+  const K = ts.SyntaxKind;
+  const size = K.Count + 1;
+  const byKind: (Collector[] | undefined)[] = new Array(size).fill(undefined);
+  for (const c of collectors) {
+    for (const name of c.kinds) (byKind[K[name]] ??= []).push(c);
+  }
+  // Type-only syntax holds no calls, writes or declarations of values: never walked into.
+  const skip = new Uint8Array(size);
+  for (let k = K.FirstTypeNode; k <= K.LastTypeNode; k++) skip[k] = 1;
+  for (const k of [K.InterfaceDeclaration, K.TypeAliasDeclaration, K.ImportDeclaration, K.TypeParameter]) skip[k] = 1;
+  const functions = new Uint8Array(size);
+  for (const k of [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor]) functions[k] = 1;
+  const table = { byKind, skip, functions };
+  tables.set(collectors, table);
+  return table;
+}
+
 interface Frame {
   role: FnRole;
   name?: string;
@@ -36,7 +65,11 @@ export class Walk {
   readonly origins = new Map<string, Origin>();
   private readonly frames: Frame[] = [];
   private readonly ancestors: TS.Node[] = [];
-  private readonly byKind = new Map<TS.SyntaxKind, Collector[]>();
+  private readonly table: DispatchTable;
+  private readonly visitChild = (child: TS.Node): undefined => {
+    this.visit(child);
+    return undefined;
+  };
 
   constructor(
     readonly ts: Ts,
@@ -44,15 +77,12 @@ export class Walk {
     readonly facts: CodeFacts,
     collectors: Collector[],
   ) {
-    for (const c of collectors) {
-      for (const name of c.kinds) {
-        const k = ts.SyntaxKind[name];
-        const list = this.byKind.get(k);
-        if (list) list.push(c);
-        else this.byKind.set(k, [c]);
-      }
-    }
+    this.table = dispatchTable(ts, collectors);
+    this.K = ts.SyntaxKind;
   }
+
+  /** `ts.SyntaxKind`, kept at hand for kind switches on the hot path. */
+  readonly K: Ts['SyntaxKind'];
 
   run(): void {
     for (const st of this.sf.statements) this.readImports(st);
@@ -88,6 +118,18 @@ export class Walk {
 
   /** `a.b.c` as `['a','b','c']` (with `this` as `'this'`); undefined for anything else. */
   chain(e: TS.Expression): string[] | undefined {
+    if (e === this.lastChainOf) return this.lastChain;
+    const c = this.computeChain(e);
+    this.lastChainOf = e;
+    this.lastChain = c;
+    return c;
+  }
+
+  // Several collectors ask for the chain of the same callee in a row: keep the last answer.
+  private lastChainOf: TS.Expression | undefined;
+  private lastChain: string[] | undefined;
+
+  private computeChain(e: TS.Expression): string[] | undefined {
     const ts = this.ts;
     const out: string[] = [];
     let cur: TS.Expression = e;
@@ -111,11 +153,20 @@ export class Walk {
 
   /** Strip parentheses, `as`, `satisfies`, `!` and `await`. */
   unwrap(e: TS.Expression): TS.Expression {
-    const ts = this.ts;
+    const K = this.K;
     for (;;) {
-      if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
-        e = e.expression;
-      } else return e;
+      switch (e.kind) {
+        case K.ParenthesizedExpression:
+        case K.AsExpression:
+        case K.NonNullExpression:
+        case K.AwaitExpression:
+        case K.SatisfiesExpression:
+        case K.TypeAssertionExpression:
+          e = (e as TS.ParenthesizedExpression).expression;
+          break;
+        default:
+          return e;
+      }
     }
   }
 
@@ -265,18 +316,21 @@ export class Walk {
   }
 
   private visit(node: TS.Node): void {
-    const ts = this.ts;
-    const list = this.byKind.get(node.kind);
-    if (list) for (const c of list) c.visit(node, this);
+    const kind = node.kind;
+    const t = this.table;
+    if (t.skip[kind]) return;
+    const list = t.byKind[kind];
+    if (list !== undefined) for (const c of list) c.visit(node, this);
 
-    if (ts.isVariableDeclaration(node)) this.noteOrigin(node);
-    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) this.noteThisOrigin(node);
-    else if (ts.isCallExpression(node)) this.noteCall(node);
+    const K = this.K;
+    if (kind === K.VariableDeclaration) this.noteOrigin(node as TS.VariableDeclaration);
+    else if (kind === K.BinaryExpression && (node as TS.BinaryExpression).operatorToken.kind === K.EqualsToken) this.noteThisOrigin(node as TS.BinaryExpression);
+    else if (kind === K.CallExpression) this.noteCall(node as TS.CallExpression);
 
-    const frame = this.frameFor(node);
+    const frame = t.functions[kind] ? this.frameFor(node) : undefined;
     if (frame) this.frames.push(frame);
     this.ancestors.push(node);
-    ts.forEachChild(node, (child) => this.visit(child));
+    this.ts.forEachChild(node, this.visitChild);
     this.ancestors.pop();
     if (frame) this.frames.pop();
   }

@@ -1,22 +1,40 @@
-import {
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseAllDocuments,
-  type Document,
-  type Node as YamlNode,
-  type Pair,
-} from 'yaml';
 import type { Location, Span } from '../types.js';
 
-/** The file a YAML node came from: its printed name, line table and (for Helm output) template. */
+/** `[line, column, endLine, endColumn]`, 1-based, end exclusive. */
+export type Pos = [number, number, number, number];
+
+/**
+ * A YAML document as plain, JSON-serialisable data with a position on every node: a map with its
+ * entries (key, key position, value), a sequence, or a scalar. Aliases and merge keys are already
+ * resolved. Being plain data, parsed manifests can be cached like code facts.
+ */
+export type PNode =
+  | { t: 'map'; p: Pos; e: [string, Pos, PNode][] }
+  | { t: 'seq'; p: Pos; i: PNode[] }
+  | { t: 'val'; p: Pos; v: string | number | boolean | null };
+
+/** One parsed document: its tree, and the Helm template a `# Source:` comment named. */
+export interface PDoc {
+  root: PNode;
+  template?: string;
+}
+
+/** A YAML syntax problem with its position. */
+export interface YamlProblem extends Span {
+  message: string;
+}
+
+/** The documents of one YAML file, or the first syntax problem when it does not parse. Plain data. */
+export interface ParsedYaml {
+  docs: PDoc[];
+  problem?: YamlProblem;
+  /** Set with a problem when the text has `{{ }}` markers: an unrendered template, not broken YAML. */
+  templated?: boolean;
+}
+
+/** The file a YAML node came from: its printed name and (for Helm output) template. */
 export interface YamlSource {
   file: string;
-  lines: LineCounter;
-  doc: Document.Parsed;
   /** The Helm template named by a `# Source:` comment before the document, if any. */
   template?: string;
 }
@@ -28,30 +46,28 @@ export interface YamlSource {
 export class YNode {
   constructor(
     readonly src: YamlSource,
-    readonly node: YamlNode | null,
-    /** The key node of the pair this value belongs to, so a finding can point at the field name. */
-    readonly key?: YamlNode,
+    readonly node: PNode,
+    /** Position of the key this value is under, so a finding can point at the field name. */
+    readonly keyPos?: Pos,
   ) {}
 
   get isMap(): boolean {
-    return isMap(this.node);
+    return this.node.t === 'map';
   }
   get isSeq(): boolean {
-    return isSeq(this.node);
+    return this.node.t === 'seq';
   }
 
   /** The value under `key` of a map, or the item at index `key` of a sequence. */
   get(key: string | number): YNode | undefined {
     const n = this.node;
     if (typeof key === 'number') {
-      if (!isSeq(n)) return undefined;
-      const item = n.items[key];
-      return item === undefined ? undefined : this.wrap(item as YamlNode | null);
+      const item = n.t === 'seq' ? n.i[key] : undefined;
+      return item && new YNode(this.src, item);
     }
-    if (!isMap(n)) return undefined;
-    const pair = findPair(n.items as Pair[], key, this.src.doc);
-    if (!pair) return undefined;
-    return this.wrap(pair.value as YamlNode | null, pair.key as YamlNode);
+    if (n.t !== 'map') return undefined;
+    for (const [k, kp, v] of n.e) if (k === key) return new YNode(this.src, v, kp);
+    return undefined;
   }
 
   /** Follow a path of keys and indexes: `at('spec', 'template', 'spec')`. */
@@ -63,70 +79,58 @@ export class YNode {
 
   /** True when the map has the key, even with an empty value. */
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    const n = this.node;
+    return n.t === 'map' && n.e.some(([k]) => k === key);
   }
 
   /** Items of a sequence (empty for anything else). */
   items(): YNode[] {
     const n = this.node;
-    return isSeq(n) ? n.items.map((i) => this.wrap(i as YamlNode | null)) : [];
+    return n.t === 'seq' ? n.i.map((i) => new YNode(this.src, i)) : [];
   }
 
-  /** Key/value entries of a map with string-like keys (empty for anything else). */
+  /** Key/value entries of a map (empty for anything else). */
   entries(): [string, YNode][] {
     const n = this.node;
-    if (!isMap(n)) return [];
-    const out: [string, YNode][] = [];
-    for (const p of n.items as Pair[]) {
-      const k = isScalar(p.key) ? p.key.value : undefined;
-      if (typeof k === 'string' || typeof k === 'number') out.push([String(k), this.wrap(p.value as YamlNode | null, p.key as YamlNode)]);
-    }
-    return out;
+    return n.t === 'map' ? n.e.map(([k, kp, v]) => [k, new YNode(this.src, v, kp)]) : [];
   }
 
   /** A scalar as a string (numbers and booleans are stringified); undefined for maps, lists, null. */
   str(): string | undefined {
     const n = this.node;
-    if (!isScalar(n) || n.value === null || n.value === undefined) return undefined;
-    return typeof n.value === 'object' ? undefined : String(n.value);
+    return n.t === 'val' && n.v !== null ? String(n.v) : undefined;
   }
 
   /** A scalar as a number (numeric strings count); undefined otherwise. */
   num(): number | undefined {
     const n = this.node;
-    if (!isScalar(n)) return undefined;
-    if (typeof n.value === 'number') return n.value;
-    if (typeof n.value === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(n.value)) return Number(n.value);
+    if (n.t !== 'val') return undefined;
+    if (typeof n.v === 'number') return n.v;
+    if (typeof n.v === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(n.v)) return Number(n.v);
     return undefined;
   }
 
-  /** True for a missing value, `~`, `null` or an empty field. */
+  /** True for `~`, `null` or an empty field. */
   get isNull(): boolean {
-    const n = this.node;
-    return n === null || (isScalar(n) && (n.value === null || n.value === undefined));
+    return this.node.t === 'val' && this.node.v === null;
   }
 
   /** The plain JavaScript value of this node. */
   toJS(): unknown {
-    const n = this.node;
-    if (n === null) return null;
-    return n.toJS(this.src.doc, { maxAliasCount: 100 });
+    return toJS(this.node);
   }
 
   /** Where the value is. */
   valueSpan(): Span {
-    const start = this.node?.range?.[0] ?? this.key?.range?.[1] ?? 0;
-    return this.toSpan(start, this.node?.range?.[1] ?? start);
+    return span(this.node.p);
   }
 
   /** Where the field is: its key through a scalar value, or just the key when the value is a map or list. */
   fieldSpan(): Span {
-    const k = this.key?.range;
-    const v = this.node?.range;
-    const start = k?.[0] ?? v?.[0] ?? 0;
-    const scalar = this.node === null || isScalar(this.node);
-    const end = (scalar ? v?.[1] : undefined) ?? k?.[1] ?? v?.[1] ?? start;
-    return this.toSpan(start, end);
+    const k = this.keyPos;
+    if (!k) return span(this.node.p);
+    const end = this.node.t === 'val' ? this.node.p : k;
+    return { line: k[0], column: k[1], endLine: end[2], endColumn: end[3] };
   }
 
   /** Location of the field (key and scalar value), for findings. */
@@ -138,78 +142,21 @@ export class YNode {
   valueLoc(): Location {
     return { file: this.src.file, ...this.valueSpan() };
   }
-
-  private toSpan(start: number, end: number): Span {
-    const a = this.src.lines.linePos(start);
-    const b = this.src.lines.linePos(Math.max(start, end));
-    return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
-  }
-
-  private wrap(node: YamlNode | null, key?: YamlNode): YNode {
-    let n = node;
-    if (isAlias(n)) n = (n.resolve(this.src.doc) as YamlNode | undefined) ?? null;
-    return new YNode(this.src, n, key);
-  }
 }
 
-function findPair(items: Pair[], key: string, doc: Document.Parsed): Pair | undefined {
-  for (const p of items) {
-    if (isScalar(p.key) && String(p.key.value) === key) return p;
-  }
-  // YAML merge keys (`<<: *defaults`): look into the merged maps.
-  for (const p of items) {
-    if (!isScalar(p.key) || (p.key.source !== '<<' && p.key.value !== '<<')) continue;
-    const sources = isSeq(p.value) ? p.value.items : [p.value];
-    for (const s of sources) {
-      const m = isAlias(s) ? s.resolve(doc) : s;
-      if (isMap(m)) {
-        const found = findPair(m.items as Pair[], key, doc);
-        if (found) return found;
-      }
-    }
-  }
-  return undefined;
+function span(p: Pos): Span {
+  return { line: p[0], column: p[1], endLine: p[2], endColumn: p[3] };
 }
 
-/** A YAML syntax problem with its position. */
-export interface YamlProblem extends Span {
-  message: string;
+function toJS(n: PNode): unknown {
+  if (n.t === 'val') return n.v;
+  if (n.t === 'seq') return n.i.map(toJS);
+  const out: Record<string, unknown> = {};
+  for (const [k, , v] of n.e) out[k] = toJS(v);
+  return out;
 }
 
-/** The documents of one YAML file, or the first syntax problem when it does not parse. */
-export interface YamlFile {
-  file: string;
-  docs: YNode[];
-  problem?: YamlProblem;
-}
-
-const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
-
-/** Parse every document of a YAML text, keeping positions and Helm `# Source:` comments. */
-export function parseYaml(file: string, text: string): YamlFile {
-  const lines = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true });
-  const docs = Array.isArray(parsed) ? parsed : [];
-  const out: YNode[] = [];
-  for (const doc of docs) {
-    const err = doc.errors[0];
-    if (err) {
-      const a = lines.linePos(err.pos[0]);
-      const b = lines.linePos(Math.max(err.pos[0], err.pos[1]));
-      return {
-        file,
-        docs: [],
-        problem: { message: firstLine(err.message), line: a.line, column: a.col, endLine: b.line, endColumn: b.col },
-      };
-    }
-    if (!doc.contents) continue;
-    const head = text.slice(doc.range[0], doc.contents.range[0]);
-    const template = SOURCE_COMMENT.exec(head)?.[1];
-    out.push(new YNode({ file, lines, doc, template }, doc.contents as YamlNode));
-  }
-  return { file, docs: out };
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+/** The documents of a parsed file as navigable nodes. */
+export function yamlDocs(file: string, parsed: ParsedYaml): YNode[] {
+  return parsed.docs.map((d) => new YNode({ file, template: d.template }, d.root));
 }

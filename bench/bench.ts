@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discover } from '../src/discover.js';
+import { DEFAULT_CORPUS, writeCorpus, type CorpusOptions } from './corpus.js';
+
+/**
+ * `npm run bench [-- <path>] [--runs N] [--no-eslint] [--services N]`: on the generated corpus (and
+ * on a path, when given) measure, on the same files, replicalint cold, replicalint with a warm
+ * cache after touching one file, the parse floor, and ESLint with the typescript-eslint parser and
+ * three cheap rules. Each is a separate process; wall time is the median of the runs, CPU and peak
+ * RSS come from the process itself.
+ */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+const HOOK = path.join(HERE, 'usage-hook.js');
+
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+  maxRssMiB: number;
+}
+
+interface Args {
+  paths: string[];
+  runs: number;
+  eslint: boolean;
+  services: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { paths: [], runs: 3, eslint: true, services: DEFAULT_CORPUS.services };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i]!;
+    if (v === '--runs') a.runs = Number(argv[++i]);
+    else if (v === '--no-eslint') a.eslint = false;
+    else if (v === '--services') a.services = Number(argv[++i]);
+    else a.paths.push(path.resolve(v));
+  }
+  return a;
+}
+
+function measure(cmd: string[], cwd: string, before?: () => void): Sample {
+  const usage = path.join(os.tmpdir(), `replicalint-bench-usage-${process.pid}.json`);
+  before?.();
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--import', HOOK, ...cmd], {
+    cwd,
+    env: { ...process.env, REPLICALINT_BENCH_USAGE: usage, NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 2000)}`);
+  const u = JSON.parse(fs.readFileSync(usage, 'utf8')) as { cpuMs: number; maxRssKiB: number };
+  return { wallMs, cpuMs: u.cpuMs, maxRssMiB: u.maxRssKiB / 1024 };
+}
+
+function median(samples: Sample[]): Sample {
+  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { wallMs: mid(samples.map((s) => s.wallMs)), cpuMs: mid(samples.map((s) => s.cpuMs)), maxRssMiB: mid(samples.map((s) => s.maxRssMiB)) };
+}
+
+function repeat(n: number, f: () => Sample): Sample {
+  return median(Array.from({ length: n }, f));
+}
+
+async function bench(target: string, args: Args): Promise<void> {
+  const files = await discover(['.'], { cwd: target });
+  const code = files.filter((f) => f.kind === 'code').map((f) => f.path);
+  const yaml = files.filter((f) => f.kind === 'yaml').length;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'replicalint-bench-'));
+  const list = path.join(tmp, 'files.txt');
+  fs.writeFileSync(list, code.join('\n'));
+  const cache = path.join(tmp, 'cache');
+  const bin = path.join(ROOT, 'bin', 'replicalint.js');
+  const lint = ['--format', 'json', '--output', path.join(tmp, 'report.json')];
+  console.log(`\n${target}\n  ${code.length} code files, ${yaml} YAML files, ${files.length} files in all; median of ${args.runs} run(s)\n`);
+
+  const rows: [string, Sample][] = [];
+  const floor = repeat(args.runs, () => measure([path.join(HERE, 'floor.js'), list], target));
+  rows.push(['floor (read + parse)', floor]);
+  const cold = repeat(args.runs, () => measure([bin, '.', ...lint], target));
+  rows.push(['replicalint', cold]);
+  const cacheSupported = spawnSync(process.execPath, [bin, '--help']).stdout.toString().includes('--cache');
+  const touched = cacheSupported ? code[Math.floor(code.length / 2)] : undefined;
+  if (touched) {
+    measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target, () => fs.rmSync(cache, { force: true }));
+    const original = fs.readFileSync(touched, 'utf8');
+    let n = 0;
+    const warm = repeat(args.runs, () =>
+      measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target, () => fs.writeFileSync(touched, `${original}\n// touched ${++n}\n`)),
+    );
+    fs.writeFileSync(touched, original);
+    rows.push(['replicalint --cache, 1 file touched', warm]);
+  }
+  let eslint: Sample | undefined;
+  if (args.eslint) {
+    const config = path.join(tmp, 'eslint.config.mjs');
+    const parser = pathToImport(path.join(ROOT, 'node_modules', '@typescript-eslint', 'parser', 'dist', 'index.js'));
+    fs.writeFileSync(
+      config,
+      `import * as parser from ${JSON.stringify(parser)};
+export default [{
+  files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+  languageOptions: { parser, ecmaVersion: 'latest', sourceType: 'module', parserOptions: { ecmaFeatures: { jsx: true } } },
+  linterOptions: { reportUnusedDisableDirectives: 'off' },
+  rules: { 'no-var': 'error', 'prefer-const': 'error', 'no-restricted-syntax': ['error', "CallExpression[callee.name='setInterval']"] },
+}];
+`,
+    );
+    const eslintBin = path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');
+    const targets = code.join(' ').length < 1_000_000 ? code : ['.'];
+    eslint = repeat(args.runs, () => measure([eslintBin, '--config', config, '--no-warn-ignored', '--format', 'json', '--output-file', path.join(tmp, 'eslint.json'), ...targets], target));
+    rows.push(['eslint + typescript-eslint (3 rules)', eslint]);
+  }
+
+  console.log('  ' + 'what'.padEnd(38) + 'wall s'.padStart(9) + 'cpu s'.padStart(9) + 'peak RSS MiB'.padStart(14));
+  for (const [name, s] of rows) {
+    console.log('  ' + name.padEnd(38) + (s.wallMs / 1000).toFixed(2).padStart(9) + (s.cpuMs / 1000).toFixed(2).padStart(9) + s.maxRssMiB.toFixed(0).padStart(14));
+  }
+  console.log(`\n  replicalint / floor: wall ${(cold.wallMs / floor.wallMs).toFixed(2)}×, peak RSS ${(cold.maxRssMiB / floor.maxRssMiB).toFixed(2)}×`);
+  if (touched) console.log(`  warm cache / cold: ${((rows[2]![1].wallMs / cold.wallMs) * 100).toFixed(1)} % of the cold wall time`);
+  if (eslint) console.log(`  eslint / replicalint: ${(eslint.wallMs / cold.wallMs).toFixed(1)}× the wall time`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function pathToImport(p: string): string {
+  return new URL(`file://${p}`).href;
+}
+
+function corpusDir(opts: CorpusOptions): string {
+  const dir = path.join(os.tmpdir(), `replicalint-corpus-s${opts.services}-e${opts.entitiesPerService}-p${opts.sharedPackages}-seed${opts.seed}`);
+  const marker = path.join(dir, '.complete');
+  if (!fs.existsSync(marker)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    const n = writeCorpus(dir, opts);
+    fs.writeFileSync(marker, String(n));
+  }
+  return dir;
+}
+
+/** Peak RSS of a cold run on growing corpora: with trees dropped it should stay nearly flat. */
+function scaling(args: Args): void {
+  console.log('\npeak RSS of replicalint as the corpus grows (trees are dropped after their facts are out):');
+  for (const services of [Math.max(1, Math.round(args.services / 4)), Math.max(1, Math.round(args.services / 2)), args.services]) {
+    const dir = corpusDir({ ...DEFAULT_CORPUS, services });
+    const code = fs.readFileSync(path.join(dir, '.complete'), 'utf8');
+    const s = measure([path.join(ROOT, 'bin', 'replicalint.js'), '.', '--format', 'json', '--output', path.join(os.tmpdir(), `replicalint-scaling-${process.pid}.json`)], dir);
+    console.log(`  ${String(services).padStart(3)} services, ${code.padStart(5)} files: ${(s.wallMs / 1000).toFixed(2)} s, ${s.maxRssMiB.toFixed(0)} MiB`);
+  }
+}
+
+const args = parseArgs(process.argv.slice(2));
+if (!args.paths.length) {
+  await bench(corpusDir({ ...DEFAULT_CORPUS, services: args.services }), args);
+  scaling(args);
+}
+for (const p of args.paths) await bench(p, args);

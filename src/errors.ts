@@ -1,0 +1,2 @@
+/** A broken invocation: a missing path, an unknown option. The CLI prints it and exits 2. */
+export class UsageError extends Error {}

@@ -1,0 +1,98 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Pair } from 'yaml';
+import { yamlDocs, type ParsedYaml, type PNode, type Pos, type YNode } from './yaml.js';
+
+const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
+
+/**
+ * Parse every document of a YAML text into plain positioned trees ({@link PNode}), keeping Helm
+ * `# Source:` comments. This module holds the only use of the `yaml` library, loaded only when a
+ * YAML file is not already in the cache.
+ */
+export function parseYaml(text: string): ParsedYaml {
+  const lines = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true });
+  const docs = Array.isArray(parsed) ? parsed : [];
+  const out: ParsedYaml['docs'] = [];
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (err) {
+      const a = lines.linePos(err.pos[0]);
+      const b = lines.linePos(Math.max(err.pos[0], err.pos[1]));
+      const problem = { message: firstLine(err.message), line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+      return /\{\{/.test(text) ? { docs: [], problem, templated: true } : { docs: [], problem };
+    }
+    if (!doc.contents) continue;
+    const head = text.slice(doc.range[0], doc.contents.range[0]);
+    const template = SOURCE_COMMENT.exec(head)?.[1];
+    const root = new Converter(doc, lines).node(doc.contents as YamlNode, 0);
+    out.push(template ? { root, template } : { root });
+  }
+  return { docs: out };
+}
+
+class Converter {
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  pos(range: readonly number[] | null | undefined, fallback = 0): Pos {
+    const start = range?.[0] ?? fallback;
+    const end = Math.max(start, range?.[1] ?? start);
+    const a = this.lines.linePos(start);
+    const b = this.lines.linePos(end);
+    return [a.line, a.col, b.line, b.col];
+  }
+
+  node(n: YamlNode | null | undefined, depth: number, at = 0): PNode {
+    if (isAlias(n)) {
+      const target = depth < 50 ? (n.resolve(this.doc) as YamlNode | undefined) : undefined;
+      return target ? this.node(target, depth + 1, n.range?.[0]) : { t: 'val', p: this.pos(n.range), v: null };
+    }
+    if (isMap(n)) {
+      const entries: [string, Pos, PNode][] = [];
+      const merged: [string, Pos, PNode][] = [];
+      for (const pair of n.items as Pair[]) {
+        const key = pair.key as YamlNode | null;
+        if (isScalar(key) && (key.source === '<<' || key.value === '<<')) {
+          merged.push(...this.mergeEntries(pair.value as YamlNode | null, depth));
+          continue;
+        }
+        const k = isScalar(key) ? key.value : undefined;
+        if (typeof k !== 'string' && typeof k !== 'number' && typeof k !== 'boolean') continue;
+        const kp = this.pos(key!.range);
+        entries.push([String(k), kp, this.node(pair.value as YamlNode | null, depth + 1, key!.range?.[1])]);
+      }
+      for (const m of merged) if (!entries.some(([k]) => k === m[0])) entries.push(m);
+      return { t: 'map', p: this.pos(n.range, at), e: entries };
+    }
+    if (isSeq(n)) return { t: 'seq', p: this.pos(n.range, at), i: n.items.map((i) => this.node(i as YamlNode | null, depth + 1, at)) };
+    if (isScalar(n)) {
+      const v = n.value;
+      const value = v === undefined || v === null ? null : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+      return { t: 'val', p: this.pos(n.range, at), v: value };
+    }
+    return { t: 'val', p: this.pos(undefined, at), v: null };
+  }
+
+  /** Entries brought in by a merge key (`<<: *defaults` or `<<: [*a, *b]`). */
+  private mergeEntries(value: YamlNode | null, depth: number): [string, Pos, PNode][] {
+    const sources = isSeq(value) ? (value.items as YamlNode[]) : [value];
+    const out: [string, Pos, PNode][] = [];
+    for (const s of sources) {
+      const m = this.node(s, depth + 1);
+      if (m.t === 'map') for (const e of m.e) if (!out.some(([k]) => k === e[0])) out.push(e);
+    }
+    return out;
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Parse a YAML file straight to navigable documents (for callers that do not cache). */
+export function parseYamlFile(file: string, text: string): { docs: YNode[]; problem?: ParsedYaml['problem'] } {
+  const parsed = parseYaml(text);
+  return { docs: yamlDocs(file, parsed), problem: parsed.problem };
+}

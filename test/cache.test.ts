@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { FIXTURES, runCli } from './helpers.js';
+
+/** A private copy of the demo shop, aged so that the cache may trust file stats. */
+function demoCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replicalint-cache-'));
+  fs.cpSync(path.join(FIXTURES, 'demo'), dir, { recursive: true });
+  const old = new Date(Date.now() - 3600_000);
+  for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) fs.utimesSync(path.join(dir, f), old, old);
+  return dir;
+}
+
+/** The JSON report of an uncached run and of a cached run must be the same bytes. */
+async function assertSameAsUncached(cwd: string, extra: string[] = []): Promise<string> {
+  const fresh = await runCli(['-f', 'json', ...extra], { cwd });
+  const cached = await runCli(['-f', 'json', '--cache', ...extra], { cwd, env: { REPLICALINT_TIMING: '1' } });
+  assert.equal(cached.stdout, fresh.stdout);
+  assert.equal(cached.code, fresh.code);
+  return cached.stderr;
+}
+
+describe('--cache', () => {
+  it('gives exactly the uncached findings, cold and warm, and a warm run parses nothing', async () => {
+    const cwd = demoCopy();
+    const cold = await assertSameAsUncached(cwd);
+    assert.match(cold, /load typescript/);
+    assert.ok(fs.existsSync(path.join(cwd, '.replicalintcache')));
+    const warm = await assertSameAsUncached(cwd);
+    assert.doesNotMatch(warm, /load typescript|parse code|parse yaml/);
+  });
+
+  it('stays exact after edits, renames, deletions and config changes', async () => {
+    const cwd = demoCopy();
+    await assertSameAsUncached(cwd);
+    const server = path.join(cwd, 'services/checkout/src/server.ts');
+    fs.appendFileSync(server, "\nprocess.on('SIGTERM', () => process.exit(0));\n");
+    const afterEdit = await runCli(['-f', 'json', '--cache'], { cwd });
+    assert.ok(!JSON.parse(afterEdit.stdout).findings.some((f: { ruleId: string }) => f.ruleId === 'missing-sigterm-handler'));
+    await assertSameAsUncached(cwd);
+
+    fs.renameSync(path.join(cwd, 'k8s/checkout.yaml'), path.join(cwd, 'k8s/checkout-deploy.yaml'));
+    fs.renameSync(path.join(cwd, 'services/checkout/src/prices.ts'), path.join(cwd, 'services/checkout/src/price-feed.ts'));
+    await assertSameAsUncached(cwd);
+
+    fs.rmSync(path.join(cwd, 'services/checkout/src/routes/carts.ts'));
+    fs.rmSync(path.join(cwd, 'k8s/catalog.yaml'));
+    await assertSameAsUncached(cwd);
+
+    fs.writeFileSync(path.join(cwd, '.replicalintrc.json'), '{"rules":{"missing-readiness-probe":"warning"}}');
+    await assertSameAsUncached(cwd);
+    await assertSameAsUncached(cwd, ['--rule', 'missing-sigterm-handler']);
+
+    fs.writeFileSync(path.join(cwd, 'services/catalog/src/index.js'), 'const broken = {;\n');
+    await assertSameAsUncached(cwd);
+  });
+
+  it('ignores a corrupt cache with a warning and rewrites it', async () => {
+    const cwd = demoCopy();
+    const cache = path.join(cwd, '.replicalintcache');
+    fs.writeFileSync(cache, '{"tool":"replicalint-cache","key":"x","entr');
+    const stderr = await assertSameAsUncached(cwd);
+    assert.match(stderr, /ignoring .*\.replicalintcache: the cache file is corrupt; it will be rewritten/);
+    assert.equal(JSON.parse(fs.readFileSync(cache, 'utf8')).tool, 'replicalint-cache');
+  });
+
+  it('never trusts or overwrites a file that is not a replicalint cache', async () => {
+    const cwd = demoCopy();
+    const notes = path.join(cwd, 'NOTES.md');
+    fs.writeFileSync(notes, '# notes\n');
+    const stderr = await assertSameAsUncached(cwd, ['--cache-location', 'NOTES.md']);
+    assert.match(stderr, /ignoring .*NOTES\.md: not a replicalint cache file; it will not be overwritten/);
+    assert.equal(fs.readFileSync(notes, 'utf8'), '# notes\n');
+  });
+
+  it('accepts a folder as --cache-location', async () => {
+    const cwd = demoCopy();
+    fs.mkdirSync(path.join(cwd, 'tmp-cache'));
+    await assertSameAsUncached(cwd, ['--cache-location', 'tmp-cache']);
+    assert.ok(fs.existsSync(path.join(cwd, 'tmp-cache', '.replicalintcache')));
+  });
+});
