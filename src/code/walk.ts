@@ -21,6 +21,31 @@ const STARTUP_EVENTS = new Set(['listening', 'ready', 'started', 'start']);
 const ROUTE_DECORATORS = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options', 'Sse', 'MessagePattern', 'EventPattern']);
 const SIGNAL_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit)$/;
 
+/**
+ * Offsets where lines start. Files with only `\n` line breaks (nearly all) are scanned with the
+ * native `indexOf`; anything else uses the compiler's own table, which also counts `\r`,
+ * U+2028 and U+2029.
+ */
+function lineStarts(sf: TS.SourceFile): readonly number[] {
+  const text = sf.text;
+  if (text.includes('\r') || text.includes('\u2028') || text.includes('\u2029')) return sf.getLineStarts();
+  const out = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) out.push(i + 1);
+  return out;
+}
+
+/** The 0-based line holding `pos`. */
+function lineOf(starts: readonly number[], pos: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** Per-kind lookups built once per collector set: who wants a kind, which kinds hold no code, which are functions. */
 interface DispatchTable {
   byKind: (Collector[] | undefined)[];
@@ -66,10 +91,8 @@ export class Walk {
   private readonly frames: Frame[] = [];
   private readonly ancestors: TS.Node[] = [];
   private readonly table: DispatchTable;
-  private readonly visitChild = (child: TS.Node): undefined => {
-    this.visit(child);
-    return undefined;
-  };
+  /** `visit` bound once: `forEachChild` calls it for every node, so no wrapper per call. */
+  private readonly visitChild: (node: TS.Node) => undefined = this.visit.bind(this);
 
   constructor(
     readonly ts: Ts,
@@ -106,10 +129,15 @@ export class Walk {
   }
 
   span(node: TS.Node): Span {
-    const a = this.sf.getLineAndCharacterOfPosition(node.getStart(this.sf));
-    const b = this.sf.getLineAndCharacterOfPosition(node.getEnd());
-    return { line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
+    const start = node.getStart(this.sf);
+    const end = node.getEnd();
+    const lines = (this.lineStarts ??= lineStarts(this.sf));
+    const a = lineOf(lines, start);
+    const b = lineOf(lines, end);
+    return { line: a + 1, column: start - lines[a]! + 1, endLine: b + 1, endColumn: end - lines[b]! + 1 };
   }
+
+  private lineStarts: readonly number[] | undefined;
 
   text(node: TS.Node, max = 80): string {
     const t = this.sf.text.slice(node.getStart(this.sf), node.getEnd()).replace(/\s+/g, ' ');
@@ -315,10 +343,10 @@ export class Walk {
     this.facts.imports.push({ local, module, path, kind, span: this.span(node) });
   }
 
-  private visit(node: TS.Node): void {
+  private visit(node: TS.Node): undefined {
     const kind = node.kind;
     const t = this.table;
-    if (t.skip[kind]) return;
+    if (t.skip[kind]) return undefined;
     const list = t.byKind[kind];
     if (list !== undefined) for (const c of list) c.visit(node, this);
 
@@ -333,6 +361,7 @@ export class Walk {
     this.ts.forEachChild(node, this.visitChild);
     this.ancestors.pop();
     if (frame) this.frames.pop();
+    return undefined;
   }
 
   /** `const app = express()`: remember that `app` came from express, for `app.listen()` and routes. */
