@@ -12,7 +12,7 @@ import { SEVERITIES, type Severity } from './types.js';
 
 export const VERSION: string = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const FORMATS = ['stylish', 'json'] as const;
+const FORMATS = ['stylish', 'json', 'sarif', 'github'] as const;
 
 /** Where the CLI writes; tests pass their own. */
 export interface Io {
@@ -103,7 +103,7 @@ async function execute(paths: string[], opts: Options, io: Io): Promise<number> 
   const rules = opts.rule ? RULES.filter((r) => opts.rule!.includes(r.id)) : RULES;
   const { buildModel, lint } = await import('./run.js');
   const cache = opts.cache ? { location: path.resolve(io.cwd, opts.cacheLocation), version: VERSION } : undefined;
-  const lintOptions = { cwd: io.cwd, paths, config, rules, stdinName: opts.stdinFilename, readStdin: io.readStdin, cache };
+  const lintOptions = { cwd: io.cwd, paths, config, rules, knownRules: new Set(RULE_IDS), stdinName: opts.stdinFilename, readStdin: io.readStdin, cache };
   if (opts.printLinks) {
     const { model } = await buildModel(lintOptions);
     io.stdout(formatLinks(model, opts.format));
@@ -113,7 +113,7 @@ async function execute(paths: string[], opts: Options, io: Io): Promise<number> 
   for (const n of result.notices) io.stderr(`replicalint: ${n}\n`);
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
   const reporter = (await import(`./report/${opts.format}.js`)) as { default: Reporter };
-  const text = reporter.default({ version: VERSION, findings, files: result.files, rules: RULES, color: !opts.output && useColor(opts, io) });
+  const text = reporter.default({ version: VERSION, findings, suppressed: result.suppressed, files: result.files, rules: RULES, color: !opts.output && useColor(opts, io) });
   if (opts.output) writeOutput(path.resolve(io.cwd, opts.output), text);
   else io.stdout(text);
   for (const f of result.failures) io.stderr(`replicalint: internal error: ${f}\n`);

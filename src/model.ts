@@ -3,6 +3,7 @@ import type { CodeFacts, ServerStart } from './code/facts.js';
 import type { ModuleIndex } from './code/modules.js';
 import type { Dockerfile } from './docker/dockerfile.js';
 import type { Container, Manifests, Workload } from './k8s/objects.js';
+import type { Directive, ObjectIgnore } from './suppress.js';
 import type { Span } from './types.js';
 
 /** A package folder (one with package.json, or the lint root) and the code files under it. */
@@ -51,6 +52,10 @@ export interface App {
   problems: Problem[];
   /** Resolves imports between the run's code files. */
   modules: ModuleIndex;
+  /** Suppression comments by file. */
+  directives: Map<string, Directive[]>;
+  /** Kubernetes objects annotated with `ignore.replicalint.io/<rule>`. */
+  objectIgnores: ObjectIgnore[];
 }
 
 /** Modules whose presence makes a `.listen()` in the same package an HTTP (or TCP) server. */

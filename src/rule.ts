@@ -1,5 +1,5 @@
 import type { App } from './model.js';
-import type { Location, Related, Severity } from './types.js';
+import type { Finding, Location, Related, Severity } from './types.js';
 
 /** What a rule reads: code facts, Kubernetes manifests, Dockerfiles, or a linked code/manifest pair. */
 export type RuleScope = 'code' | 'manifest' | 'docker' | 'cross';
@@ -18,6 +18,11 @@ export interface Report {
 export interface RuleContext {
   app: App;
   report(r: Report): void;
+  /** What the other rules reported; complete only for rules that run `after` them. */
+  findings: readonly Finding[];
+  /** Ids of every rule replicalint knows, and of those running now (after config and `--rule`). */
+  knownRules: ReadonlySet<string>;
+  enabledRules: ReadonlySet<string>;
 }
 
 /** A rule: its metadata is its documentation (`--list-rules`, the README table, SARIF). */
@@ -31,6 +36,8 @@ export interface Rule {
   why: string;
   /** The usual fix. */
   fix: string;
+  /** Run after every other rule, to read their findings. */
+  after?: boolean;
   check(ctx: RuleContext): void;
 }
 

@@ -13,8 +13,9 @@ import { buildManifests, toObjects, type K8sObject } from './k8s/objects.js';
 import { yamlDocs } from './k8s/yaml.js';
 import { linkServices, toService, type App, type Package, type Problem } from './model.js';
 import type { Rule } from './rule.js';
+import { applySuppressions, IGNORE_ANNOTATION, parseDirectives, type Directive, type ObjectIgnore, type Suppressed } from './suppress.js';
 import { addTime, timed } from './timing.js';
-import { compareFindings, type Finding, type Span } from './types.js';
+import { compareFindings, type Finding, type Severity, type Span } from './types.js';
 
 
 export interface LintOptions {
@@ -22,6 +23,8 @@ export interface LintOptions {
   paths: string[];
   config: Config;
   rules: readonly Rule[];
+  /** Every rule id replicalint knows (for suppression comments naming rules that did not run). */
+  knownRules?: ReadonlySet<string>;
   stdinName?: string;
   readStdin?: () => Promise<string>;
   /** `--cache`: where the facts cache lives, and the tool version it is valid for. */
@@ -37,6 +40,8 @@ export interface LintResult {
   notices: string[];
   /** Rules that threw: an internal failure (exit code 2), reported after the findings. */
   failures: string[];
+  /** Findings silenced by a suppression comment or annotation, with the reason. */
+  suppressed: Suppressed[];
 }
 
 /** Discover, parse and model the inputs, without running rules. */
@@ -50,6 +55,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   const code: { file: SourceFile; facts: CodeFacts }[] = [];
   const dockerfiles: { file: SourceFile; df: Dockerfile }[] = [];
   const helmSkipped = new Map<string, number>();
+  const directives = new Map<string, Directive[]>();
   const cache = opts.cache ? FileCache.open(opts.cache.location, opts.cache.version, (m) => notices.push(m)) : undefined;
   const reader = new Reader(cache);
 
@@ -73,16 +79,24 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
       if (facts.parseError) {
         const { message, ...span } = facts.parseError;
         problems.push({ file: file.name, message, ...span });
-      } else code.push({ file, facts });
+      } else {
+        code.push({ file, facts });
+        if (facts.directives.length) directives.set(file.name, facts.directives);
+      }
     } else if ('yaml' in entry) {
       const y = entry.yaml;
       if (y.problem) {
         const { message, ...span } = y.problem;
         if (y.templated) notices.push(`${file.name}: skipped: looks like an unrendered template (${message} at line ${span.line})`);
         else problems.push({ file: file.name, message, ...span });
-      } else objects.push(...timed('kubernetes objects', () => toObjects(yamlDocs(file.name, y))));
+      } else {
+        objects.push(...timed('kubernetes objects', () => toObjects(yamlDocs(file.name, y))));
+        if (y.directives?.length) directives.set(file.name, y.directives);
+      }
     } else if (file.kind === 'dockerfile') {
       dockerfiles.push({ file, df: parseDockerfile(file.name, entry.text) });
+      const found = parseDirectives(entry.text);
+      if (found.length) directives.set(file.name, found);
     } else {
       const err = jsonProblem(entry.text);
       if (err) problems.push({ file: file.name, ...err });
@@ -106,6 +120,8 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     dockerfiles: dockerfiles.map((d) => d.df),
     links: linkServices(services, manifests.workloads, config.links),
     problems,
+    directives,
+    objectIgnores: objectIgnores(objects),
   };
   return { model, files: files.length, notices };
 }
@@ -158,23 +174,51 @@ class Reader {
   }
 }
 
-/** Run the whole pipeline: discover → parse → model → rules → sorted findings. */
+/** Kubernetes objects that opted out of rules with `ignore.replicalint.io/<rule>` annotations. */
+function objectIgnores(objects: K8sObject[]): ObjectIgnore[] {
+  const out: ObjectIgnore[] = [];
+  for (const o of objects) {
+    const rules = new Map<string, string>();
+    for (const [k, v] of o.node.at('metadata', 'annotations')?.entries() ?? []) {
+      if (k.startsWith(IGNORE_ANNOTATION)) rules.set(k.slice(IGNORE_ANNOTATION.length), v.str() ?? '');
+    }
+    if (rules.size) {
+      const span = o.node.valueSpan();
+      out.push({ file: o.node.src.file, from: span.line, to: span.endLine, rules });
+    }
+  }
+  return out;
+}
+
+/**
+ * Run the whole pipeline: discover → parse → model → rules → sorted findings. Rules marked `after`
+ * run last and see the others' findings; findings in files that do not parse are dropped; then
+ * suppressions move findings aside (kept, with their reason).
+ */
 export async function lint(opts: LintOptions): Promise<LintResult> {
   const { model, files, notices } = await buildModel(opts);
   const findings: Finding[] = [];
   const failures: string[] = [];
-  for (const rule of opts.rules) {
-    const setting = opts.config.rules[rule.id];
-    if (setting === 'off') continue;
-    const severity = setting ?? rule.severity;
+  const broken = new Set(model.problems.map((p) => p.file));
+  const enabled = opts.rules.filter((r) => opts.config.rules[r.id] !== 'off');
+  const ordered = [...enabled.filter((r) => !r.after), ...enabled.filter((r) => r.after)];
+  const enabledRules = new Set(enabled.map((r) => r.id));
+  const knownRules = opts.knownRules ?? new Set(opts.rules.map((r) => r.id));
+  for (const rule of ordered) {
+    // `off` rules were filtered out above; a configured severity overrides the rule's, even per finding.
+    const setting = opts.config.rules[rule.id] as Severity | undefined;
     const start = performance.now();
     try {
       rule.check({
         app: model,
+        findings,
+        knownRules,
+        enabledRules,
         report: (r) =>
+          !(broken.has(r.at.file) && rule.id !== 'parse-error') &&
           findings.push({
             ruleId: rule.id,
-            severity: setting ?? r.severity ?? severity,
+            severity: setting ?? r.severity ?? rule.severity,
             message: r.message,
             ...r.at,
             ...(r.hint !== undefined || rule.fix ? { hint: r.hint ?? rule.fix } : {}),
@@ -186,9 +230,8 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     }
     addTime(`rule ${rule.id}`, performance.now() - start);
   }
-  const broken = new Set(model.problems.map((p) => p.file));
-  const kept = findings.filter((f) => f.ruleId === 'parse-error' || !broken.has(f.file));
-  return { findings: kept.sort(compareFindings), files, model, notices, failures };
+  const { kept, suppressed } = applySuppressions(findings, model.directives, model.objectIgnores);
+  return { findings: kept.sort(compareFindings), suppressed: suppressed.sort(compareFindings), files, model, notices, failures };
 }
 
 const FIRST: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };

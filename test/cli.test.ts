@@ -21,7 +21,8 @@ describe('JSON report', () => {
     const run = await runCli(['--format', 'json'], { cwd });
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);
-    assert.deepEqual(Object.keys(report), ['tool', 'findings', 'summary']);
+    assert.deepEqual(Object.keys(report), ['tool', 'findings', 'summary', 'suppressed']);
+    assert.deepEqual(report.suppressed, []);
     assert.deepEqual(report.tool, { name: 'replicalint', version: VERSION });
     assert.deepEqual(report.summary, { errors: 3, warnings: 0, infos: 0, files: 4 });
     assert.deepEqual(

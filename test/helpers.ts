@@ -35,6 +35,7 @@ export async function lintDir(cwd: string, opts: { paths?: string[]; rules?: str
     paths: opts.paths ?? ['.'],
     config: { ...NO_CONFIG, ...opts.config },
     rules,
+    knownRules: new Set(RULES.map((r) => r.id)),
     readStdin: async () => opts.stdin ?? '',
   });
   assert.deepEqual(result.failures, []);

@@ -1,3 +1,4 @@
+import { parseDirectives } from '../suppress.js';
 import { addTime } from '../timing.js';
 import { emptyFacts, type CodeFacts } from './facts.js';
 import { Walk, type Collector } from './walk.js';
@@ -16,6 +17,7 @@ export const COLLECTORS: Collector[] = [libCalls, servers, signals, methodCalls]
  */
 export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
   const facts = emptyFacts(file);
+  facts.directives = parseDirectives(text);
   const t0 = performance.now();
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(ts, file));
   const t1 = performance.now();

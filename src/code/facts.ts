@@ -1,3 +1,4 @@
+import type { Directive } from '../suppress.js';
 import type { Span } from '../types.js';
 
 /**
@@ -21,6 +22,8 @@ export interface CodeFacts {
   methodCalls: MethodCall[];
   /** Names of functions called from module top level (`main()`, `bootstrap().catch(...)`). */
   startupCalls: string[];
+  /** `// replicalint-disable-next-line ...` comments. */
+  directives: Directive[];
 }
 
 /** One binding brought in from another module. `path` is the member path inside the module: `[]` for a default or namespace import or a whole `require`. */
@@ -102,5 +105,5 @@ export interface MethodCall extends Scope {
 
 /** Facts of a file that could not be parsed. */
 export function emptyFacts(file: string): CodeFacts {
-  return { file, imports: [], libCalls: [], servers: [], signals: [], methodCalls: [], startupCalls: [] };
+  return { file, imports: [], libCalls: [], servers: [], signals: [], methodCalls: [], startupCalls: [], directives: [] };
 }

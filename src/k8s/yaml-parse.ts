@@ -1,4 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Pair } from 'yaml';
+import { parseDirectives } from '../suppress.js';
 import { yamlDocs, type ParsedYaml, type PNode, type Pos, type YNode } from './yaml.js';
 
 const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
@@ -27,7 +28,8 @@ export function parseYaml(text: string): ParsedYaml {
     const root = new Converter(doc, lines).node(doc.contents as YamlNode, 0);
     out.push(template ? { root, template } : { root });
   }
-  return { docs: out };
+  const directives = parseDirectives(text);
+  return directives.length ? { docs: out, directives } : { docs: out };
 }
 
 class Converter {

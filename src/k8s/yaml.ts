@@ -1,3 +1,4 @@
+import type { Directive } from '../suppress.js';
 import type { Location, Span } from '../types.js';
 
 /** `[line, column, endLine, endColumn]`, 1-based, end exclusive. */
@@ -30,6 +31,8 @@ export interface ParsedYaml {
   problem?: YamlProblem;
   /** Set with a problem when the text has `{{ }}` markers: an unrendered template, not broken YAML. */
   templated?: boolean;
+  /** `# replicalint-disable-next-line ...` comments. */
+  directives?: Directive[];
 }
 
 /** The file a YAML node came from: its printed name and (for Helm output) template. */

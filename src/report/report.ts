@@ -1,10 +1,13 @@
 import type { Rule } from '../rule.js';
+import type { Suppressed } from '../suppress.js';
 import type { Finding } from '../types.js';
 
 /** What a reporter turns into text. */
 export interface Report {
   version: string;
   findings: Finding[];
+  /** Findings a suppression comment or annotation silenced: kept, with their reason. */
+  suppressed: Suppressed[];
   /** Files read. */
   files: number;
   rules: readonly Rule[];

@@ -28,7 +28,7 @@ export default function stylish(r: Report): string {
   }
   const s = summarize(r);
   const total = s.errors + s.warnings + s.infos;
-  const files = `${s.files} file${s.files === 1 ? '' : 's'}`;
+  const files = `${s.files} file${s.files === 1 ? '' : 's'}${r.suppressed.length ? ` (${r.suppressed.length} suppressed)` : ''}`;
   if (!total) {
     out.push(c.green(`✔ no problems in ${files}`));
   } else {

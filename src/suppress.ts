@@ -1,0 +1,86 @@
+import type { Finding, Span } from './types.js';
+
+/**
+ * An inline suppression: `// replicalint-disable-next-line rule-a, rule-b -- reason` in code,
+ * `# replicalint-disable-next-line ...` in YAML and Dockerfiles; `-line` for its own line,
+ * `-file` for the whole file. Without rule ids it covers every rule.
+ */
+export interface Directive extends Span {
+  scope: 'next-line' | 'line' | 'file';
+  rules: string[];
+  reason?: string;
+  /** The line whose findings it suppresses (unused for `file`). */
+  target: number;
+}
+
+const DIRECTIVE = /(?:\/\/|\/\*|#)[ \t]*replicalint-disable-(next-line|line|file)\b([^\n]*)/g;
+
+/** Find suppression comments in a text. A quick substring test keeps this free for files without any. */
+export function parseDirectives(text: string): Directive[] {
+  if (!text.includes('replicalint-disable')) return [];
+  const out: Directive[] = [];
+  for (const m of text.matchAll(DIRECTIVE)) {
+    const offset = m.index;
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    const body = m[2]!.replace(/\*\/.*$/, '');
+    const [list, ...reason] = body.split(/\s--\s?/);
+    const rules = list!.split(/[\s,]+/).filter(Boolean);
+    const scope = m[1] as Directive['scope'];
+    const r = reason.join(' -- ').trim();
+    out.push({
+      scope,
+      rules,
+      ...(r ? { reason: r } : {}),
+      target: scope === 'next-line' ? line + 1 : line,
+      line,
+      column,
+      endLine: line,
+      endColumn: column + m[0].length,
+    });
+  }
+  return out;
+}
+
+/** A Kubernetes object that opted out of rules with `ignore.replicalint.io/<rule>: "<reason>"` annotations. */
+export interface ObjectIgnore {
+  file: string;
+  /** Lines the object spans. */
+  from: number;
+  to: number;
+  rules: Map<string, string>;
+}
+
+export const IGNORE_ANNOTATION = 'ignore.replicalint.io/';
+
+/** A finding a suppression silenced, with how and why. */
+export interface Suppressed extends Finding {
+  suppression: { kind: 'directive' | 'annotation'; reason?: string };
+}
+
+/** Does this directive cover this finding? */
+export function covers(d: Directive, f: Finding): boolean {
+  return (d.scope === 'file' || d.target === f.line) && (!d.rules.length || d.rules.includes(f.ruleId));
+}
+
+/** Split findings into kept and suppressed (by a directive in their file, or an annotation on their object). */
+export function applySuppressions(findings: Finding[], directives: Map<string, Directive[]>, ignores: ObjectIgnore[]): { kept: Finding[]; suppressed: Suppressed[] } {
+  const kept: Finding[] = [];
+  const suppressed: Suppressed[] = [];
+  for (const f of findings) {
+    const d = directives.get(f.file)?.find((x) => covers(x, f));
+    if (d) {
+      suppressed.push({ ...f, suppression: { kind: 'directive', ...(d.reason ? { reason: d.reason } : {}) } });
+      continue;
+    }
+    const o = ignores.find((x) => x.file === f.file && f.line >= x.from && f.line <= x.to && x.rules.has(f.ruleId));
+    if (o) {
+      const reason = o.rules.get(f.ruleId);
+      suppressed.push({ ...f, suppression: { kind: 'annotation', ...(reason ? { reason } : {}) } });
+      continue;
+    }
+    kept.push(f);
+  }
+  return { kept, suppressed };
+}
