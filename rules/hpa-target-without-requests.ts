@@ -11,22 +11,21 @@ export default defineRule({
   fix: 'Set the measured resource request on every container of the target (or measure AverageValue instead of Utilization).',
   check({ app, report }) {
     const defaults = containerDefaults(app.manifests);
-    for (const hpa of app.manifests.hpas) {
-      if (!hpa.resourceMetrics.length) continue;
+    for (const w of app.manifests.workloads) {
       // The HPA sums the requests of regular containers and native sidecars (restartable init
       // containers) since Kubernetes 1.29; one container without the request fails the metric.
-      const containers = hpa.targets.flatMap((w) => [...w.containers, ...w.initContainers.filter((i) => i.sidecar)]);
-      for (const c of containers) {
-        const measured = hpa.resourceMetrics.filter((m) => !m.container || m.container === c.name);
+      for (const c of [...w.containers, ...w.initContainers.filter((i) => i.sidecar)]) {
+        const measured = w.hpas.flatMap((hpa) => hpa.resourceMetrics.filter((m) => !m.container || m.container === c.name).map((m) => ({ hpa, ...m })));
         const lacking = [...new Set(measured.map((m) => m.resource))].filter((r) => !hasRequest(c, r, defaults));
         if (!lacking.length) continue;
+        const failing = measured.filter((m) => lacking.includes(m.resource));
+        const hpas = [...new Set(failing.map((m) => describeObject(m.hpa)))];
+        const who = hpas.length > 1 ? `${hpas.slice(0, -1).join(', ')} and ${hpas.at(-1)} measure` : `${hpas[0]} measures`;
         report({
           at: containerLoc(c),
-          message: `${describeContainer(c)} has no ${fieldList('requests', lacking)}, which ${describeObject(hpa)} measures: it cannot compute ${lacking.join(' or ')} utilisation (FailedGetResourceMetric) and does not scale on it${templateSuffix(c.workload)}`,
+          message: `${describeContainer(c)} has no ${fieldList('requests', lacking)}, which ${who}: the autoscaler cannot compute ${lacking.join(' or ')} utilisation (FailedGetResourceMetric) and does not scale on it${templateSuffix(w)}`,
           hint: `add resources.requests.${lacking.join(' and resources.requests.')} to container "${c.name}", sized from the observed usage of one replica: utilisation is usage divided by the request`,
-          related: measured
-            .filter((m) => lacking.includes(m.resource))
-            .map((m) => relatedAt(m.node, m.implicit ? `${describeObject(hpa)} gives no metrics, so it measures 80% CPU utilisation` : `${describeObject(hpa)} measures ${m.resource} utilisation here`)),
+          related: failing.map((m) => relatedAt(m.node, m.implicit ? `${describeObject(m.hpa)} gives no metrics, so it measures 80% CPU utilisation` : `${describeObject(m.hpa)} measures ${m.resource} utilisation here`)),
         });
       }
     }

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/rule.js';
 import { containerLoc, describeContainer, templateSuffix } from '../src/k8s/describe.js';
 import { regularContainers } from '../src/k8s/containers.js';
-import { containerDefaults, hasLimit, resourceField } from '../src/k8s/resources.js';
+import { containerDefaults, hasLimit, misplacedHint, resourceField } from '../src/k8s/resources.js';
 
 export default defineRule({
   id: 'missing-memory-limit',
@@ -16,12 +16,13 @@ export default defineRule({
       if (hasLimit(c, 'memory', defaults)) continue;
       const cpuOnly = resourceField(c, 'limits', 'cpu') ? ' (it limits cpu only)' : '';
       const request = resourceField(c, 'requests', 'memory')?.str();
+      const hint = request
+        ? `add resources.limits.memory to container "${c.name}", at least its request of ${request}; setting it equal to the request makes memory use predictable`
+        : `add resources.limits.memory (e.g. 512Mi) to container "${c.name}", above the observed peak of one replica`;
       report({
         at: containerLoc(c),
         message: `${describeContainer(c)} has no resources.limits.memory${cpuOnly}: one leaking ${c.workload.runsToCompletion ? 'pod' : 'replica'} can starve its node${templateSuffix(c.workload)}`,
-        hint: request
-          ? `add resources.limits.memory to container "${c.name}", at least its request of ${request}; setting it equal to the request makes memory use predictable`
-          : `add resources.limits.memory (e.g. 512Mi) to container "${c.name}", above the observed peak of one replica`,
+        hint: misplacedHint(c, ['limits']) ?? hint,
       });
     }
   },

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/rule.js';
 import { containerLoc, describeContainer, templateSuffix } from '../src/k8s/describe.js';
 import { regularContainers } from '../src/k8s/containers.js';
-import { containerDefaults, fieldList, hasRequest } from '../src/k8s/resources.js';
+import { containerDefaults, misplacedHint, fieldList, hasRequest } from '../src/k8s/resources.js';
 
 const EXAMPLE: Record<string, string> = { cpu: '100m', memory: '256Mi' };
 
@@ -21,7 +21,8 @@ export default defineRule({
       report({
         at: containerLoc(c),
         message: `${describeContainer(c)} has no ${fieldList('requests', missing)}: the scheduler packs pods blind${autoscaling}${templateSuffix(c.workload)}`,
-        hint: `add resources: { requests: { ${missing.map((r) => `${r}: ${EXAMPLE[r]}`).join(', ')} } } to container "${c.name}", sized from the observed usage of one replica`,
+        hint: misplacedHint(c, ['requests', 'limits']) ??
+          `add resources: { requests: { ${missing.map((r) => `${r}: ${EXAMPLE[r]}`).join(', ')} } } to container "${c.name}", sized from the observed usage of one replica`,
       });
     }
   },

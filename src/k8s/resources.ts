@@ -59,6 +59,16 @@ export function hasLimit(c: Container, resource: string, defaults: ContainerDefa
   );
 }
 
+/**
+ * A hint for `requests:`/`limits:` written directly on the container instead of under
+ * `resources:`, where Kubernetes does not read them; undefined when there are none.
+ */
+export function misplacedHint(c: Container, kinds: ResourceKind[]): string | undefined {
+  const keys = kinds.filter((k) => c.node.has(k));
+  if (!keys.length) return undefined;
+  return `move ${keys.map((k) => `${k}:`).join(' and ')} of container "${c.name}" under resources: (Kubernetes does not read ${keys.length > 1 ? 'them' : 'it'} where ${keys.length > 1 ? 'they are' : 'it is'})`;
+}
+
 /** `resources.requests.cpu or resources.requests.memory` */
 export function fieldList(kind: ResourceKind, resources: string[]): string {
   return resources.map((r) => `resources.${kind}.${r}`).join(resources.length > 2 ? ', ' : ' or ');

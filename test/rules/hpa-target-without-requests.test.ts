@@ -18,7 +18,7 @@ describe(RULE, () => {
     const [sidecar, api, ledger, web, mailer] = findings;
     assert.equal(
       api!.message,
-      'Deployment "checkout" container "api" has no resources.requests.cpu, which HorizontalPodAutoscaler "checkout" measures: it cannot compute cpu utilisation (FailedGetResourceMetric) and does not scale on it',
+      'Deployment "checkout" container "api" has no resources.requests.cpu, which HorizontalPodAutoscaler "checkout" measures: the autoscaler cannot compute cpu utilisation (FailedGetResourceMetric) and does not scale on it',
     );
     assert.deepEqual(api!.related, [{ file: 'fire/autoscalers.yaml', line: 11, column: 7, message: 'HorizontalPodAutoscaler "checkout" measures cpu utilisation here' }]);
     assert.match(api!.hint!, /^add resources\.requests\.cpu to container "api"/);
@@ -61,5 +61,14 @@ spec:
     const { findings } = await lintFiles({ 'prod.yaml': deploy('prod'), 'dev.yaml': deploy('dev'), 'limits.yaml': limits }, { rules: [RULE] });
     assert.deepEqual(where(findings), [`${RULE} prod.yaml:8`]);
     assert.match(findings[0]!.message, /has no resources\.requests\.memory, which HorizontalPodAutoscaler "api" measures/);
+  });
+
+  it('reports a container once, however many autoscalers of the run measure it', async () => {
+    const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n';
+    const hpa = 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: { name: api }\nspec:\n  scaleTargetRef: { kind: Deployment, name: api }\n  minReplicas: 2\n  maxReplicas: 4\n';
+    const { findings } = await lintFiles({ 'staging/deploy.yaml': deploy, 'staging/hpa.yaml': hpa, 'prod/deploy.yaml': deploy, 'prod/hpa.yaml': hpa }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} prod/deploy.yaml:8`, `${RULE} staging/deploy.yaml:8`]);
+    assert.match(findings[0]!.message, /which HorizontalPodAutoscaler "api" measures:/);
+    assert.deepEqual(findings[0]!.related!.map((r) => r.file), ['prod/hpa.yaml', 'staging/hpa.yaml']);
   });
 });

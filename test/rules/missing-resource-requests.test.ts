@@ -8,8 +8,8 @@ const dir = `${FIXTURES}/rules/${RULE}`;
 describe(RULE, () => {
   it('fires once per container, naming each missing request, for every workload kind', async () => {
     const { findings } = await lintDir(dir, { paths: ['fire.yaml'], rules: [RULE] });
-    assert.deepEqual(where(findings), [`${RULE} fire.yaml:16`, `${RULE} fire.yaml:18`, `${RULE} fire.yaml:25`, `${RULE} fire.yaml:42`]);
-    const [api, shipper, metrics, cleanup] = findings;
+    assert.deepEqual(where(findings), [`${RULE} fire.yaml:16`, `${RULE} fire.yaml:18`, `${RULE} fire.yaml:25`, `${RULE} fire.yaml:42`, `${RULE} fire.yaml:72`]);
+    const [api, shipper, metrics, cleanup, misplaced] = findings;
     assert.equal(
       api!.message,
       'Deployment "checkout" container "api" has no resources.requests.cpu or resources.requests.memory: the scheduler packs pods blind and an HPA cannot compute utilisation',
@@ -18,6 +18,7 @@ describe(RULE, () => {
     assert.match(shipper!.message, /container "log-shipper" has no resources\.requests\.memory:/);
     assert.match(shipper!.hint!, /requests: \{ memory: 256Mi \}/);
     assert.match(metrics!.message, /container "metrics" has no resources\.requests\.cpu or resources\.requests\.memory/);
+    assert.equal(misplaced!.hint, 'move requests: of container "search" under resources: (Kubernetes does not read it where it is)');
     assert.equal(cleanup!.message, 'CronJob "cart-cleanup" container "cleanup" has no resources.requests.cpu or resources.requests.memory: the scheduler packs pods blind');
   });
 
