@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rule.js';
 import { describeObject, objectLoc, templateSuffix } from '../src/k8s/describe.js';
-import { sameNamespace, type Hpa, type K8sObject } from '../src/k8s/objects.js';
+import { sameNamespace, type Hpa, type Workload } from '../src/k8s/objects.js';
 
 export default defineRule({
   id: 'hpa-missing-target',
@@ -27,16 +27,15 @@ export default defineRule({
       report({
         at: ref.node.loc(),
         message: `${describeObject(hpa)} targets ${ref.kind} "${ref.name}", which is not in the linted manifests: the autoscaler scales nothing${templateSuffix(hpa)}`,
-        hint: nearMiss(hpa, objects) ?? `fix scaleTargetRef to name the workload's kind and metadata.name, or lint the manifests that define ${ref.kind} "${ref.name}" in the same run`,
+        hint: nearMiss(hpa, app.manifests.workloads) ?? `fix scaleTargetRef to name the workload's kind and metadata.name, or lint the manifests that define ${ref.kind} "${ref.name}" in the same run`,
       });
     }
   },
 });
 
 /** The likely intended target: same name with another kind or namespace, or a name one or two edits away. */
-function nearMiss(hpa: Hpa, objects: K8sObject[]): string | undefined {
+function nearMiss(hpa: Hpa, workloads: Workload[]): string | undefined {
   const ref = hpa.targetRef!;
-  const workloads = objects.filter((o) => o !== hpa && o.node.at('spec', 'template'));
   const elsewhere = workloads.find((o) => o.name === ref.name && o.kind === ref.kind);
   if (elsewhere) return `${ref.kind} "${ref.name}" is in namespace "${elsewhere.namespace}" but ${describeObject(hpa)} is in "${hpa.namespace}": an autoscaler only scales workloads in its own namespace`;
   const otherKind = workloads.find((o) => o.name === ref.name && sameNamespace(o, hpa));

@@ -109,17 +109,21 @@ export function buildManifests(objects: K8sObject[]): Manifests {
       if (w) workloads.push(w);
     }
   }
+  const byRef = new Map<string, Workload[]>();
+  for (const w of workloads) byRef.set(`${w.kind}/${w.name}`, [...(byRef.get(`${w.kind}/${w.name}`) ?? []), w]);
   for (const hpa of hpas) {
     const ref = hpa.targetRef;
     if (!ref) continue;
-    hpa.targets = workloads.filter((w) => w.kind === ref.kind && w.name === ref.name && sameNamespace(w, hpa));
+    hpa.targets = (byRef.get(`${ref.kind}/${ref.name}`) ?? []).filter((w) => sameNamespace(w, hpa));
     hpa.target = hpa.targets[0];
     for (const w of hpa.targets) w.hpas.push(hpa);
   }
+  const pdbsOf = selectorIndex(pdbs, (p) => p.node.at('spec', 'selector', 'matchLabels'));
+  const servicesOf = selectorIndex(services, (s) => s.node.at('spec', 'selector'));
   for (const w of workloads) {
     if (w.runsToCompletion || !Object.keys(w.podLabels).length) continue;
-    w.pdbs = pdbs.filter((p) => sameNamespace(w, p) && selects(p.node.at('spec', 'selector', 'matchLabels'), w.podLabels));
-    w.services = services.filter((s) => sameNamespace(w, s) && selects(s.node.at('spec', 'selector'), w.podLabels));
+    w.pdbs = pdbsOf(w);
+    w.services = servicesOf(w);
   }
   return { objects, workloads, hpas, pdbs, services };
 }
@@ -129,9 +133,24 @@ export function sameNamespace(a: K8sObject, b: K8sObject): boolean {
   return !a.namespace || !b.namespace || a.namespace === b.namespace;
 }
 
-function selects(selector: YNode | undefined, labels: Record<string, string>): boolean {
-  const wanted = selector?.entries() ?? [];
-  return wanted.length > 0 && wanted.every(([k, v]) => labels[k] === v.str());
+/**
+ * Which of `objects` select a workload's pods by label, in their original order. Selectors are read
+ * once and indexed by their first label, so linking stays linear in the number of objects.
+ */
+function selectorIndex(objects: K8sObject[], selectorOf: (o: K8sObject) => YNode | undefined): (w: Workload) => K8sObject[] {
+  const index = new Map<string, { i: number; obj: K8sObject; wanted: [string, string][] }[]>();
+  objects.forEach((obj, i) => {
+    const wanted = (selectorOf(obj)?.entries() ?? []).map(([k, v]) => [k, v.str()] as const);
+    if (!wanted.length || wanted.some(([, v]) => v === undefined)) return;
+    const key = `${wanted[0]![0]}=${wanted[0]![1]}`;
+    index.set(key, [...(index.get(key) ?? []), { i, obj, wanted: wanted as [string, string][] }]);
+  });
+  return (w) =>
+    Object.entries(w.podLabels)
+      .flatMap(([k, v]) => index.get(`${k}=${v}`) ?? [])
+      .filter((c) => sameNamespace(w, c.obj) && c.wanted.every(([k, v]) => w.podLabels[k] === v))
+      .sort((a, b) => a.i - b.i)
+      .map((c) => c.obj);
 }
 
 const JOB_LIKE = /^(?:Job|CronJob|ScaledJob|Workflow|CronWorkflow|WorkflowTemplate)$/;
