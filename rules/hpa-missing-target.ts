@@ -22,7 +22,8 @@ export default defineRule({
         });
         continue;
       }
-      // A target that exists but is not a pod workload (an Argo Rollout with workloadRef, a custom resource with a scale subresource) is fine.
+      // A target that exists but has no pod template of its own (an Argo Rollout with workloadRef,
+      // a custom resource with a scale subresource) is a real target.
       if (objects.some((o) => o.kind === ref.kind && o.name === ref.name && sameNamespace(o, hpa))) continue;
       report({
         at: ref.node.loc(),

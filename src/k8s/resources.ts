@@ -8,7 +8,8 @@ export type ResourceKind = 'requests' | 'limits';
 /**
  * The per-container defaults of the run's LimitRanges (`type: Container`), as the API server fills
  * them in at admission: a default limit falls back to `max`, a default request to the default limit,
- * then to `min` (https://kubernetes.io/docs/concepts/policy/limit-range/).
+ * then to `min` (https://kubernetes.io/docs/concepts/policy/limit-range/). A LimitRange applies to
+ * the workloads of its namespace; as for every match in a run, a missing namespace matches any.
  */
 export interface ContainerDefaults {
   range: K8sObject;
