@@ -1,10 +1,31 @@
 import type { Rule } from '../src/rule.js';
+import hpaMissingTarget from './hpa-missing-target.js';
+import hpaTargetWithoutRequests from './hpa-target-without-requests.js';
+import identicalProbes from './identical-probes.js';
+import missingLivenessProbe from './missing-liveness-probe.js';
+import missingMemoryLimit from './missing-memory-limit.js';
 import missingReadinessProbe from './missing-readiness-probe.js';
+import missingResourceRequests from './missing-resource-requests.js';
 import missingSigtermHandler from './missing-sigterm-handler.js';
 import parseError from './parse-error.js';
+import replicasWithHpa from './replicas-with-hpa.js';
+import singleReplica from './single-replica.js';
 import unusedSuppression from './unused-suppression.js';
 
 /** Every rule, in the order the README lists them. The one list `--list-rules`, the docs and SARIF read. */
-export const RULES: readonly Rule[] = [parseError, unusedSuppression, missingReadinessProbe, missingSigtermHandler];
+export const RULES: readonly Rule[] = [
+  parseError,
+  unusedSuppression,
+  missingReadinessProbe,
+  missingSigtermHandler,
+  missingLivenessProbe,
+  identicalProbes,
+  missingResourceRequests,
+  missingMemoryLimit,
+  hpaTargetWithoutRequests,
+  hpaMissingTarget,
+  replicasWithHpa,
+  singleReplica,
+];
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);

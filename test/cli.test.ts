@@ -7,8 +7,12 @@ import { defineRule } from '../src/rule.js';
 import { lint } from '../src/run.js';
 import { NO_CONFIG, runCli, writeProject } from './helpers.js';
 
-const NO_PROBE = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n';
-const WITH_PROBE = NO_PROBE + '          readinessProbe:\n            httpGet: { path: /ready, port: 80 }\n';
+// A Deployment that only lacks a readinessProbe (replicas, liveness and resources are in order).
+const HEAD = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n';
+const REST =
+  '          livenessProbe:\n            httpGet: { path: /livez, port: 80 }\n          resources:\n            requests: { cpu: 100m, memory: 128Mi }\n            limits: { memory: 256Mi }\n  replicas: 2\n';
+const NO_PROBE = HEAD + REST;
+const WITH_PROBE = HEAD + '          readinessProbe:\n            httpGet: { path: /ready, port: 80 }\n' + REST;
 
 describe('JSON report', () => {
   it('has exactly the documented shape, sorted, with relative forward-slash paths', async () => {
@@ -154,7 +158,7 @@ describe('stdin and output', () => {
       [
         'k8s/a.yaml',
         '  9:11  error    Deployment "api" container "api" has no readinessProbe: new replicas get traffic before they can serve  missing-readiness-probe',
-        '                 fix: add readinessProbe: { httpGet: { path: /ready, port: <containerPort> }, periodSeconds: 5 } on an endpoint that fails while the service cannot serve',
+        '                 fix: add a readinessProbe beside the livenessProbe (httpGet /livez port 80); point it at an endpoint that fails while the service cannot serve, e.g. httpGet /ready',
         '',
         '✖ 1 problem (1 error, 0 warnings, 0 infos) in 1 file',
         '',

@@ -1,5 +1,6 @@
-import type { Location } from '../types.js';
+import type { Location, Related } from '../types.js';
 import type { Container, K8sObject } from './objects.js';
+import type { YNode } from './yaml.js';
 
 /** `Deployment "checkout"`, with ` (template chart/templates/deploy.yaml)` for Helm output. */
 export function describeObject(o: K8sObject): string {
@@ -26,4 +27,10 @@ export function containerLoc(c: Container): Location {
 /** Where a finding about an object with a missing field points: its `kind:` line. */
 export function objectLoc(o: K8sObject): Location {
   return (o.node.get('kind') ?? o.node).loc();
+}
+
+/** A related location (file, line, column) at a YAML field, for the other side of a finding. */
+export function relatedAt(node: YNode, message: string): Related {
+  const { file, line, column } = node.loc();
+  return { file, line, column, message };
 }

@@ -1,3 +1,4 @@
+import { isAutoscaler, toHpa } from './hpa.js';
 import type { YNode } from './yaml.js';
 
 /** A Kubernetes object from a manifest: anything with `apiVersion` and `kind`. */
@@ -34,6 +35,7 @@ export interface Workload extends K8sObject {
   runsToCompletion: boolean;
   /** The `spec.replicas` field, when set. */
   replicas?: YNode;
+  /** The autoscalers that target it: HPAs and KEDA ScaledObjects. */
   hpas: Hpa[];
   pdbs: K8sObject[];
   services: K8sObject[];
@@ -43,13 +45,23 @@ export interface Workload extends K8sObject {
 export interface ResourceMetric {
   resource: string;
   node: YNode;
+  /** A ContainerResource metric: only this container's request counts. */
+  container?: string;
+  /** No metric is given, so the HPA uses its default: 80% average CPU utilisation. */
+  implicit?: boolean;
 }
 
-/** A HorizontalPodAutoscaler (autoscaling/v1, v2, v2beta1, v2beta2). */
+/** A HorizontalPodAutoscaler (autoscaling/v1, v2, v2beta1, v2beta2) or a KEDA ScaledObject (see `hpa.ts`). */
 export interface Hpa extends K8sObject {
   targetRef?: { kind: string; name: string; node: YNode };
   /** The workload `scaleTargetRef` names, when the run has it. */
   target?: Workload;
+  /**
+   * Every workload `scaleTargetRef` may name: with a namespace missing on either side, the same
+   * manifests deployed per environment (`staging/`, `prod/`) all match.
+   */
+  targets: Workload[];
+  /** An HPA's `minReplicas`, when set (never for a ScaledObject). */
   minReplicas?: YNode;
   resourceMetrics: ResourceMetric[];
 }
@@ -89,7 +101,7 @@ export function buildManifests(objects: K8sObject[]): Manifests {
   const pdbs: K8sObject[] = [];
   const services: K8sObject[] = [];
   for (const obj of objects) {
-    if (obj.kind === 'HorizontalPodAutoscaler') hpas.push(toHpa(obj));
+    if (isAutoscaler(obj)) hpas.push(toHpa(obj));
     else if (obj.kind === 'PodDisruptionBudget') pdbs.push(obj);
     else if (obj.kind === 'Service' && obj.apiVersion === 'v1') services.push(obj);
     else {
@@ -97,16 +109,21 @@ export function buildManifests(objects: K8sObject[]): Manifests {
       if (w) workloads.push(w);
     }
   }
+  const byRef = new Map<string, Workload[]>();
+  for (const w of workloads) byRef.set(`${w.kind}/${w.name}`, [...(byRef.get(`${w.kind}/${w.name}`) ?? []), w]);
   for (const hpa of hpas) {
     const ref = hpa.targetRef;
     if (!ref) continue;
-    hpa.target = workloads.find((w) => w.kind === ref.kind && w.name === ref.name && sameNamespace(w, hpa));
-    hpa.target?.hpas.push(hpa);
+    hpa.targets = (byRef.get(`${ref.kind}/${ref.name}`) ?? []).filter((w) => sameNamespace(w, hpa));
+    hpa.target = hpa.targets[0];
+    for (const w of hpa.targets) w.hpas.push(hpa);
   }
+  const pdbsOf = selectorIndex(pdbs, (p) => p.node.at('spec', 'selector', 'matchLabels'));
+  const servicesOf = selectorIndex(services, (s) => s.node.at('spec', 'selector'));
   for (const w of workloads) {
     if (w.runsToCompletion || !Object.keys(w.podLabels).length) continue;
-    w.pdbs = pdbs.filter((p) => sameNamespace(w, p) && selects(p.node.at('spec', 'selector', 'matchLabels'), w.podLabels));
-    w.services = services.filter((s) => sameNamespace(w, s) && selects(s.node.at('spec', 'selector'), w.podLabels));
+    w.pdbs = pdbsOf(w);
+    w.services = servicesOf(w);
   }
   return { objects, workloads, hpas, pdbs, services };
 }
@@ -116,9 +133,24 @@ export function sameNamespace(a: K8sObject, b: K8sObject): boolean {
   return !a.namespace || !b.namespace || a.namespace === b.namespace;
 }
 
-function selects(selector: YNode | undefined, labels: Record<string, string>): boolean {
-  const wanted = selector?.entries() ?? [];
-  return wanted.length > 0 && wanted.every(([k, v]) => labels[k] === v.str());
+/**
+ * Which of `objects` select a workload's pods by label, in their original order. Selectors are read
+ * once and indexed by their first label, so linking stays linear in the number of objects.
+ */
+function selectorIndex(objects: K8sObject[], selectorOf: (o: K8sObject) => YNode | undefined): (w: Workload) => K8sObject[] {
+  const index = new Map<string, { i: number; obj: K8sObject; wanted: [string, string][] }[]>();
+  objects.forEach((obj, i) => {
+    const wanted = (selectorOf(obj)?.entries() ?? []).map(([k, v]) => [k, v.str()] as const);
+    if (!wanted.length || wanted.some(([, v]) => v === undefined)) return;
+    const key = `${wanted[0]![0]}=${wanted[0]![1]}`;
+    index.set(key, [...(index.get(key) ?? []), { i, obj, wanted: wanted as [string, string][] }]);
+  });
+  return (w) =>
+    Object.entries(w.podLabels)
+      .flatMap(([k, v]) => index.get(`${k}=${v}`) ?? [])
+      .filter((c) => sameNamespace(w, c.obj) && c.wanted.every(([k, v]) => w.podLabels[k] === v))
+      .sort((a, b) => a.i - b.i)
+      .map((c) => c.obj);
 }
 
 const JOB_LIKE = /^(?:Job|CronJob|ScaledJob|Workflow|CronWorkflow|WorkflowTemplate)$/;
@@ -184,29 +216,4 @@ function containersOf(w: Workload, list: YNode | undefined, init: boolean): Cont
       sidecar: init && node.get('restartPolicy')?.str() === 'Always',
       workload: w,
     }));
-}
-
-function toHpa(obj: K8sObject): Hpa {
-  const spec = obj.node.get('spec');
-  const ref = spec?.get('scaleTargetRef');
-  const kind = ref?.get('kind')?.str();
-  const name = ref?.get('name')?.str();
-  const resourceMetrics: ResourceMetric[] = [];
-  const v1 = spec?.get('targetCPUUtilizationPercentage');
-  if (v1 && !v1.isNull) resourceMetrics.push({ resource: 'cpu', node: v1 });
-  for (const m of spec?.get('metrics')?.items() ?? []) {
-    const type = m.get('type')?.str();
-    const res = type === 'ContainerResource' ? m.get('containerResource') : type === 'Resource' ? m.get('resource') : undefined;
-    const resource = res?.get('name')?.str();
-    if (!res || !resource) continue;
-    // v2/v2beta2: target.type Utilization; v2beta1: targetAverageUtilization. AverageValue needs no requests.
-    const utilization = res.at('target', 'type')?.str() === 'Utilization' || res.has('targetAverageUtilization');
-    if (utilization) resourceMetrics.push({ resource, node: m });
-  }
-  return {
-    ...obj,
-    targetRef: ref && kind && name ? { kind, name, node: ref } : undefined,
-    minReplicas: spec?.get('minReplicas'),
-    resourceMetrics,
-  };
 }

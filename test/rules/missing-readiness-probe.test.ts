@@ -6,23 +6,24 @@ const RULE = 'missing-readiness-probe';
 const dir = `${FIXTURES}/rules/${RULE}`;
 
 describe(RULE, () => {
-  it('fires per container of long-running workloads, at the container name', async () => {
+  it('fires per container of long-running workloads, at the container name or the empty probe', async () => {
     const { findings } = await lintDir(dir, { paths: ['fire.yaml'], rules: [RULE] });
     assert.deepEqual(where(findings), [
       `${RULE} fire.yaml:14`,
-      `${RULE} fire.yaml:20`,
+      `${RULE} fire.yaml:22`,
       `${RULE} fire.yaml:37`,
       `${RULE} fire.yaml:47`,
       `${RULE} fire.yaml:56`,
     ]);
     assert.equal(findings[0]!.message, 'Deployment "checkout" container "api" has no readinessProbe: new replicas get traffic before they can serve');
     assert.match(findings[0]!.hint!, /livenessProbe \(httpGet \/healthz port 8080\)/);
-    assert.match(findings[1]!.message, /container "worker" has an empty readinessProbe/);
+    assert.match(findings[1]!.message, /container "worker" has a readinessProbe with no httpGet, tcpSocket, grpc or exec/);
+    assert.deepEqual([findings[1]!.column, findings[1]!.endColumn], [11, 25]);
     assert.match(findings[2]!.message, /StatefulSet "ledger" container "#1"/);
     assert.equal(findings[2]!.column, 11);
   });
 
-  it('stays silent for Jobs, CronJobs, Helm test pods, init containers, sidecars and containers with a probe', async () => {
+  it('stays silent for Jobs, CronJobs, Helm test pods, init containers, sidecars, Knative and containers with a probe', async () => {
     const { findings } = await lintDir(dir, { paths: ['silent.yaml'], rules: [RULE] });
     assert.deepEqual(where(findings), []);
   });

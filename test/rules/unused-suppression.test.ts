@@ -4,10 +4,11 @@ import { FIXTURES, lintDir, lintFiles, runCli, where } from '../helpers.js';
 
 const RULE = 'unused-suppression';
 const dir = `${FIXTURES}/rules/${RULE}`;
+const rules = [RULE, 'missing-readiness-probe', 'missing-sigterm-handler'];
 
 describe(RULE, () => {
   it('reports stale suppressions and unknown rule ids, and keeps suppressed findings with their reason', async () => {
-    const { findings, suppressed } = await lintDir(dir);
+    const { findings, suppressed } = await lintDir(dir, { rules });
     assert.deepEqual(where(findings), [
       `${RULE} k8s/billing.yaml:17`,
       `missing-readiness-probe k8s/billing.yaml:18`,
@@ -27,7 +28,7 @@ describe(RULE, () => {
   });
 
   it('stays silent for suppressions that are used, and for rules that did not run', async () => {
-    const { findings } = await lintDir(dir, { paths: ['svc/src/server.ts', 'k8s/annotated.yaml'] });
+    const { findings } = await lintDir(dir, { rules, paths: ['svc/src/server.ts', 'k8s/annotated.yaml'] });
     assert.deepEqual(where(findings), []);
     const onlyProbes = await lintDir(dir, { rules: [RULE, 'missing-readiness-probe'], paths: ['svc'] });
     assert.deepEqual(where(onlyProbes.findings), []);
@@ -40,24 +41,24 @@ describe(RULE, () => {
       'other/package.json': '{"name":"other"}',
       'other/server.js': "require('express')().listen(1); // replicalint-disable-line\n",
       'Dockerfile': 'FROM node:20\n# replicalint-disable-next-line\nCMD ["node", "server.js"]\n',
-    });
+    }, { rules });
     assert.deepEqual(where(findings), [`${RULE} Dockerfile:2`]);
     assert.deepEqual(suppressed.map((s) => `${s.ruleId} ${s.file}:${s.line}`), ['missing-sigterm-handler other/server.js:1', 'missing-sigterm-handler server.js:2']);
   });
 
   it('lists suppressed findings in the JSON report and marks them in SARIF', async () => {
-    const json = JSON.parse((await runCli(['-f', 'json', 'svc'], { cwd: dir })).stdout);
+    const json = JSON.parse((await runCli(['-f', 'json', 'svc', '--rule', ...rules], { cwd: dir })).stdout);
     assert.deepEqual(Object.keys(json), ['tool', 'findings', 'summary', 'suppressed']);
     assert.deepEqual(json.suppressed.map((s: { ruleId: string; suppression: unknown }) => [s.ruleId, s.suppression]), [
       ['missing-sigterm-handler', { kind: 'directive', reason: 'drained by the mesh sidecar' }],
     ]);
-    const sarif = JSON.parse((await runCli(['-f', 'sarif', 'svc'], { cwd: dir })).stdout);
+    const sarif = JSON.parse((await runCli(['-f', 'sarif', 'svc', '--rule', ...rules], { cwd: dir })).stdout);
     const results = sarif.runs[0].results;
     assert.deepEqual(results.map((r: { ruleId: string; suppressions?: unknown }) => [r.ruleId, r.suppressions]), [
       ['unused-suppression', undefined],
       ['missing-sigterm-handler', [{ kind: 'inSource', justification: 'drained by the mesh sidecar' }]],
     ]);
-    const stylish = await runCli(['svc'], { cwd: dir });
+    const stylish = await runCli(['svc', '--rule', ...rules], { cwd: dir });
     assert.match(stylish.stdout, /✖ 1 problem \(0 errors, 1 warning, 0 infos\) in 3 files \(1 suppressed\)/);
   });
 });
