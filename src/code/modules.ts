@@ -44,8 +44,13 @@ export class ModuleIndex {
    * that leave the folder, and workspace packages imported by name.
    */
   reachable(pkg: Package): CodeFacts[] {
-    const seen = new Set<CodeFacts>(pkg.files);
-    const queue = [...pkg.files];
+    return this.reachableFrom(pkg.files);
+  }
+
+  /** The given files plus every file they reach through imports in this run. */
+  reachableFrom(entries: CodeFacts[]): CodeFacts[] {
+    const seen = new Set<CodeFacts>(entries);
+    const queue = [...entries];
     while (queue.length) {
       const f = queue.pop()!;
       for (const imp of f.imports) {
