@@ -230,6 +230,8 @@ export interface ClientFact extends Scope {
   options?: Arg;
   /** For `instance` and `defaults`: the binding (`api` in `const api = axios.create()`), `axios` for the library's own defaults. */
   local?: string;
+  /** The URL called, or the instance's base URL, when it is written literally (`{…}` for interpolations). */
+  url?: string;
   span: Span;
 }
 

@@ -94,6 +94,8 @@ export function listenAddress(f: CodeFacts, start: ServerStart, modules: ModuleI
     if (p?.kind === 'literal' && typeof p.value === 'string' && !/^\d+$/.test(p.value)) out.socket = true;
     else out.port = p;
     if (a1 && a1.t !== 'fn') out.host = read(a1);
+    // `listen(options)` with options from elsewhere: the host may be in there.
+    else if (p?.kind === 'unknown') out.host = p;
   }
   if (framework === 'fastify' || (framework === '@nestjs/core' && creation && usesFastifyAdapter(creation.file, creation.inst))) out.defaultHost = 'localhost';
   return out;

@@ -29,7 +29,7 @@ describe(RULE, () => {
     assert.match(byFile('hapi').message, /server\.start\(\)/);
   });
 
-  it('stays silent with terminus, lightship, close-with-grace, NestJS hooks, http-terminator, a shared shutdown package, and for non-servers', async () => {
+  it('stays silent with terminus, lightship, close-with-grace, http-graceful-shutdown, NestJS hooks, http-terminator, Koa and Hapi handlers, a shared shutdown package, and for non-servers', async () => {
     const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
     assert.deepEqual(where(findings), []);
   });
@@ -57,5 +57,18 @@ describe(RULE, () => {
     );
     assert.deepEqual(where(findings), [`${RULE} src/a.ts:2`]);
     assert.deepEqual(findings[0]!.related, [{ file: 'src/metrics.ts', line: 3, column: 1, message: 'also starts a server' }]);
+  });
+
+  it('points at the server, not at a listen() call of browser code in the same package', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"wiki"}',
+        'app/hooks/useHistory.ts': "import { history } from './history';\nexport const stop = history.listen(() => track());\n",
+        'server/main.ts': "import http from 'node:http';\nimport { app } from './app';\nconst server = http.createServer(app.callback());\nserver.listen(3000);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} server/main.ts:4`]);
+    assert.equal(findings[0]!.related, undefined);
   });
 });

@@ -1,7 +1,7 @@
 import type { Collector, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
 import type { ClientFact } from '../facts.js';
-import { fromImport } from './names.js';
+import { fromImport, literalText, property } from './names.js';
 
 /** axios methods and where their config argument is: `get(url, config)`, `post(url, data, config)`. */
 const AXIOS_CONFIG_AT: Record<string, number> = { get: 1, delete: 1, head: 1, options: 1, post: 2, put: 2, patch: 2, postForm: 2, putForm: 2, patchForm: 2, request: 0 };
@@ -64,6 +64,12 @@ function defaultsTimeout(b: TS.BinaryExpression, w: Walk): void {
 function push(w: Walk, call: TS.CallExpression, library: string, kind: ClientFact['kind'], member: string, options: TS.Expression | undefined): void {
   const f: ClientFact = { library, kind, member, span: w.span(call), ...w.scope() };
   if (options) f.options = w.arg(options);
+  const first = call.arguments[0];
+  const url =
+    kind === 'instance'
+      ? (literalText(w, property(w, options, 'baseURL')) ?? literalText(w, property(w, options, 'prefixUrl')))
+      : (literalText(w, first) ?? literalText(w, property(w, first, 'url')));
+  if (url) f.url = url;
   if (kind === 'instance') {
     const p = w.parent();
     const ts = w.ts;

@@ -173,7 +173,8 @@ function callbackHost(w: Walk, call: TS.CallExpression): 'timer' | 'close' | 'bo
   if ((name === 'on' || name === 'once') && first && ts.isStringLiteralLike(first) && first.text === 'close' && isServer(w, recv)) return 'close';
   if (/^(?:then|catch|finally)$/.test(name)) {
     if (closesIn(w, recv)) return 'close';
-    if (unknownCall(w, recv)) return 'unknown';
+    const inner = unknownCall(w, recv);
+    if (inner) return inner === 'close' ? 'close' : 'unknown';
   }
   return 'other';
 }
@@ -186,7 +187,10 @@ function awaitedIn(w: Walk, st: TS.Node): 'close' | 'await' | undefined {
     if (found === 'close' || isFunctionNode(ts, n)) return;
     if (ts.isAwaitExpression(n)) {
       if (closesIn(w, n.expression)) found = 'close';
-      else if (unknownCall(w, n.expression)) found = 'await';
+      else {
+        const r = unknownCall(w, n.expression);
+        found = r === 'close' ? r : (found ?? r);
+      }
     }
     ts.forEachChild(n, visit);
   };
@@ -210,14 +214,46 @@ function closesIn(w: Walk, e: TS.Node): boolean {
   return found;
 }
 
-/** An awaited call of a named function (`shutdown()`, `this.stop()`, `hook()`): it may close the server. */
-function unknownCall(w: Walk, e: TS.Expression): boolean {
+/**
+ * An awaited call of a named function (`shutdown()`, `this.stop()`, `hook()`) may close the server:
+ * `close` when it is a function of this file that does, nothing when it is one that does not, and
+ * `await` when this file cannot see into it.
+ */
+function unknownCall(w: Walk, e: TS.Expression, depth = 0): 'close' | 'await' | undefined {
   const ts = w.ts;
   const u = w.unwrap(e);
-  if (!ts.isCallExpression(u)) return false;
+  if (!ts.isCallExpression(u)) return undefined;
   const c = w.unwrap(u.expression);
-  if (ts.isIdentifier(c)) return !NOT_A_STEP.test(c.text);
-  return ts.isPropertyAccessExpression(c) && c.expression.kind === ts.SyntaxKind.ThisKeyword;
+  if (ts.isPropertyAccessExpression(c)) return c.expression.kind === ts.SyntaxKind.ThisKeyword ? 'await' : undefined;
+  if (!ts.isIdentifier(c) || NOT_A_STEP.test(c.text)) return undefined;
+  const body = depth < 2 ? localFunction(w, c.text) : undefined;
+  if (!body) return 'await';
+  if (closesIn(w, body)) return 'close';
+  let inner: 'close' | 'await' | undefined;
+  const visit = (n: TS.Node): void => {
+    if (inner === 'close') return;
+    if (ts.isAwaitExpression(n)) {
+      const r = unknownCall(w, n.expression, depth + 1);
+      inner = r === 'close' ? r : (inner ?? r);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return inner;
+}
+
+/** The body of a function declared at the top level of this file: `function f() {}`, `const f = async () => {}`. */
+function localFunction(w: Walk, name: string): TS.Node | undefined {
+  const ts = w.ts;
+  for (const st of w.sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name?.text === name) return st.body;
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      const init = d.initializer && w.unwrap(d.initializer);
+      if (ts.isIdentifier(d.name) && d.name.text === name && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return init.body;
+    }
+  }
+  return undefined;
 }
 
 function isServer(w: Walk, recv: TS.Expression): boolean {

@@ -147,14 +147,20 @@ function use(call: TS.CallExpression, recv: TS.Expression, w: Walk): void {
   const lin = lineage(w, call);
   const owner = ownerKey(w, recv, lin);
   const framework = frameworkOf(origin?.module, w);
+  let mounted = false;
   for (const t of targets) {
     if (isFunctionLiteral(w, t)) {
       if (prefix) push(w, call, { framework, owner, method: 'ALL', path: prefix, span: w.span(call), handler: handlerOf(w, t) }, lin);
+      mounted = true;
       continue;
     }
     const target = mountTarget(w, t, lin);
-    if (target) w.facts.mounts.push({ kind: 'mount', framework, owner, prefix, target, span: w.span(call) });
+    if (!target) continue;
+    w.facts.mounts.push({ kind: 'mount', framework, owner, prefix, target, span: w.span(call) });
+    mounted = true;
   }
+  // A middleware from a package (`app.use('/healthz', healthcheck())`) serves its prefix: a mount of something unseen.
+  if (!mounted && prefix) w.facts.mounts.push({ kind: 'mount', framework, owner, prefix, span: w.span(call) });
 }
 
 /** Fastify `app.register(plugin, { prefix })`, Hapi `server.register(plugin, { routes: { prefix } })`, and status routes of plugins. */
