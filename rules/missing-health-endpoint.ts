@@ -8,7 +8,8 @@ const HEALTH_SEGMENT = /^(?:health|healthz|healthcheck|livez|readyz|live|livenes
 
 function isHealthRoute(r: Route): boolean {
   if (r.library) return true;
-  if (r.path !== undefined) return segments(r.path).some((s) => HEALTH_SEGMENT.test(s));
+  // `/_health`, `/health-check`: underscores and dashes are decoration around the same word.
+  if (r.path !== undefined) return segments(r.path).some((s) => HEALTH_SEGMENT.test(s.replace(/[-_]/g, '')));
   return !!r.pathText && /health|ready|live|ping/i.test(r.pathText);
 }
 

@@ -53,6 +53,16 @@ describe('route table', () => {
     ]);
   });
 
+  it('Express: chained Router().use(...) and an anonymous router exported as default', async () => {
+    const routes = await table({
+      'src/main.ts': "import express from 'express';\nimport routes from './routes/routes';\nconst app = express();\napp.use(routes);\npassport.use('jwt', jwtStrategy);\napp.listen(3000);\n",
+      'src/routes/routes.ts': "import { Router } from 'express';\nimport tags from './tags';\nimport articles from './articles';\nconst api = Router().use(tags).use(articles);\nexport default Router().use('/api', api);\n",
+      'src/routes/tags.ts': "import { Router } from 'express';\nconst router = Router();\nrouter.get('/tags', list);\nexport default router;\n",
+      'src/routes/articles.ts': "import { Router } from 'express';\nconst router = Router();\nrouter.get('/articles', list).post('/articles', create);\nexport default router;\n",
+    });
+    assert.deepEqual(routes, ['GET /api/articles', 'GET /api/tags', 'POST /api/articles']);
+  });
+
   it('Express: a router that is never found mounted keeps its own path, not exact', async () => {
     const routes = await table({
       'src/server.ts': "import express from 'express';\nconst app = express();\nconst admin = express.Router();\nadmin.get('/stats', h);\napp.listen(3000);\n",

@@ -152,7 +152,7 @@ function resolveTarget(f: CodeFacts, t: MountTarget, modules: ModuleIndex): { fi
     file = b.file;
     local = b.local;
   }
-  const candidates = local ? [local, `fn:${local}`] : ['fn:default'];
+  const candidates = local ? [local, `fn:${local}`] : ['default', 'fn:default'];
   if (t.call && local) {
     // What a function returns: the routers its body declares routes on.
     for (const r of file.routes) if (r.fn === local) candidates.push(r.owner);

@@ -41,12 +41,12 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
-  it('counts a path segment anywhere (/api/v1/health/live) and any method, but not a look-alike word', async () => {
+  it('counts a path segment anywhere (/api/v1/health/live), with any method and decorated (/_health), but not a look-alike word', async () => {
     const server = (route: string) => ({
       'package.json': '{"name":"api"}',
       'src/server.ts': `import express from 'express';\nconst app = express();\n${route}\napp.listen(3000);\n`,
     });
-    for (const route of ["app.head('/api/v1/health/live', ok);", "app.all('/ping', ok);", "app.post('/readiness', ok);"]) {
+    for (const route of ["app.head('/api/v1/health/live', ok);", "app.all('/ping', ok);", "app.post('/readiness', ok);", "app.get('/_health', ok);", "app.get('/health-check', ok);"]) {
       assert.deepEqual(where((await lintFiles(server(route), { rules: [RULE] })).findings), [], route);
     }
     for (const route of ["app.get('/healthy', ok);", "app.get('/api/pingback', ok);", "app.get('/unready-orders', ok);"]) {

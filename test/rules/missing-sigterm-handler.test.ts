@@ -71,4 +71,25 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} server/main.ts:4`]);
     assert.equal(findings[0]!.related, undefined);
   });
+
+  it('does not take a package whose only servers are test helpers for a service, and prefers the real entry', async () => {
+    const helperOnly = await lintFiles(
+      {
+        'package.json': '{"name":"@acme/health-lib"}',
+        'lib/index.ts': "export { check } from './check';\n",
+        'e2e/helper/bootstrap.ts': "import { NestFactory } from '@nestjs/core';\nexport async function boot() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(helperOnly.findings), []);
+    const both = await lintFiles(
+      {
+        'package.json': '{"name":"wiki"}',
+        'server/main.ts': "import http from 'node:http';\nimport stoppable from 'stoppable';\nconst server = stoppable(http.createServer(handler));\nserver.listen(3000);\n",
+        'server/test/TestServer.ts': "import http from 'node:http';\nexport class TestServer {\n  start() {\n    this.server = http.createServer(handler);\n    this.server.listen(0);\n  }\n}\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(both.findings), [`${RULE} server/main.ts:4`]);
+  });
 });

@@ -224,7 +224,11 @@ function unknownCall(w: Walk, e: TS.Expression, depth = 0): 'close' | 'await' | 
   const u = w.unwrap(e);
   if (!ts.isCallExpression(u)) return undefined;
   const c = w.unwrap(u.expression);
-  if (ts.isPropertyAccessExpression(c)) return c.expression.kind === ts.SyntaxKind.ThisKeyword ? 'await' : undefined;
+  if (ts.isPropertyAccessExpression(c)) {
+    if (c.expression.kind === ts.SyntaxKind.ThisKeyword) return 'await';
+    // `await unleash.stop()`: stopping something that is not plainly a pool or client may stop the server.
+    return CLEANUP.test(c.name.text) && !isClient(w, w.unwrap(c.expression)) ? 'await' : undefined;
+  }
   if (!ts.isIdentifier(c) || NOT_A_STEP.test(c.text)) return undefined;
   const body = depth < 2 ? localFunction(w, c.text) : undefined;
   if (!body) return 'await';
@@ -254,6 +258,21 @@ function localFunction(w: Walk, name: string): TS.Node | undefined {
     }
   }
   return undefined;
+}
+
+/** Receivers that are plainly a pool, a client, a queue or a telemetry SDK, by name or by module. */
+const CLIENT_WORD = new Set(
+  'db database datasource pool redis cache client knex prisma mongo mongoose sequelize orm typeorm em sql pg mysql connection conn queue worker producer consumer channel broker kafka amqp rabbit rabbitmq nats sdk tracer telemetry otel logger metrics scheduler cron job jobs subscriber publisher watcher socket io ws'.split(' '),
+);
+const CLIENT_ORIGIN = /^(?:pg|mysql2?|mongodb|mongoose|redis|ioredis|knex|@prisma\/client|sequelize|typeorm|bullmq|bull|kafkajs|amqplib|nats|@opentelemetry\/.*|pino|winston)$/;
+
+function isClient(w: Walk, recv: TS.Expression): boolean {
+  const chain = w.chain(recv);
+  const name = chain ? chain[chain.length - 1]! : w.text(recv, 60);
+  // By words of the name: `dbPool`, `redis_client`, `mongoose`; not `platform`.
+  if (name.split(/(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+/).some((word) => CLIENT_WORD.has(word.toLowerCase()))) return true;
+  const origin = w.originOf(recv);
+  return !!origin && CLIENT_ORIGIN.test(origin.module);
 }
 
 function isServer(w: Walk, recv: TS.Expression): boolean {

@@ -94,7 +94,13 @@ export function namedFunction(w: Walk, lin: TS.Node[]): string | undefined {
  */
 export function ownerKey(w: Walk, recv: TS.Expression, lin: TS.Node[]): string {
   const ts = w.ts;
-  const u = w.unwrap(recv);
+  let u = w.unwrap(recv);
+  // Router().use(a).use(b): every call in the chain is on the same router.
+  while (ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && CHAINABLE.has(u.expression.name.text)) u = w.unwrap(u.expression.expression);
+  if (ts.isCallExpression(u) || ts.isNewExpression(u)) {
+    const bound = chainBinding(w, lin);
+    if (bound) return bound;
+  }
   if (ts.isIdentifier(u)) {
     for (let i = 0; i < lin.length; i++) {
       const n = lin[i]!;
@@ -107,6 +113,25 @@ export function ownerKey(w: Walk, recv: TS.Expression, lin: TS.Node[]): string {
   }
   const c = w.chain(u);
   return c ? c.join('.') : w.text(u, 40);
+}
+
+/** Router methods that return the router, so calls chain: `Router().use(a).get('/x', h)`. */
+const CHAINABLE = new Set(['use', 'get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all', 'register']);
+
+/**
+ * The name an anonymous router gets from what its call chain is bound to: `const api = Router().use(a)`
+ * is `api`; `export default Router().use('/api', api)` and `module.exports = ...` are `default`.
+ */
+function chainBinding(w: Walk, lin: TS.Node[]): string | undefined {
+  const ts = w.ts;
+  let i = 0;
+  while (i + 1 < lin.length && (ts.isCallExpression(lin[i + 1]!) || ts.isPropertyAccessExpression(lin[i + 1]!) || ts.isAwaitExpression(lin[i + 1]!) || ts.isParenthesizedExpression(lin[i + 1]!))) i++;
+  const parent = lin[i + 1];
+  if (!parent) return undefined;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isExportAssignment(parent)) return 'default';
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return exportedName(w, parent.left);
+  return undefined;
 }
 
 /**

@@ -138,6 +138,8 @@ function use(call: TS.CallExpression, recv: TS.Expression, w: Walk): void {
   const first = w.unwrap(args[0]!);
   const literal = literalText(w, first);
   if (literal !== undefined) {
+    // `passport.use('jwt', strategy)`, `i18n.use('en', ...)`: a name, not a path.
+    if (!literal.startsWith('/') && !literal.startsWith('{…}')) return;
     prefix = literal;
     targets = args.slice(1);
   } else if (args.length >= 2 && (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) && /prefix|path|base|route|url|mount/i.test(w.text(first))) {
