@@ -31,7 +31,7 @@ export default defineRule({
   check({ app, report }) {
     const seen = new Set<string>();
     for (const service of app.services) {
-      for (const { file, fact } of unboundedClients(serviceCode(app, service))) {
+      for (const { file, fact } of unboundedClients(serviceCode(app, service), app.modules.reachable(service))) {
         const key = `${file}:${fact.span.line}:${fact.span.column}`;
         if (seen.has(key)) continue;
         seen.add(key);

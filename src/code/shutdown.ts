@@ -96,12 +96,10 @@ export function shutdownPlans(files: CodeFacts[], modules: ModuleIndex): Shutdow
     for (const s of f.signals) {
       if (s.signals.every((x) => x === 'exit' || x === 'beforeExit')) continue;
       let steps: PlanStep[] = [];
-      if (s.handler?.span) {
-        const h = s.handler.span;
-        steps = expand(f, f.lifecycle.filter((x) => within(x.span, h)), [], modules);
-      } else if (s.handler?.name) {
-        steps = follow(f, s.handler.name, [], undefined, modules);
-      }
+      const h = s.handler;
+      if (h?.span) steps = expand(f, f.lifecycle.filter((x) => within(x.span, h.span!)), [], modules);
+      // `process.on('SIGTERM', shutdown)`, `this.stop.bind(this)`: the steps of the named function.
+      if (h?.name && !steps.length) steps = follow(f, h.name, [], undefined, modules);
       plans.push({ file: f.file, signals: s.signals, span: s.span, steps });
     }
   }

@@ -29,7 +29,11 @@ export const lifecycle: Collector = {
   kinds: ['CallExpression', 'BinaryExpression'],
   visit(node, w) {
     const ts = w.ts;
-    if (w.atTopLevel) return;
+    if (w.atTopLevel) {
+      // `process.on('SIGTERM', closer('SIGTERM'))`: a handler made by a factory is followed into it.
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && isSignalListener(w, w.parent())) followCall(node, node.expression.text, w);
+      return;
+    }
     if (ts.isBinaryExpression(node)) return readinessFlag(node, w);
     const call = node as TS.CallExpression;
     const callee = w.unwrap(call.expression);
@@ -58,9 +62,16 @@ export const lifecycle: Collector = {
   },
 };
 
+function isSignalListener(w: Walk, n: TS.Node | undefined): boolean {
+  const ts = w.ts;
+  if (!n || !ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression)) return false;
+  const recv = n.expression.expression;
+  return ts.isIdentifier(recv) && recv.text === 'process' && /^(?:on|once)$/.test(n.expression.name.text);
+}
+
 /** A call of a named function from a signal handler or a shutdown-like function: the plan follows it. */
 function followCall(call: TS.CallExpression, name: string, w: Walk): void {
-  if (!w.hasRole('signal-handler') && !SHUTDOWN_FN.test(w.innerName() ?? '')) return;
+  if (!w.hasRole('signal-handler') && !SHUTDOWN_FN.test(w.innerName() ?? '') && !isSignalListener(w, w.parent())) return;
   const lin = lineage(w, call);
   const s = step(w, call, 'call', lin);
   if (!s) return;
