@@ -243,6 +243,21 @@ describe('route table', () => {
     assert.deepEqual(fastify, ['GET /alive [@fastify/under-pressure]', 'GET /health [fastify-healthcheck]']);
   });
 
+  it('middleware that serves a health route (express-actuator), and the file routes of a Next.js custom server', async () => {
+    const actuator = await table({
+      'src/server.ts': "import express from 'express';\nimport actuator from 'express-actuator';\nconst app = express();\napp.use(actuator({ basePath: '/management' }));\napp.use('/ops', actuator());\napp.listen(3000);\n",
+    });
+    assert.deepEqual(actuator, ['GET /management/health [express-actuator]', 'GET /ops/health [express-actuator]']);
+    const next = await table({
+      'server.ts': "import { createServer } from 'node:http';\nimport next from 'next';\nconst app = next({ dev: false });\nconst handle = app.getRequestHandler();\napp.prepare().then(() => createServer((req, res) => handle(req, res)).listen(3000));\n",
+      'pages/api/health.ts': 'export default function handler(req, res) { res.status(200).end(); }\n',
+      'pages/api/users/[id].ts': 'export default function handler(req, res) { res.json({}); }\n',
+      'app/(ops)/readyz/route.ts': 'export async function GET() { return new Response(null, { status: 200 }); }\n',
+      'pages/index.tsx': 'export default function Home() { return null; }\n',
+    });
+    assert.deepEqual(next, ['ALL /api/health', 'ALL /api/users/:id', 'ALL /readyz']);
+  });
+
   it('does not take client calls, settings getters or cache lookups for routes', async () => {
     const routes = await table({
       'src/server.ts': [

@@ -132,11 +132,28 @@ export function routeTable(files: CodeFacts[], modules: ModuleIndex): Route[] {
       }
     }
   }
+  if (files.some((f) => f.imports.some((i) => i.module === 'next'))) out.push(...nextFileRoutes(files));
   for (const { file, mount } of unseen) {
     for (const c of chainsOf(key(file, mount.owner), new Set())) {
       const path = join(c.prefix, mount.prefix);
       out.push({ method: 'ALL', ...(path !== undefined ? { path } : {}), exact: false, framework: mount.framework, mounted: true, at: { file: file.file, ...mount.span } });
     }
+  }
+  return out;
+}
+
+const NEXT_PAGES_API = /(?:^|\/)pages\/(api(?:\/.*)?)\.[cm]?[jt]sx?$/;
+const NEXT_APP_ROUTE = /(?:^|\/)app\/((?:.*\/)?)route\.[cm]?[jt]s$/;
+
+/** A Next.js custom server serves its file routes: `pages/api/health.ts` is `/api/health`, `app/healthz/route.ts` is `/healthz`. */
+function nextFileRoutes(files: CodeFacts[]): Route[] {
+  const out: Route[] = [];
+  for (const f of files) {
+    const page = NEXT_PAGES_API.exec(f.file);
+    const route = page ? '/' + page[1]!.replace(/\/index$/, '') : NEXT_APP_ROUTE.exec(f.file)?.[1]?.replace(/\([^/]*\)\//g, '');
+    if (route === undefined) continue;
+    const path = join(route.replace(/\[\[?\.{3}(\w+)\]?\]/g, '*').replace(/\[(\w+)\]/g, ':$1'));
+    out.push({ method: 'ALL', ...(path !== undefined ? { path } : {}), exact: true, framework: 'next', at: { file: f.file, line: 1, column: 1, endLine: 1, endColumn: 1 } });
   }
   return out;
 }

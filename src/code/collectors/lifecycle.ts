@@ -140,7 +140,7 @@ function placement(w: Walk, lin: TS.Node[]): { after?: 'close' | 'await'; timer?
         if (a === 'close') return { after: a, depth };
         after ??= a;
       }
-    } else if (ts.isIfStatement(parent) && noServerBranch(w, parent, node)) {
+    } else if (ts.isIfStatement(parent) && (noServerBranch(w, parent, node) || repeatedSignal(w, parent, node))) {
       return { after: 'close', depth };
     } else if (ts.isTryStatement(parent) && (node === parent.catchClause || node === parent.finallyBlock)) {
       const a = awaitedIn(w, parent.tryBlock);
@@ -168,6 +168,13 @@ function noServerBranch(w: Walk, st: TS.IfStatement, branch: TS.Node): boolean {
   const tested = negated ? w.unwrap(cond.operand) : cond;
   if (!ts.isIdentifier(tested) && !ts.isPropertyAccessExpression(tested)) return false;
   return isServer(w, tested) && branch === (negated ? st.thenStatement : st.elseStatement);
+}
+
+/** `if (shuttingDown) process.exit(1)`: a second signal while the drain runs forces the exit, which is the fallback, not the drain. */
+function repeatedSignal(w: Walk, st: TS.IfStatement, branch: TS.Node): boolean {
+  if (branch !== st.thenStatement) return false;
+  const name = w.chain(w.unwrap(st.expression))?.pop();
+  return !!name && /shutting|closing|terminating|stopping|exiting|shutdown|draining|signal(?:l)?ed|received|called/i.test(name);
 }
 
 /** What calls a callback: a timer, a server close (or its `.then`), a process listener, a function this file cannot see into, or anything else. */

@@ -151,6 +151,10 @@ function use(call: TS.CallExpression, recv: TS.Expression, w: Walk): void {
   const framework = frameworkOf(origin?.module, w);
   let mounted = false;
   for (const t of targets) {
+    if (healthMiddleware(w, t, owner, prefix, call, lin)) {
+      mounted = true;
+      continue;
+    }
     if (isFunctionLiteral(w, t)) {
       if (prefix) push(w, call, { framework, owner, method: 'ALL', path: prefix, span: w.span(call), handler: handlerOf(w, t) }, lin);
       mounted = true;
@@ -163,6 +167,18 @@ function use(call: TS.CallExpression, recv: TS.Expression, w: Walk): void {
   }
   // A middleware from a package (`app.use('/healthz', healthcheck())`) serves its prefix: a mount of something unseen.
   if (!mounted && prefix) w.facts.mounts.push({ kind: 'mount', framework, owner, prefix, span: w.span(call) });
+}
+
+/** Middleware that serves its own health route: express-actuator's `/health` under its `basePath`. */
+function healthMiddleware(w: Walk, t: TS.Expression, owner: string, prefix: string | undefined, call: TS.CallExpression, lin: TS.Node[]): boolean {
+  const u = w.unwrap(t);
+  if (!w.ts.isCallExpression(u) || !fromImport(w, u.expression)) return false;
+  const origin = w.resolve(u.expression);
+  if (origin?.module !== 'express-actuator') return false;
+  const base = property(w, u.arguments[0], 'basePath');
+  const path = base ? literalText(w, base) : '';
+  push(w, call, { framework: 'express', owner, method: 'GET', path: path === undefined || prefix === undefined ? undefined : `${prefix}${path}/health`, pathText: path === undefined ? w.text(base!) : undefined, span: w.span(call), library: 'express-actuator' }, lin);
+  return true;
 }
 
 /** Fastify `app.register(plugin, { prefix })`, Hapi `server.register(plugin, { routes: { prefix } })`, and status routes of plugins. */
