@@ -29,8 +29,8 @@ export interface ListenAddress {
 
 /** Frameworks that start HTTP servers, by the module that creates the app. */
 const APP_MODULE = /^(?:node:)?(?:http|https|http2|net)$|^(?:express|fastify|koa|@hapi\/hapi|hapi|@nestjs\/core|restify|polka|@hono\/node-server|hono|stoppable)$/;
-/** Test helpers that start servers (`server/test/TestServer.ts`, `e2e/helper/bootstrap.ts`). */
-const TEST_HELPER = /(?:^|\/)(?:test|tests|e2e|spec|specs|fixtures|__fixtures__|mocks?)\//;
+/** Test code that starts servers (`server/test/TestServer.ts`, `e2e/support/bootstrap.ts`). */
+const TEST_CODE = /(?:^|\/)(?:test|tests|e2e|spec|specs|fixtures|__fixtures__|mocks?)\//;
 const LOOPBACK = /^(?:localhost|ip6-localhost|127(?:\.\d{1,3}){3}|::1|\[::1\]|0:0:0:0:0:0:0:1)$/i;
 
 /** Is this host a loopback address (`127.0.0.1`, `localhost`, `::1`)? */
@@ -41,11 +41,11 @@ export function isLoopback(host: string | number | undefined): boolean {
 /**
  * The calls of a service that plausibly start an HTTP server: a known framework's `listen`/`start`,
  * or a `listen(...)` whose first argument is not a callback (`history.listen(fn)` is not a server).
- * Servers that only test helpers start (`e2e/helper/bootstrap.ts`) do not make a deployed service.
+ * Servers that only test code starts (`e2e/support/bootstrap.ts`) do not make a deployed service.
  * Sorted with known frameworks first, then by file and line.
  */
 export function serverStarts(service: Service): Service['servers'] {
-  const plausible = service.servers.filter((s) => !TEST_HELPER.test(s.file) && ((s.start.framework && APP_MODULE.test(s.start.framework)) || s.start.args[0]?.t !== 'fn'));
+  const plausible = service.servers.filter((s) => !TEST_CODE.test(s.file) && ((s.start.framework && APP_MODULE.test(s.start.framework)) || s.start.args[0]?.t !== 'fn'));
   const rank = (s: Service['servers'][number]) => (s.start.framework && APP_MODULE.test(s.start.framework) ? 0 : 1);
   return plausible.sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.span.line - b.start.span.line));
 }

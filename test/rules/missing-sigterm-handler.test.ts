@@ -72,16 +72,16 @@ describe(RULE, () => {
     assert.equal(findings[0]!.related, undefined);
   });
 
-  it('does not take a package whose only servers are test helpers for a service, and prefers the real entry', async () => {
-    const helperOnly = await lintFiles(
+  it('does not take a package whose only servers are in test code for a service, and prefers the real entry', async () => {
+    const testOnly = await lintFiles(
       {
         'package.json': '{"name":"@acme/health-lib"}',
         'lib/index.ts': "export { check } from './check';\n",
-        'e2e/helper/bootstrap.ts': "import { NestFactory } from '@nestjs/core';\nexport async function boot() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\n",
+        'e2e/support/bootstrap.ts': "import { NestFactory } from '@nestjs/core';\nexport async function boot() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\n",
       },
       { rules: [RULE] },
     );
-    assert.deepEqual(where(helperOnly.findings), []);
+    assert.deepEqual(where(testOnly.findings), []);
     const both = await lintFiles(
       {
         'package.json': '{"name":"wiki"}',

@@ -33,7 +33,7 @@ describe(RULE, () => {
     assert.match(at('fire/multi-stage/Dockerfile', 10).message, /^ENTRYPOINT runs "node dist\/server\.js" in shell form/);
     assert.match(at('fire/manifests.yaml', 16).message, /^Deployment "search" container "api" runs node through \/bin\/sh -c "node scripts\/warm-cache\.js && node dist\/server\.js" without exec/);
     assert.equal(at('fire/manifests.yaml', 16).column, 11, 'on the command field');
-    assert.match(at('fire/manifests.yaml', 37).message, /^StatefulSet "sessions" container "api" runs "yarn start"/);
+    assert.match(at('fire/manifests.yaml', 37).message, /^StatefulSet "carts" container "api" runs "yarn start"/);
     assert.equal(findings.filter((f) => f.file === 'fire/linked/Dockerfile').length, 1, 'once per Dockerfile, however many containers run it');
   });
 

@@ -3,8 +3,8 @@ import type { TS } from '../typescript.js';
 import type { Walk } from '../walk.js';
 
 /**
- * Naming helpers shared by the route, lifecycle and client collectors. The walk keeps no parent
- * pointers, so each helper works on a *lineage*: a node followed by its ancestors, innermost first.
+ * Naming functions shared by the route, lifecycle and client collectors. The walk keeps no parent
+ * pointers, so each one works on a *lineage*: a node followed by its ancestors, innermost first.
  */
 
 /** The node being visited and its ancestors, innermost first. */
