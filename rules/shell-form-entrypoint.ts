@@ -6,6 +6,9 @@ import { regularContainers } from '../src/k8s/containers.js';
 import type { Container } from '../src/k8s/objects.js';
 import type { YNode } from '../src/k8s/yaml.js';
 
+/** `Dockerfile.dev`, `test.Dockerfile`: images for a laptop or CI, not for the cluster. */
+const DEV_DOCKERFILE = /(?:^|[.-])(?:dev|develop|development|local|test|tests|e2e|cypress|ci)(?:[.-]|$)/i;
+
 function why(p: SignalProblem): string {
   if (p.kind === 'package-manager') return `runs "${p.command}": the package manager gets SIGTERM and does not pass it on to node`;
   if (p.kind === 'shell-form') return `runs "${p.command}" in shell form: /bin/sh gets SIGTERM, not node`;
@@ -46,7 +49,7 @@ export default defineRule({
   fix: 'Start node itself as PID 1: exec form (CMD ["node", "server.js"]), no npm start, and exec before node inside sh -c.',
   check({ app, report }) {
     for (const df of app.dockerfiles) {
-      const start = dockerStartProblem(df);
+      const start = DEV_DOCKERFILE.test(df.file.split('/').pop()!) ? undefined : dockerStartProblem(df);
       if (!start) continue;
       const pkg = app.packages.find((p) => p.dockerfiles.includes(df));
       const links = pkg ? app.links.filter((l) => l.service.dir === pkg.dir) : [];

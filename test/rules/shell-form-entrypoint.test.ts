@@ -37,7 +37,7 @@ describe(RULE, () => {
     assert.equal(findings.filter((f) => f.file === 'fire/linked/Dockerfile').length, 1, 'once per Dockerfile, however many containers run it');
   });
 
-  it('stays silent for exec form, exec in sh -c, dumb-init, scripts it cannot see, other runtimes, earlier stages, overriding containers and Jobs', async () => {
+  it('stays silent for exec form, exec in sh -c, dumb-init, scripts it cannot see, other runtimes, earlier stages, dev images, overriding containers and Jobs', async () => {
     const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
     assert.deepEqual(where(findings), []);
   });
