@@ -186,6 +186,10 @@ export interface InstanceFact {
 export interface ConstantFact {
   name: string;
   value: Arg;
+  /** Where it is declared: the start offset of the enclosing function, or -1 at module top level. */
+  in: number;
+  /** The innermost named function it is declared in (`bootstrap`), if any. */
+  fn?: string;
 }
 
 /**

@@ -50,10 +50,32 @@ export function serverStarts(service: Service): Service['servers'] {
   return plausible.sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.span.line - b.start.span.line));
 }
 
-/** The code files that run in the service: those that start its servers and every file they import. */
+/** Files that import a server but do not run in the replica: tests, scripts, tools, migrations. */
+const NOT_ENTRY = /(?:^|\/)(?:test|tests|e2e|spec|specs|fixtures|__fixtures__|mocks?|scripts?|tools|bin|migrations?|seeds?)\//;
+
+/**
+ * The code files that run in the service: the files that start its servers, the package files that
+ * lead to them (`index.ts` importing `server.ts`), and every file these import. Browser code, scripts
+ * and tests of the same package stay out.
+ */
 export function serviceCode(app: App, service: Service): CodeFacts[] {
   const starts = new Set(serverStarts(service).map((s) => s.file));
-  return app.modules.reachableFrom(service.files.filter((f) => starts.has(f.file)));
+  const entries = new Set(service.files.filter((f) => starts.has(f.file)));
+  for (let grew = entries.size > 0; grew; ) {
+    grew = false;
+    for (const f of service.files) {
+      if (entries.has(f) || NOT_ENTRY.test(f.file)) continue;
+      const leads = f.imports.some((i) => {
+        const target = i.module.startsWith('.') ? app.modules.resolve(f.file, i.module) : undefined;
+        return !!target && entries.has(target);
+      });
+      if (leads) {
+        entries.add(f);
+        grew = true;
+      }
+    }
+  }
+  return app.modules.reachableFrom([...entries]);
 }
 
 /** Where each server of a service listens. */
@@ -68,7 +90,7 @@ export function listenAddress(f: CodeFacts, start: ServerStart, modules: ModuleI
   const framework = normalise(APP_MODULE.test(start.framework ?? '') ? start.framework : creation?.inst.module);
   const out: ListenAddress = { file: f.file, start, defaultHost: 'all' };
   if (framework) out.framework = framework;
-  const read = (a: Arg | undefined, file = f) => (a === undefined ? undefined : setting(a, file));
+  const read = (a: Arg | undefined, file = f) => (a === undefined ? undefined : setting(a, file, file === f ? start.outerName : undefined));
   if ((framework === '@hapi/hapi' || framework === 'hapi') && start.method === 'start') {
     const opts = creation?.inst.args[0];
     if (opts?.t === 'obj') {
@@ -108,16 +130,19 @@ function opts(a: Arg & { t: 'obj' }, key: string): boolean {
   return key in a.props;
 }
 
-/** A literal, an environment variable (with its default), or unknown; identifiers are read through constants of the file. */
-export function setting(a: Arg, f: CodeFacts, depth = 0): Setting {
+/**
+ * A literal, an environment variable (with its default), or unknown. Identifiers are read through
+ * constants of the file declared at top level or in the function the call is in (`within`).
+ */
+export function setting(a: Arg, f: CodeFacts, within?: string, depth = 0): Setting {
   if (a.t === 'str' || a.t === 'num') return { kind: 'literal', value: a.v };
   if (a.t === 'env') {
-    const fb = a.fallback && setting(a.fallback, f, depth + 1);
+    const fb = a.fallback && setting(a.fallback, f, within, depth + 1);
     return fb?.kind === 'literal' ? { kind: 'env', name: a.name, fallback: fb.value } : { kind: 'env', name: a.name };
   }
   if (a.t === 'id' && depth < 3) {
-    const values = f.constants.filter((c) => c.name === a.name);
-    if (values.length === 1) return setting(values[0]!.value, f, depth + 1);
+    const values = f.constants.filter((c) => c.name === a.name && (c.in === -1 || (within !== undefined && c.fn === within)));
+    if (values.length === 1) return setting(values[0]!.value, f, within, depth + 1);
   }
   return { kind: 'unknown', text: a.t === 'id' ? a.name : a.t === 'other' ? a.text : a.t };
 }

@@ -62,4 +62,17 @@ describe(RULE, () => {
     );
     assert.deepEqual(where(findings), [`${RULE} src/server.ts:4`]);
   });
+
+  it('reads the handlers of the files that lead to the server, not those of scripts in the same package', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/index.ts': "import { start } from './server';\nstart();\nprocess.on('SIGTERM', () => process.exit(0));\n",
+        'src/server.ts': "import express from 'express';\nexport function start() {\n  return express().listen(3000);\n}\n",
+        'scripts/dev.ts': "import { start } from '../src/server';\nstart();\nprocess.on('SIGINT', () => process.exit(0));\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/index.ts:3`]);
+  });
 });

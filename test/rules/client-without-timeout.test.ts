@@ -43,6 +43,26 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it('names the URL from a constant only where that constant is in scope', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/server.ts': [
+          "import express from 'express';",
+          'const app = express();',
+          "app.get('/a', async (req, res) => { const url = 'https://a.example.com'; res.json(await fetch(url)); });",
+          "app.get('/b', async (req, res) => { const url = `https://b.example.com/${req.query.q}`; res.json(await fetch(url)); });",
+          'app.listen(3000);',
+        ].join('\n'),
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(
+      findings.map((f) => f.message.split(' has ')[0]),
+      ['fetch() to https://a.example.com', 'fetch()'],
+    );
+  });
+
   it('reports code shared by two services once', async () => {
     const server = "import express from 'express';\nimport '../../../shared/clients';\nexpress().listen(3000);\n";
     const { findings } = await lintFiles(

@@ -50,4 +50,23 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} src/server.ts:5`]);
     assert.match(findings[0]!.message, /binds to "localhost"/);
   });
+
+  it('reads a constant of the function that listens, not one of another function', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/server.ts': [
+          "import express from 'express';",
+          "function devServer() { const host = '127.0.0.1'; return express().listen(8081, host); }",
+          'async function main() {',
+          '  const host = await config.host();',
+          '  express().listen(8080, host);',
+          '}',
+          'main();',
+        ].join('\n'),
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:2`]);
+  });
 });

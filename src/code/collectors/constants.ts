@@ -1,5 +1,6 @@
 import type { Collector, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
+import { enclosingFunction, lineage } from './names.js';
 
 /** `const PORT = process.env.PORT ?? 3000`, `const HOST = '0.0.0.0'`: constants whose value can be read without running anything. */
 export const constants: Collector = {
@@ -11,7 +12,11 @@ export const constants: Collector = {
     if (!d.initializer || !ts.isIdentifier(d.name) || !list || !ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const)) return;
     if (!readable(w, d.initializer)) return;
     const value = w.arg(d.initializer);
-    if (value.t === 'str' || value.t === 'num' || value.t === 'bool' || value.t === 'env') w.facts.constants.push({ name: d.name.text, value });
+    if (value.t !== 'str' && value.t !== 'num' && value.t !== 'bool' && value.t !== 'env') return;
+    const lin = lineage(w, node);
+    const i = enclosingFunction(w, lin);
+    const fn = w.innerName();
+    w.facts.constants.push({ name: d.name.text, value, in: i === undefined ? -1 : lin[i]!.pos, ...(fn ? { fn } : {}) });
   },
 };
 

@@ -1,7 +1,7 @@
 import type { Collector, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
 import type { LifecycleStep } from '../facts.js';
-import { isFunctionNode, lineage, namedFunction } from './names.js';
+import { constantInScope, isFunctionNode, lineage, namedFunction } from './names.js';
 
 /** Methods that stop a server when called on one. */
 const CLOSE = /^(?:close|stop|terminate|shutdown|closeAllConnections)$/;
@@ -303,7 +303,7 @@ function isServer(w: Walk, recv: TS.Expression): boolean {
 }
 
 function constantNumber(w: Walk, name: string): number | undefined {
-  const c = w.facts.constants.find((k) => k.name === name);
+  const c = constantInScope(w, name);
   if (c?.value.t === 'num') return c.value.v;
   if (c?.value.t === 'env' && c.value.fallback?.t === 'num') return c.value.fallback.v;
   return undefined;

@@ -1,4 +1,4 @@
-import type { MountTarget } from '../facts.js';
+import type { ConstantFact, MountTarget } from '../facts.js';
 import type { TS } from '../typescript.js';
 import type { Walk } from '../walk.js';
 
@@ -189,8 +189,22 @@ export function literalText(w: Walk, e: TS.Expression | undefined): string | und
   if (ts.isStringLiteralLike(u)) return u.text;
   if (ts.isTemplateExpression(u)) return u.head.text + u.templateSpans.map((s) => '{…}' + s.literal.text).join('');
   if (ts.isIdentifier(u)) {
-    const c = w.facts.constants.find((k) => k.name === u.text);
+    const c = constantInScope(w, u.text);
     if (c?.value.t === 'str') return c.value.v;
+  }
+  return undefined;
+}
+
+/** The constant a name refers to at the node being visited: declared in an enclosing function (innermost first) or at top level. */
+export function constantInScope(w: Walk, name: string): ConstantFact | undefined {
+  const found = w.facts.constants.filter((k) => k.name === name);
+  if (!found.length) return undefined;
+  const scopes: number[] = [];
+  for (let d = 1, a = w.parent(d); a; a = w.parent(++d)) if (isFunctionNode(w.ts, a)) scopes.push(a.pos);
+  scopes.push(-1);
+  for (const s of scopes) {
+    const here = found.filter((k) => k.in === s);
+    if (here.length) return here.length === 1 ? here[0] : undefined;
   }
   return undefined;
 }
