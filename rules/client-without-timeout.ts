@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rule.js';
 import { unboundedClients } from '../src/code/clients.js';
-import { serviceCode } from '../src/code/servers.js';
+import { packageCode, serviceCode } from '../src/code/servers.js';
 import type { ClientFact } from '../src/code/facts.js';
 
 function describe(c: ClientFact): string {
@@ -31,7 +31,7 @@ export default defineRule({
   check({ app, report }) {
     const seen = new Set<string>();
     for (const service of app.services) {
-      for (const { file, fact } of unboundedClients(serviceCode(app, service), app.modules.reachable(service))) {
+      for (const { file, fact } of unboundedClients(serviceCode(app, service), packageCode(app, service))) {
         const key = `${file}:${fact.span.line}:${fact.span.column}`;
         if (seen.has(key)) continue;
         seen.add(key);

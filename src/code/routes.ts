@@ -3,6 +3,7 @@ import type { Location, Span } from '../types.js';
 import { exportedLocal, resolveMember } from './bindings.js';
 import type { Arg, CodeFacts, MountFact, MountTarget, RouteFact } from './facts.js';
 import type { ModuleIndex } from './modules.js';
+import { packageCode } from './servers.js';
 
 /** One route a service serves, with its full path. */
 export interface Route {
@@ -43,11 +44,11 @@ interface Chain {
 
 const cache = new WeakMap<Service, Route[]>();
 
-/** The routes of a service: its own files and every file they import. Computed once per service. */
+/** The routes of a service: its own files and every file they import, test code aside. Computed once per service. */
 export function serviceRoutes(app: App, service: Service): Route[] {
   let routes = cache.get(service);
   if (!routes) {
-    routes = routeTable(app.modules.reachable(service), app.modules);
+    routes = routeTable(packageCode(app, service), app.modules);
     cache.set(service, routes);
   }
   return routes;

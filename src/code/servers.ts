@@ -50,6 +50,11 @@ export function serverStarts(service: Service): Service['servers'] {
   return plausible.sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.span.line - b.start.span.line));
 }
 
+/** Every file of the service and what it imports, except test code: where its handlers and routes may be. */
+export function packageCode(app: App, service: Service): CodeFacts[] {
+  return app.modules.reachable(service).filter((f) => !TEST_CODE.test(f.file));
+}
+
 /** Files that import a server but do not run in the replica: tests, scripts, tools, migrations. */
 const NOT_ENTRY = /(?:^|\/)(?:test|tests|e2e|spec|specs|fixtures|__fixtures__|mocks?|scripts?|tools|bin|migrations?|seeds?)\//;
 

@@ -34,6 +34,18 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it('does not count a handler in test code of the package', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'app.js': "const express = require('express');\nconst app = express();\napp.listen(3000);\n",
+        'test/tools/start-with-memory-db.js': "const stop = () => mongod.stop().then(() => process.exit(0));\nprocess.on('SIGTERM', stop);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} app.js:3`]);
+  });
+
   it('counts a handler in another file of the service, and a signal name it cannot read', async () => {
     const { findings } = await lintFiles(
       {
