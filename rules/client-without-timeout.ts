@@ -3,10 +3,15 @@ import { unboundedClients } from '../src/code/clients.js';
 import { packageCode, serviceCode } from '../src/code/servers.js';
 import type { ClientFact } from '../src/code/facts.js';
 
+/** A URL short enough for a message. */
+function short(url: string): string {
+  return url.length > 60 ? `${url.slice(0, 59)}…` : url;
+}
+
 function describe(c: ClientFact): string {
   const name = c.library === 'fetch' ? 'fetch()' : c.library === 'node-fetch' ? 'fetch() (node-fetch)' : c.member ? `${c.library}.${c.member}()` : `${c.library}()`;
-  if (c.kind === 'instance') return `${name}${c.local ? ` for ${c.local}` : ''}${c.url ? ` (${c.url})` : ''}`;
-  return c.url ? `${name} to ${c.url}` : name;
+  if (c.kind === 'instance') return `${name}${c.local ? ` for ${c.local}` : ''}${c.url ? ` (${short(c.url)})` : ''}`;
+  return c.url ? `${name} to ${short(c.url)}` : name;
 }
 
 function messageFor(c: ClientFact): string {
