@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FIXTURES, lintDir, where } from './helpers.js';
+import { FIXTURES, ROOT, lintDir, where } from './helpers.js';
 
 describe('demo shop: shutdown, health, bind address, client timeouts', () => {
   it('finds exactly the real problems of checkout and nothing in the well-behaved catalog', async () => {
@@ -14,5 +14,11 @@ describe('demo shop: shutdown, health, bind address, client timeouts', () => {
     ]);
     assert.equal(findings[0]!.hint, 'CMD ["node", "dist/server.js"]');
     assert.match(findings[2]!.message, /POST \/carts, POST \/carts\/:id\/items, POST \/carts\/:id\/checkout/);
+    // As `npm start` runs it: from the repository root, where every path starts with fixtures/.
+    const fromRoot = await lintDir(ROOT, { paths: ['fixtures/demo'], rules });
+    assert.deepEqual(
+      where(fromRoot.findings),
+      where(findings).map((w) => w.replace(' services/', ' fixtures/demo/services/')),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { App, Service } from '../model.js';
+import { isTestCode, type App, type Service } from '../model.js';
 import type { Location } from '../types.js';
 import { importedBinding } from './bindings.js';
 import type { Arg, CodeFacts, InstanceFact, ServerStart } from './facts.js';
@@ -29,8 +29,6 @@ export interface ListenAddress {
 
 /** Frameworks that start HTTP servers, by the module that creates the app. */
 const APP_MODULE = /^(?:node:)?(?:http|https|http2|net)$|^(?:express|fastify|koa|@hapi\/hapi|hapi|@nestjs\/core|restify|polka|@hono\/node-server|hono|stoppable)$/;
-/** Test code that starts servers (`server/test/TestServer.ts`, `e2e/support/bootstrap.ts`). */
-const TEST_CODE = /(?:^|\/)(?:test|tests|e2e|spec|specs|fixtures|__fixtures__|mocks?)\//;
 const LOOPBACK = /^(?:localhost|ip6-localhost|127(?:\.\d{1,3}){3}|::1|\[::1\]|0:0:0:0:0:0:0:1)$/i;
 
 /** Is this host a loopback address (`127.0.0.1`, `localhost`, `::1`)? */
@@ -38,21 +36,15 @@ export function isLoopback(host: string | number | undefined): boolean {
   return typeof host === 'string' && LOOPBACK.test(host.trim());
 }
 
-/**
- * The calls of a service that plausibly start an HTTP server: a known framework's `listen`/`start`,
- * or a `listen(...)` whose first argument is not a callback (`history.listen(fn)` is not a server).
- * Servers that only test code starts (`e2e/support/bootstrap.ts`) do not make a deployed service.
- * Sorted with known frameworks first, then by file and line.
- */
+/** The server starts of a service, known frameworks first (the app, not a wrapper of unknown kind), then by file and line. */
 export function serverStarts(service: Service): Service['servers'] {
-  const plausible = service.servers.filter((s) => !TEST_CODE.test(s.file) && ((s.start.framework && APP_MODULE.test(s.start.framework)) || s.start.args[0]?.t !== 'fn'));
   const rank = (s: Service['servers'][number]) => (s.start.framework && APP_MODULE.test(s.start.framework) ? 0 : 1);
-  return plausible.sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.span.line - b.start.span.line));
+  return [...service.servers].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.span.line - b.start.span.line));
 }
 
 /** Every file of the service and what it imports, except test code: where its handlers and routes may be. */
 export function packageCode(app: App, service: Service): CodeFacts[] {
-  return app.modules.reachable(service).filter((f) => !TEST_CODE.test(f.file));
+  return app.modules.reachable(service).filter((f) => !isTestCode(f.file, service.folder));
 }
 
 /** Files that import a server but do not run in the replica: tests, scripts, tools, migrations. */
@@ -69,7 +61,8 @@ export function serviceCode(app: App, service: Service): CodeFacts[] {
   for (let grew = entries.size > 0; grew; ) {
     grew = false;
     for (const f of service.files) {
-      if (entries.has(f) || NOT_ENTRY.test(f.file)) continue;
+      const inside = service.folder === '.' ? f.file : f.file.slice(service.folder.length + 1);
+      if (entries.has(f) || NOT_ENTRY.test(inside)) continue;
       const leads = f.imports.some((i) => {
         const target = i.module.startsWith('.') ? app.modules.resolve(f.file, i.module) : undefined;
         return !!target && entries.has(target);
