@@ -31,8 +31,7 @@ export const routes: Collector = {
     else if (ts.isNewExpression(node)) {
       const origin = fromImport(w, node.expression) ? w.resolve(node.expression) : undefined;
       if (origin) routerPrefix(node, origin, w);
-    }
-    else if (ts.isClassDeclaration(node)) controller(node, w);
+    } else if (ts.isClassDeclaration(node)) controller(node, w);
     else if (ts.isBinaryExpression(node)) comparison(node, w);
     else if (ts.isCaseClause(node)) switchCase(node, w);
   },
@@ -71,7 +70,7 @@ function onCall(call: TS.CallExpression, w: Walk): void {
 function shorthand(call: TS.CallExpression, name: string, recv: TS.Expression, w: Walk): void {
   const ts = w.ts;
   let ownerExpr = recv;
-  let args: readonly TS.Expression[] = call.arguments;
+  const args: readonly TS.Expression[] = call.arguments;
   let pathExpr = args[0];
   let rest: readonly TS.Expression[] = args.slice(1);
   let r = w.unwrap(recv);
