@@ -17,9 +17,19 @@ export class ModuleIndex {
     }
   }
 
+  private readonly resolved = new Map<string, CodeFacts | undefined>();
+
   /** The file `spec` names when imported from `from` (relative specifiers only). */
   resolve(from: string, spec: string): CodeFacts | undefined {
     if (!spec.startsWith('.')) return undefined;
+    const key = `${path.posix.dirname(from)}\0${spec}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const found = this.lookup(from, spec);
+    this.resolved.set(key, found);
+    return found;
+  }
+
+  private lookup(from: string, spec: string): CodeFacts | undefined {
     const target = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
     const ext = path.posix.extname(target);
     const candidates = [target, ...EXTENSIONS.map((e) => target + e), ...EXTENSIONS.map((e) => `${target}/index${e}`)];
