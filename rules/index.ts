@@ -11,6 +11,11 @@ import parseError from './parse-error.js';
 import replicasWithHpa from './replicas-with-hpa.js';
 import singleReplica from './single-replica.js';
 import unusedSuppression from './unused-suppression.js';
+import abruptShutdown from './abrupt-shutdown.js';
+import shellFormEntrypoint from './shell-form-entrypoint.js';
+import missingHealthEndpoint from './missing-health-endpoint.js';
+import listenOnLocalhost from './listen-on-localhost.js';
+import clientWithoutTimeout from './client-without-timeout.js';
 
 /** Every rule, in the order the README lists them. The one list `--list-rules`, the docs and SARIF read. */
 export const RULES: readonly Rule[] = [
@@ -26,6 +31,11 @@ export const RULES: readonly Rule[] = [
   hpaMissingTarget,
   replicasWithHpa,
   singleReplica,
+  abruptShutdown,
+  shellFormEntrypoint,
+  missingHealthEndpoint,
+  listenOnLocalhost,
+  clientWithoutTimeout,
 ];
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);

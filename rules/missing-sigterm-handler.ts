@@ -1,5 +1,6 @@
 import { defineRule } from '../src/rule.js';
 import { findSigtermHandling } from '../src/code/shutdown.js';
+import { packageCode, serverStarts } from '../src/code/servers.js';
 import type { ServerStart } from '../src/code/facts.js';
 
 /** The shutdown each framework needs, as a one-line hint. */
@@ -17,11 +18,11 @@ export default defineRule({
   severity: 'error',
   summary: 'Service that starts a server but installs no SIGTERM handling',
   why: 'On scale-in Kubernetes sends SIGTERM; without a handler Node dies at once and drops in-flight requests, and as PID 1 it ignores the signal and is SIGKILLed after the grace period.',
-  fix: "Catch SIGTERM: stop accepting connections, let in-flight requests finish, close pools, then exit.",
+  fix: 'Catch SIGTERM: stop accepting connections, let in-flight requests finish, close pools, then exit.',
   check({ app, report }) {
     for (const service of app.services) {
-      if (findSigtermHandling(app.modules.reachable(service))) continue;
-      const [first, ...others] = [...service.servers].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.span.line - b.start.span.line));
+      if (findSigtermHandling(packageCode(app, service))) continue;
+      const [first, ...others] = serverStarts(service);
       if (!first) continue;
       const { start } = first;
       const call = start.receiver ? `${start.receiver}.${start.method}()` : `${start.method}()`;

@@ -22,7 +22,7 @@ describe('JSON report', () => {
       'svc/package.json': '{"name":"svc"}',
       'svc/server.js': "const express = require('express');\nconst a = express();\na.listen(1);\nexpress().listen(2);\n",
     });
-    const run = await runCli(['--format', 'json'], { cwd });
+    const run = await runCli(['--format', 'json', '--rule', 'missing-readiness-probe', 'missing-sigterm-handler'], { cwd });
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);
     assert.deepEqual(Object.keys(report), ['tool', 'findings', 'summary', 'suppressed']);
@@ -57,7 +57,7 @@ describe('parse errors', () => {
       'k8s/broken.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a: b\n',
       'k8s/ok.yaml': NO_PROBE,
     });
-    const run = await runCli(['-f', 'json'], { cwd });
+    const run = await runCli(['-f', 'json', '--rule', 'parse-error', 'missing-readiness-probe', 'missing-sigterm-handler'], { cwd });
     assert.equal(run.code, 1);
     const found = JSON.parse(run.stdout).findings.map((f: { ruleId: string; file: string; line: number; column: number }) => `${f.ruleId} ${f.file}:${f.line}:${f.column}`);
     assert.deepEqual(found, [

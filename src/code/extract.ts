@@ -7,9 +7,27 @@ import { libCalls } from './collectors/lib-calls.js';
 import { methodCalls } from './collectors/method-calls.js';
 import { servers } from './collectors/servers.js';
 import { signals } from './collectors/signals.js';
+import { clients } from './collectors/clients.js';
+import { constants } from './collectors/constants.js';
+import { exportNames } from './collectors/exports.js';
+import { instances } from './collectors/instances.js';
+import { lifecycle } from './collectors/lifecycle.js';
+import { routes } from './collectors/routes.js';
 
 /** Every fact collector; each sees only the syntax kinds it asks for, in one walk per file. */
-export const COLLECTORS: Collector[] = [libCalls, servers, signals, methodCalls];
+export const COLLECTORS: Collector[] = [
+  libCalls,
+  servers,
+  signals,
+  methodCalls,
+  // Routes, servers and shutdown.
+  constants,
+  instances,
+  exportNames,
+  routes,
+  lifecycle,
+  clients,
+];
 
 /**
  * Parse one code file with the compiler and reduce it to facts. The syntax tree is not kept:

@@ -24,6 +24,22 @@ export interface CodeFacts {
   startupCalls: string[];
   /** `// replicalint-disable-next-line ...` comments. */
   directives: Directive[];
+
+  // Routes, servers and shutdown: what the service serves, where it listens, how it stops, what it calls out to.
+  /** HTTP routes declared here: `app.get('/x')`, `route({ url })`, Nest `@Get()`, `req.url === '/x'`, library-served ones. */
+  routes: RouteFact[];
+  /** What puts a prefix before routes: `app.use('/api', router)`, `register(plugin, { prefix })`, `new Router({ prefix })`, `setGlobalPrefix('api')`. */
+  mounts: MountFact[];
+  /** Names this file exports and the local each one refers to (`export default router`, `module.exports = routes`). */
+  exportNames: ExportFact[];
+  /** Locals created by a server framework, router or adapter, with the creation's arguments (`const server = Hapi.server({ port })`). */
+  instances: InstanceFact[];
+  /** `const PORT = process.env.PORT ?? 3000`: constants with a literal or environment value, to read `listen(PORT, HOST)`. */
+  constants: ConstantFact[];
+  /** Calls and assignments that matter when the process stops: closes, cleanups, exits, forced-exit timers, readiness flips. */
+  lifecycle: LifecycleStep[];
+  /** Outbound HTTP calls and client instances (`axios.get`, `axios.create`, `got`, `fetch`), and `*.defaults.timeout` assignments. */
+  clients: ClientFact[];
 }
 
 /** One binding brought in from another module. `path` is the member path inside the module: `[]` for a default or namespace import or a whole `require`. */
@@ -103,7 +119,147 @@ export interface MethodCall extends Scope {
   span: Span;
 }
 
+/**
+ * An HTTP route as declared in one file. `owner` names the app or router it is declared on, as a key
+ * local to the file: a binding (`app`, `router`, `this.router`), `fn:<name>` for the first parameter
+ * of a function (a Fastify plugin, `module.exports = (app) => ...`), or `class:<Name>` for a Nest
+ * controller. The route table (`src/code/routes.ts`) joins owners to mounts to get full paths.
+ */
+export interface RouteFact {
+  /** `express`, `fastify`, `koa`, `hapi`, `nest`, `http`, or the library that serves it. */
+  framework: string;
+  owner: string;
+  /** Upper-case method; `ALL` for any method (`app.all`, `app.use`, `'*'`). */
+  method: string;
+  /** The path as written; non-literal parts are `{…}`. Undefined when nothing of it is literal. */
+  path?: string;
+  /** The path expression's text when it is not literal (`config.healthPath`). */
+  pathText?: string;
+  span: Span;
+  /** The handler: a function's span, or the expression naming it. */
+  handler?: { span: Span; name?: string };
+  /** Set for a route a library serves: `@godaddy/terminus`, `lightship`, `@nestjs/terminus`, `@fastify/under-pressure`. */
+  library?: string;
+  /** A port of the library's own (lightship serves on 9000 by default). */
+  port?: Arg;
+  /** The innermost named function around the declaration (`createRouter`), to follow `app.use(createRouter())`. */
+  fn?: string;
+}
+
+/** Where a mounted router comes from: an owner of this file, an import, or what a function returns. */
+export interface MountTarget {
+  /** An owner key of this file (see {@link RouteFact.owner}). */
+  owner?: string;
+  /** An import: the module specifier and the member (`default` for a default import or whole `require`). */
+  module?: string;
+  member?: string;
+  /** The target is a call of this function (`app.use('/api', createRouter())`): its routes are the function's. */
+  call?: boolean;
+}
+
+export interface MountFact {
+  /** `mount`: `owner` serves `target` under `prefix`; `prefix`: `owner`'s own routes get `prefix`; `global`: Nest's global prefix. */
+  kind: 'mount' | 'prefix' | 'global';
+  framework: string;
+  owner: string;
+  /** The literal prefix (`''` for none); undefined when it is not literal. */
+  prefix?: string;
+  target?: MountTarget;
+  /** Paths a Nest global prefix does not apply to. */
+  exclude?: string[];
+  span: Span;
+}
+
+/** `export default router` → `{ name: 'default', local: 'router' }`; `exports.plugin = plugin` → `{ name: 'plugin', local: 'plugin' }`. */
+export interface ExportFact {
+  name: string;
+  local: string;
+}
+
+/** A local created by a framework, router or adapter: `const app = Fastify()`, `const server = Hapi.server({ ... })`. */
+export interface InstanceFact {
+  /** The binding (`app`, `this.server`). */
+  local: string;
+  module: string;
+  path: string[];
+  args: Arg[];
+  span: Span;
+}
+
+export interface ConstantFact {
+  name: string;
+  value: Arg;
+  /** Where it is declared: the start offset of the enclosing function, or -1 at module top level. */
+  in: number;
+  /** The innermost named function it is declared in (`bootstrap`), if any. */
+  fn?: string;
+}
+
+/**
+ * One step of a shutdown path. Steps are recorded wherever they occur; `src/code/shutdown.ts` keeps
+ * those reached from a signal handler, in order.
+ */
+export interface LifecycleStep extends Scope {
+  /**
+   * `close`: a server, app or terminator stops (`server.close()`, `app.close()`, `terminator.terminate()`);
+   * `cleanup`: a pool or client closes (`pool.end()`, `redis.quit()`); `clear-timer`: `clearInterval(t)`;
+   * `readiness`: a not-ready flip (`ready = false`, `lightship.signalNotReady()`); `exit`: `process.exit()`;
+   * `force-exit`: a timer whose callback exits; `call`: a call of a named function that may do any of these.
+   */
+  kind: 'close' | 'cleanup' | 'clear-timer' | 'readiness' | 'exit' | 'force-exit' | 'call';
+  /** The call or assignment, shortened: `server.close(…)`, `ready = false`. */
+  text: string;
+  span: Span;
+  /** The innermost named function the step sits in (see `functionKey`). */
+  fn?: string;
+  /** `call`: the function called (`shutdown`, or `this.stop` as `stop`). */
+  callee?: string;
+  /** `exit` and `call`: placed after the server closed (in a close callback, its `.then`, or after its `await`), or after an awaited call this file cannot see into. */
+  after?: 'close' | 'await';
+  /** `exit`: inside a timer callback (a forced-exit fallback). */
+  inTimer?: boolean;
+  /** `force-exit`: the delay in milliseconds when literal, and whether the timer is `unref()`ed. */
+  delayMs?: number;
+  unref?: boolean;
+  /** `close`: a literal `timeout` option in milliseconds (Hapi `server.stop({ timeout })`). */
+  timeoutMs?: number;
+}
+
+/** An outbound HTTP call or client instance, or a `defaults.timeout` assignment. */
+export interface ClientFact extends Scope {
+  /** `axios`, `got`, `fetch` (global), `node-fetch`, `undici`. */
+  library: string;
+  /** `call`: a request; `instance`: `axios.create()`/`got.extend()`; `defaults`: `<x>.defaults.timeout = …`. */
+  kind: 'call' | 'instance' | 'defaults';
+  /** The member called (`get`, `create`, `''` for the library itself). */
+  member: string;
+  /** The options argument: the request config, or the instance options. Undefined when none is passed. */
+  options?: Arg;
+  /** For `instance` and `defaults`: the binding (`api` in `const api = axios.create()`), `axios` for the library's own defaults. */
+  local?: string;
+  /** The URL called, or the instance's base URL, when it is written literally (`{…}` for interpolations). */
+  url?: string;
+  span: Span;
+}
+
 /** Facts of a file that could not be parsed. */
 export function emptyFacts(file: string): CodeFacts {
-  return { file, imports: [], libCalls: [], servers: [], signals: [], methodCalls: [], startupCalls: [], directives: [] };
+  return {
+    file,
+    imports: [],
+    libCalls: [],
+    servers: [],
+    signals: [],
+    methodCalls: [],
+    startupCalls: [],
+    directives: [],
+    // Routes, servers and shutdown.
+    routes: [],
+    mounts: [],
+    exportNames: [],
+    instances: [],
+    constants: [],
+    lifecycle: [],
+    clients: [],
+  };
 }

@@ -65,8 +65,15 @@ export class ModuleIndex {
   reachable(pkg: Package): CodeFacts[] {
     const known = this.reached.get(pkg);
     if (known) return known;
-    const seen = new Set<CodeFacts>(pkg.files);
-    const queue = [...pkg.files];
+    const out = this.reachableFrom(pkg.files);
+    this.reached.set(pkg, out);
+    return out;
+  }
+
+  /** The given files plus every file they reach through imports in this run. */
+  reachableFrom(entries: CodeFacts[]): CodeFacts[] {
+    const seen = new Set<CodeFacts>(entries);
+    const queue = [...entries];
     while (queue.length) {
       const f = queue.pop()!;
       for (const imp of f.imports) {
@@ -79,8 +86,6 @@ export class ModuleIndex {
         }
       }
     }
-    const out = [...seen];
-    this.reached.set(pkg, out);
-    return out;
+    return [...seen];
   }
 }

@@ -124,6 +124,17 @@ export class Walk {
     return outerName ? { roles, outerName } : { roles };
   }
 
+  /** Whether any enclosing function has this role (cheaper than `scope()` in a hot collector). */
+  hasRole(role: FnRole): boolean {
+    return this.frames.some((f) => f.role === role);
+  }
+
+  /** Name of the innermost enclosing named function (`shutdown` in `function shutdown() { ... }`), if any. */
+  innerName(): string | undefined {
+    for (let i = this.frames.length - 1; i >= 0; i--) if (this.frames[i]!.name) return this.frames[i]!.name;
+    return undefined;
+  }
+
   get atTopLevel(): boolean {
     return this.frames.length === 0;
   }

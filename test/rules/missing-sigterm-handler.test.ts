@@ -29,9 +29,21 @@ describe(RULE, () => {
     assert.match(byFile('hapi').message, /server\.start\(\)/);
   });
 
-  it('stays silent with terminus, lightship, close-with-grace, NestJS hooks, http-terminator, a shared shutdown package, and for non-servers', async () => {
+  it('stays silent with terminus, lightship, close-with-grace, http-graceful-shutdown, NestJS hooks, http-terminator, Koa and Hapi handlers, a shared shutdown package, and for non-servers', async () => {
     const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
     assert.deepEqual(where(findings), []);
+  });
+
+  it('does not count a handler in test code of the package', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'app.js': "const express = require('express');\nconst app = express();\napp.listen(3000);\n",
+        'test/tools/start-with-memory-db.js': "const stop = () => mongod.stop().then(() => process.exit(0));\nprocess.on('SIGTERM', stop);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} app.js:3`]);
   });
 
   it('counts a handler in another file of the service, and a signal name it cannot read', async () => {
@@ -57,5 +69,39 @@ describe(RULE, () => {
     );
     assert.deepEqual(where(findings), [`${RULE} src/a.ts:2`]);
     assert.deepEqual(findings[0]!.related, [{ file: 'src/metrics.ts', line: 3, column: 1, message: 'also starts a server' }]);
+  });
+
+  it('points at the server, not at a listen() call of browser code in the same package', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"wiki"}',
+        'app/hooks/useHistory.ts': "import { history } from './history';\nexport const stop = history.listen(() => track());\n",
+        'server/main.ts': "import http from 'node:http';\nimport { app } from './app';\nconst server = http.createServer(app.callback());\nserver.listen(3000);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} server/main.ts:4`]);
+    assert.equal(findings[0]!.related, undefined);
+  });
+
+  it('does not take a package whose only servers are in test code for a service, and prefers the real entry', async () => {
+    const testOnly = await lintFiles(
+      {
+        'package.json': '{"name":"@acme/health-lib"}',
+        'lib/index.ts': "export { check } from './check';\n",
+        'e2e/support/bootstrap.ts': "import { NestFactory } from '@nestjs/core';\nexport async function boot() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000);\n}\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(testOnly.findings), []);
+    const both = await lintFiles(
+      {
+        'package.json': '{"name":"wiki"}',
+        'server/main.ts': "import http from 'node:http';\nimport stoppable from 'stoppable';\nconst server = stoppable(http.createServer(handler));\nserver.listen(3000);\n",
+        'server/test/TestServer.ts': "import http from 'node:http';\nexport class TestServer {\n  start() {\n    this.server = http.createServer(handler);\n    this.server.listen(0);\n  }\n}\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(both.findings), [`${RULE} server/main.ts:4`]);
   });
 });

@@ -21,11 +21,24 @@ export const signals: Collector = {
       const u = w.unwrap(handler);
       if (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) h = { span: w.span(u) };
       else if (ts.isIdentifier(u)) h = { name: u.text };
-      else h = { span: w.span(u) };
+      else {
+        const bound = boundName(u, w);
+        h = bound ? { span: w.span(u), name: bound } : { span: w.span(u) };
+      }
     }
     w.facts.signals.push({ signals: names, method: chain[1]!, span: w.span(call), handler: h, ...w.scope() });
   },
 };
+
+/** The function a handler expression names: `this.shutdown`, `this.shutdown.bind(this)`, `stop.bind(null)`. */
+function boundName(e: TS.Expression, w: Walk): string | undefined {
+  const ts = w.ts;
+  let u = e;
+  if (ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && u.expression.name.text === 'bind') u = w.unwrap(u.expression.expression);
+  const c = w.chain(u);
+  if (!c) return undefined;
+  return c.length === 1 || (c.length === 2 && c[0] === 'this') ? c[c.length - 1] : undefined;
+}
 
 /** The literal event names an argument can hold; `['*']` when it cannot be told. */
 function signalNames(e: TS.Expression, w: Walk): string[] {

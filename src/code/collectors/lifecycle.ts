@@ -1,0 +1,310 @@
+import type { Collector, Walk } from '../walk.js';
+import type { TS } from '../typescript.js';
+import type { LifecycleStep } from '../facts.js';
+import { constantInScope, isFunctionNode, lineage, namedFunction } from './names.js';
+
+/** Methods that stop a server when called on one. */
+const CLOSE = /^(?:close|stop|terminate|shutdown|closeAllConnections)$/;
+/** Methods that release a pool, client, queue or worker. */
+const CLEANUP = /^(?:close|end|quit|disconnect|\$disconnect|destroy|stop|shutdown|terminate|closeAll|dispose|drain)$/;
+/** Receivers that read as a server, an app or a terminator. */
+const SERVER_NAME = /server|^app$|App$|^application$|fastify|terminator|lightship|listener|^srv$|^instance$|^api$/i;
+const SERVER_ORIGIN = /^(?:node:)?(?:http|https|http2|net)$|^(?:express|fastify|koa|@hapi\/hapi|hapi|@nestjs\/core|http-terminator|lightship|stoppable|@hono\/node-server)$/;
+/** A flag that tells probes the process is (not) ready: `ready = false`, `isShuttingDown = true`. */
+const READY_NAME = /ready|readiness|healthy|alive|shutting|shutdown|closing|terminating|draining|accepting|stopping/i;
+const READY_CALL = /^(?:signalNotReady|setNotReady|markNotReady|notReady|setUnhealthy|markUnhealthy|beginShutdown|startDraining)$/;
+/** Functions worth following from a signal handler: `shutdown()`, `gracefulExit()`, `closeServer()`. */
+const SHUTDOWN_FN = /shut|grace|close|stop|exit|term|clean|tear|dispos|signal|drain|kill|quit|destroy|finish|sig/i;
+/** Calls that never stop anything: builtins, loggers, sleeps. */
+const NOT_A_STEP = /^(?:setTimeout|setInterval|setImmediate|clearTimeout|clearInterval|queueMicrotask|require|Promise|Number|String|Boolean|parseInt|parseFloat|Symbol|Error|sleep|delay|wait|timeout|log|debug|info|warn|error|trace|resolve|reject|done|next|cb|callback|emit|fn)$/;
+const TIMER = /^(?:setTimeout|setImmediate)$/;
+
+/**
+ * What happens when the process stops: server closes, pool cleanups, timer clears, readiness flips,
+ * `process.exit()` with where it stands relative to the close (in its callback, after its await),
+ * forced-exit timers with their delay, and calls of shutdown-like functions to follow. Top-level
+ * code and request handlers are skipped: a shutdown path runs in neither.
+ */
+export const lifecycle: Collector = {
+  kinds: ['CallExpression', 'BinaryExpression'],
+  visit(node, w) {
+    const ts = w.ts;
+    if (w.atTopLevel) {
+      // `process.on('SIGTERM', closer('SIGTERM'))`: a handler made by a factory is followed into it.
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && isSignalListener(w, w.parent())) followCall(node, node.expression.text, w);
+      return;
+    }
+    if (ts.isBinaryExpression(node)) return readinessFlag(node, w);
+    const call = node as TS.CallExpression;
+    const callee = w.unwrap(call.expression);
+    if (ts.isPropertyAccessExpression(callee)) {
+      const name = callee.name.text;
+      const recv = w.unwrap(callee.expression);
+      const exits = name === 'exit' && ts.isIdentifier(recv) && recv.text === 'process';
+      const ready = READY_CALL.test(name) || (name === 'setReady' && call.arguments[0]?.kind === ts.SyntaxKind.FalseKeyword);
+      const closes = CLEANUP.test(name) || CLOSE.test(name);
+      const own = recv.kind === ts.SyntaxKind.ThisKeyword;
+      if ((!exits && !ready && !closes && !own) || w.hasRole('request-handler')) return;
+      if (exits) return exit(call, w);
+      if (ready) return void step(w, call, 'readiness');
+      if (closes) {
+        const server = CLOSE.test(name) && isServer(w, recv);
+        const s = step(w, call, server ? 'close' : 'cleanup');
+        const timeout = server && name === 'stop' ? w.arg(call.arguments[0]) : undefined;
+        if (s && timeout?.t === 'obj' && timeout.props.timeout?.t === 'num') s.timeoutMs = timeout.props.timeout.v;
+        return;
+      }
+      return followCall(call, name, w);
+    }
+    if (!ts.isIdentifier(callee) || w.hasRole('request-handler')) return;
+    if (callee.text === 'clearInterval' || callee.text === 'clearTimeout') step(w, call, 'clear-timer');
+    else if (!NOT_A_STEP.test(callee.text)) followCall(call, callee.text, w);
+  },
+};
+
+function isSignalListener(w: Walk, n: TS.Node | undefined): boolean {
+  const ts = w.ts;
+  if (!n || !ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression)) return false;
+  const recv = n.expression.expression;
+  return ts.isIdentifier(recv) && recv.text === 'process' && /^(?:on|once)$/.test(n.expression.name.text);
+}
+
+/** A call of a named function from a signal handler or a shutdown-like function: the plan follows it. */
+function followCall(call: TS.CallExpression, name: string, w: Walk): void {
+  if (!w.hasRole('signal-handler') && !SHUTDOWN_FN.test(w.innerName() ?? '') && !isSignalListener(w, w.parent())) return;
+  const lin = lineage(w, call);
+  const s = step(w, call, 'call', lin);
+  if (!s) return;
+  s.callee = name;
+  const { after } = placement(w, lin);
+  if (after) s.after = after;
+}
+
+function exit(call: TS.CallExpression, w: Walk): void {
+  const lin = lineage(w, call);
+  const { after, timer, depth } = placement(w, lin);
+  const s = step(w, call, 'exit', lin);
+  if (!s) return;
+  if (after) s.after = after;
+  if (!timer) return;
+  s.inTimer = true;
+  const t = lin.indexOf(timer);
+  const span = w.span(timer);
+  if (w.facts.lifecycle.some((x) => x.kind === 'force-exit' && x.span.line === span.line && x.span.column === span.column)) return;
+  const delay = w.arg(timer.arguments[1]);
+  const ms = delay.t === 'num' ? delay.v : delay.t === 'id' ? constantNumber(w, delay.name) : undefined;
+  const above = lin[t + 1];
+  const unref = !!above && w.ts.isPropertyAccessExpression(above) && above.name.text === 'unref';
+  const scope = w.scope();
+  const fn = namedFunction(w, lin.slice(t));
+  const force: LifecycleStep = { kind: 'force-exit', text: w.text(timer, 60), span, roles: scope.roles.slice(0, Math.max(0, scope.roles.length - depth)), unref };
+  if (scope.outerName) force.outerName = scope.outerName;
+  if (fn) force.fn = fn;
+  if (ms !== undefined) force.delayMs = ms;
+  w.facts.lifecycle.push(force);
+}
+
+/** `ready = false`, `this.isShuttingDown = true`, `app.locals.ready = false`. */
+function readinessFlag(b: TS.BinaryExpression, w: Walk): void {
+  const ts = w.ts;
+  const r = b.right.kind;
+  if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken || (r !== ts.SyntaxKind.TrueKeyword && r !== ts.SyntaxKind.FalseKeyword)) return;
+  const name = w.chain(b.left)?.pop();
+  if (name && READY_NAME.test(name) && !w.hasRole('request-handler')) step(w, b, 'readiness');
+}
+
+function step(w: Walk, node: TS.Node, kind: LifecycleStep['kind'], lin = lineage(w, node)): LifecycleStep | undefined {
+  const fn = namedFunction(w, lin);
+  const s: LifecycleStep = { kind, text: w.text(node, 60), span: w.span(node), ...w.scope() };
+  if (fn) s.fn = fn;
+  w.facts.lifecycle.push(s);
+  return s;
+}
+
+/**
+ * Where a call stands relative to the server's close, walking out to the function that holds it:
+ * inside a close callback or a `.then` of a close (`close`), after an awaited close (`close`), after
+ * an awaited call this file cannot see into (`await`), or inside a timer callback (`timer`).
+ */
+function placement(w: Walk, lin: TS.Node[]): { after?: 'close' | 'await'; timer?: TS.CallExpression; depth: number } {
+  const ts = w.ts;
+  let after: 'await' | undefined;
+  let depth = 0;
+  for (let i = 0; i < lin.length - 1; i++) {
+    const node = lin[i]!;
+    const parent = lin[i + 1]!;
+    if (ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent)) {
+      for (const st of parent.statements) {
+        if (st === node) break;
+        const a = awaitedIn(w, st);
+        if (a === 'close') return { after: a, depth };
+        after ??= a;
+      }
+    } else if (ts.isIfStatement(parent) && (noServerBranch(w, parent, node) || repeatedSignal(w, parent, node))) {
+      return { after: 'close', depth };
+    } else if (ts.isTryStatement(parent) && (node === parent.catchClause || node === parent.finallyBlock)) {
+      const a = awaitedIn(w, parent.tryBlock);
+      if (a === 'close') return { after: a, depth };
+      after ??= a;
+    }
+    if (!isFunctionNode(ts, node)) continue;
+    depth++;
+    if (ts.isNewExpression(parent)) continue;
+    if (!ts.isCallExpression(parent) || !parent.arguments.includes(node as TS.Expression)) return { after, depth };
+    const host = callbackHost(w, parent);
+    if (host === 'timer') return { after, timer: parent, depth };
+    if (host === 'close') return { after: 'close', depth };
+    if (host === 'unknown') return { after: after ?? 'await', depth };
+    if (host === 'boundary') return { after, depth };
+  }
+  return { after, depth };
+}
+
+/** The branch of `if (server) { ...close... } else { process.exit() }` (or `if (!server)`) where there is no server to close. */
+function noServerBranch(w: Walk, st: TS.IfStatement, branch: TS.Node): boolean {
+  const ts = w.ts;
+  const cond = w.unwrap(st.expression);
+  const negated = ts.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken;
+  const tested = negated ? w.unwrap(cond.operand) : cond;
+  if (!ts.isIdentifier(tested) && !ts.isPropertyAccessExpression(tested)) return false;
+  return isServer(w, tested) && branch === (negated ? st.thenStatement : st.elseStatement);
+}
+
+/** `if (shuttingDown) process.exit(1)`: a second signal while the drain runs forces the exit, which is the fallback, not the drain. */
+function repeatedSignal(w: Walk, st: TS.IfStatement, branch: TS.Node): boolean {
+  if (branch !== st.thenStatement) return false;
+  const name = w.chain(w.unwrap(st.expression))?.pop();
+  return !!name && /shutting|closing|terminating|stopping|exiting|shutdown|draining|signal(?:l)?ed|received|called/i.test(name);
+}
+
+/** What calls a callback: a timer, a server close (or its `.then`), a process listener, a function this file cannot see into, or anything else. */
+function callbackHost(w: Walk, call: TS.CallExpression): 'timer' | 'close' | 'boundary' | 'unknown' | 'other' {
+  const ts = w.ts;
+  const callee = w.unwrap(call.expression);
+  if (ts.isIdentifier(callee)) return TIMER.test(callee.text) ? 'timer' : NOT_A_STEP.test(callee.text) ? 'other' : 'unknown';
+  if (!ts.isPropertyAccessExpression(callee)) return 'other';
+  const name = callee.name.text;
+  const recv = w.unwrap(callee.expression);
+  if (ts.isIdentifier(recv) && recv.text === 'process') return 'boundary';
+  if (CLOSE.test(name) && isServer(w, recv)) return 'close';
+  const first = call.arguments[0];
+  if ((name === 'on' || name === 'once') && first && ts.isStringLiteralLike(first) && first.text === 'close' && isServer(w, recv)) return 'close';
+  if (/^(?:then|catch|finally)$/.test(name)) {
+    if (closesIn(w, recv)) return 'close';
+    const inner = unknownCall(w, recv);
+    if (inner) return inner === 'close' ? 'close' : 'unknown';
+  }
+  return 'other';
+}
+
+/** `close` when a statement awaits a server close; `await` when it awaits a call this file cannot see into. Nested functions are not entered. */
+function awaitedIn(w: Walk, st: TS.Node): 'close' | 'await' | undefined {
+  const ts = w.ts;
+  let found: 'close' | 'await' | undefined;
+  const visit = (n: TS.Node): void => {
+    if (found === 'close' || isFunctionNode(ts, n)) return;
+    if (ts.isAwaitExpression(n)) {
+      if (closesIn(w, n.expression)) found = 'close';
+      else {
+        const r = unknownCall(w, n.expression);
+        found = r === 'close' ? r : (found ?? r);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(st);
+  return found;
+}
+
+/** Does an expression close a server: `server.close()`, `new Promise((r) => server.close(r))`, `promisify(server.close)`? */
+function closesIn(w: Walk, e: TS.Node): boolean {
+  const ts = w.ts;
+  let found = false;
+  const visit = (n: TS.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAccessExpression(n) && CLOSE.test(n.name.text) && isServer(w, w.unwrap(n.expression))) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(e);
+  return found;
+}
+
+/**
+ * An awaited call of a named function (`shutdown()`, `this.stop()`, `hook()`) may close the server:
+ * `close` when it is a function of this file that does, nothing when it is one that does not, and
+ * `await` when this file cannot see into it.
+ */
+function unknownCall(w: Walk, e: TS.Expression, depth = 0): 'close' | 'await' | undefined {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  if (!ts.isCallExpression(u)) return undefined;
+  const c = w.unwrap(u.expression);
+  if (ts.isPropertyAccessExpression(c)) {
+    if (c.expression.kind === ts.SyntaxKind.ThisKeyword) return 'await';
+    // `await unleash.stop()`: stopping something that is not plainly a pool or client may stop the server.
+    return CLEANUP.test(c.name.text) && !isClient(w, w.unwrap(c.expression)) ? 'await' : undefined;
+  }
+  if (!ts.isIdentifier(c) || NOT_A_STEP.test(c.text)) return undefined;
+  const body = depth < 2 ? localFunction(w, c.text) : undefined;
+  if (!body) return 'await';
+  if (closesIn(w, body)) return 'close';
+  let inner: 'close' | 'await' | undefined;
+  const visit = (n: TS.Node): void => {
+    if (inner === 'close') return;
+    if (ts.isAwaitExpression(n)) {
+      const r = unknownCall(w, n.expression, depth + 1);
+      inner = r === 'close' ? r : (inner ?? r);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return inner;
+}
+
+/** The body of a function declared at the top level of this file: `function f() {}`, `const f = async () => {}`. */
+function localFunction(w: Walk, name: string): TS.Node | undefined {
+  const ts = w.ts;
+  for (const st of w.sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.name?.text === name) return st.body;
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      const init = d.initializer && w.unwrap(d.initializer);
+      if (ts.isIdentifier(d.name) && d.name.text === name && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return init.body;
+    }
+  }
+  return undefined;
+}
+
+/** Receivers that are plainly a pool, a client, a queue or a telemetry SDK, by name or by module. */
+const CLIENT_WORD = new Set(
+  'db database datasource pool redis cache client knex prisma mongo mongoose sequelize orm typeorm em sql pg mysql connection conn queue worker producer consumer channel broker kafka amqp rabbit rabbitmq nats sdk tracer telemetry otel logger metrics scheduler cron job jobs subscriber publisher watcher socket io ws'.split(' '),
+);
+const CLIENT_ORIGIN = /^(?:pg|mysql2?|mongodb|mongoose|redis|ioredis|knex|@prisma\/client|sequelize|typeorm|bullmq|bull|kafkajs|amqplib|nats|@opentelemetry\/.*|pino|winston)$/;
+
+function isClient(w: Walk, recv: TS.Expression): boolean {
+  const chain = w.chain(recv);
+  const name = chain ? chain[chain.length - 1]! : w.text(recv, 60);
+  // By words of the name: `dbPool`, `redis_client`, `mongoose`; not `platform`.
+  if (name.split(/(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+/).some((word) => CLIENT_WORD.has(word.toLowerCase()))) return true;
+  const origin = w.originOf(recv);
+  return !!origin && CLIENT_ORIGIN.test(origin.module);
+}
+
+function isServer(w: Walk, recv: TS.Expression): boolean {
+  const chain = w.chain(recv);
+  const name = chain ? chain[chain.length - 1]! : w.text(recv, 60);
+  if (SERVER_NAME.test(name)) return true;
+  if (chain?.length === 1 && w.facts.instances.some((i) => i.local === name)) return true;
+  const origin = w.originOf(recv);
+  return !!origin && SERVER_ORIGIN.test(origin.module);
+}
+
+function constantNumber(w: Walk, name: string): number | undefined {
+  const c = constantInScope(w, name);
+  if (c?.value.t === 'num') return c.value.v;
+  if (c?.value.t === 'env' && c.value.fallback?.t === 'num') return c.value.fallback.v;
+  return undefined;
+}

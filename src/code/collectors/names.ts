@@ -1,0 +1,241 @@
+import type { ConstantFact, MountTarget } from '../facts.js';
+import type { TS } from '../typescript.js';
+import type { Walk } from '../walk.js';
+
+/**
+ * Naming functions shared by the route, lifecycle and client collectors. The walk keeps no parent
+ * pointers, so each one works on a *lineage*: a node followed by its ancestors, innermost first.
+ */
+
+/** The node being visited and its ancestors, innermost first. */
+export function lineage(w: Walk, node: TS.Node): TS.Node[] {
+  const out = [node];
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a) return out;
+    out.push(a);
+  }
+}
+
+export function isFunctionNode(ts: Walk['ts'], n: TS.Node): n is TS.FunctionLikeDeclaration {
+  return (
+    ts.isFunctionDeclaration(n) ||
+    ts.isFunctionExpression(n) ||
+    ts.isArrowFunction(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isConstructorDeclaration(n) ||
+    ts.isGetAccessor(n) ||
+    ts.isSetAccessor(n)
+  );
+}
+
+/**
+ * A name for the function at `lin[i]`: its own name, the binding or property it is assigned to,
+ * `default` for `export default` and `module.exports =`, or `@line:column` for an inline one.
+ * Wrappers keep the name of what they are assigned to: `export default fp(async (app) => ...)` is `default`.
+ */
+export function functionKey(w: Walk, lin: TS.Node[], i: number): string {
+  const ts = w.ts;
+  const fn = lin[i]!;
+  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name))) {
+    return fn.name.text;
+  }
+  if (ts.isFunctionDeclaration(fn)) return 'default';
+  if (ts.isConstructorDeclaration(fn)) return 'constructor';
+  const named = valueKey(w, lin, i);
+  if (named) return named;
+  const { line, character } = w.sf.getLineAndCharacterOfPosition(fn.getStart(w.sf));
+  return `@${line + 1}:${character + 1}`;
+}
+
+/** The name the value at `lin[i]` is bound to, through parentheses and one-argument wrappers. */
+function valueKey(w: Walk, lin: TS.Node[], i: number): string | undefined {
+  const ts = w.ts;
+  const node = lin[i]!;
+  const parent = lin[i + 1];
+  if (!parent) return undefined;
+  if (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent)) return valueKey(w, lin, i + 1);
+  if (ts.isVariableDeclaration(parent) && parent.initializer === node) return ts.isIdentifier(parent.name) ? parent.name.text : undefined;
+  if (ts.isPropertyAssignment(parent) && parent.initializer === node) return ts.isIdentifier(parent.name) || ts.isStringLiteral(parent.name) ? parent.name.text : undefined;
+  if (ts.isPropertyDeclaration(parent) && parent.initializer === node) return ts.isIdentifier(parent.name) ? parent.name.text : undefined;
+  if (ts.isExportAssignment(parent)) return 'default';
+  if (ts.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return exportedName(w, parent.left);
+  if (ts.isCallExpression(parent) && parent.arguments[0] === node && ts.isIdentifier(w.unwrap(parent.expression))) return valueKey(w, lin, i + 1);
+  return undefined;
+}
+
+/** `module.exports` → `default`; `exports.x`, `module.exports.x` → `x`; any other target → its last name. */
+export function exportedName(w: Walk, left: TS.Expression): string | undefined {
+  const c = w.chain(left);
+  if (!c) return undefined;
+  if (c.length === 2 && c[0] === 'module' && c[1] === 'exports') return 'default';
+  return c[c.length - 1];
+}
+
+/** The first function around `lin[0]` (skipping `lin[0]` itself), with its index in the lineage. */
+export function enclosingFunction(w: Walk, lin: TS.Node[], from = 1): number | undefined {
+  for (let i = from; i < lin.length; i++) if (isFunctionNode(w.ts, lin[i]!)) return i;
+  return undefined;
+}
+
+/** The innermost *named* function around `lin[0]` (inline callbacks are skipped): `shutdown`, `createRouter`. */
+export function namedFunction(w: Walk, lin: TS.Node[]): string | undefined {
+  for (let i = 1; i < lin.length; i++) {
+    if (!isFunctionNode(w.ts, lin[i]!)) continue;
+    const key = functionKey(w, lin, i);
+    if (!key.startsWith('@')) return key;
+  }
+  return undefined;
+}
+
+/**
+ * The owner key of a receiver (see `RouteFact.owner`): `fn:<function>` when it is the first parameter
+ * of an enclosing function, the binding's name (`app`, `this.router`) otherwise.
+ */
+export function ownerKey(w: Walk, recv: TS.Expression, lin: TS.Node[]): string {
+  const ts = w.ts;
+  let u = w.unwrap(recv);
+  // Router().use(a).use(b): every call in the chain is on the same router.
+  while (ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && CHAINABLE.has(u.expression.name.text)) u = w.unwrap(u.expression.expression);
+  if (ts.isCallExpression(u) || ts.isNewExpression(u)) {
+    const bound = chainBinding(w, lin);
+    if (bound) return bound;
+  }
+  if (ts.isIdentifier(u)) {
+    for (let i = 0; i < lin.length; i++) {
+      const n = lin[i]!;
+      if (!isFunctionNode(ts, n)) continue;
+      const idx = n.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === u.text);
+      if (idx === 0) return `fn:${functionKey(w, lin, i)}`;
+      if (idx > 0) return `fn:${functionKey(w, lin, i)}#${u.text}`;
+    }
+    return u.text;
+  }
+  const c = w.chain(u);
+  return c ? c.join('.') : w.text(u, 40);
+}
+
+/** Router methods that return the router, so calls chain: `Router().use(a).get('/x', h)`. */
+const CHAINABLE = new Set(['use', 'get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all', 'register']);
+
+/**
+ * The name an anonymous router gets from what its call chain is bound to: `const api = Router().use(a)`
+ * is `api`; `export default Router().use('/api', api)` and `module.exports = ...` are `default`.
+ */
+function chainBinding(w: Walk, lin: TS.Node[]): string | undefined {
+  const ts = w.ts;
+  let i = 0;
+  while (i + 1 < lin.length && (ts.isCallExpression(lin[i + 1]!) || ts.isPropertyAccessExpression(lin[i + 1]!) || ts.isAwaitExpression(lin[i + 1]!) || ts.isParenthesizedExpression(lin[i + 1]!))) i++;
+  const parent = lin[i + 1];
+  if (!parent) return undefined;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isExportAssignment(parent)) return 'default';
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return exportedName(w, parent.left);
+  return undefined;
+}
+
+/**
+ * What `app.use('/api', X)` or `app.register(X)` mounts: an owner of this file, an imported module
+ * member, what a function returns, or an inline plugin. Undefined for anything else (`cors()`).
+ */
+export function mountTarget(w: Walk, e: TS.Expression, lin: TS.Node[]): MountTarget | undefined {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  if (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) return { owner: `fn:${functionKey(w, [u, ...lin], 0)}` };
+  if (ts.isIdentifier(u)) {
+    const imp = w.imports.get(u.text);
+    if (imp) return relative(imp.module) ? { module: imp.module, member: member(imp.path) } : undefined;
+    return { owner: ownerKey(w, u, lin) };
+  }
+  if (ts.isCallExpression(u)) {
+    const callee = w.unwrap(u.expression);
+    const mod = w.requireOf(u) ?? (callee.kind === ts.SyntaxKind.ImportKeyword && u.arguments[0] && ts.isStringLiteralLike(u.arguments[0]) ? u.arguments[0].text : undefined);
+    if (mod) return relative(mod) ? { module: mod, member: 'default' } : undefined;
+    // router.routes(), router.middleware(): the router itself.
+    if (ts.isPropertyAccessExpression(callee) && /^(?:routes|middleware)$/.test(callee.name.text)) return mountTarget(w, callee.expression, lin);
+    if (ts.isIdentifier(callee)) {
+      const imp = w.imports.get(callee.text);
+      if (imp) return relative(imp.module) ? { module: imp.module, member: member(imp.path), call: true } : undefined;
+      return { member: callee.text, call: true };
+    }
+    return undefined;
+  }
+  if (ts.isPropertyAccessExpression(u)) {
+    const inner = w.unwrap(u.expression);
+    const mod = w.requireOf(inner);
+    if (mod) return relative(mod) ? { module: mod, member: u.name.text } : undefined;
+    const c = w.chain(u);
+    const imp = c && c.length === 2 ? w.imports.get(c[0]!) : undefined;
+    if (imp && !imp.path.length) return relative(imp.module) ? { module: imp.module, member: c![1]! } : undefined;
+    if (c) return { owner: c.join('.') };
+  }
+  return undefined;
+}
+
+function relative(spec: string): boolean {
+  return spec.startsWith('.');
+}
+
+function member(path: string[]): string {
+  const p = path[0] === 'default' ? path.slice(1) : path;
+  return p[0] ?? 'default';
+}
+
+/** A string literal, or a template with its substitutions as `{…}`; undefined for anything else. */
+export function literalText(w: Walk, e: TS.Expression | undefined): string | undefined {
+  if (!e) return undefined;
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  if (ts.isStringLiteralLike(u)) return u.text;
+  if (ts.isTemplateExpression(u)) return u.head.text + u.templateSpans.map((s) => '{…}' + s.literal.text).join('');
+  if (ts.isIdentifier(u)) {
+    const c = constantInScope(w, u.text);
+    if (c?.value.t === 'str') return c.value.v;
+  }
+  return undefined;
+}
+
+/** The constant a name refers to at the node being visited: declared in an enclosing function (innermost first) or at top level. */
+export function constantInScope(w: Walk, name: string): ConstantFact | undefined {
+  const found = w.facts.constants.filter((k) => k.name === name);
+  if (!found.length) return undefined;
+  const scopes: number[] = [];
+  for (let d = 1, a = w.parent(d); a; a = w.parent(++d)) if (isFunctionNode(w.ts, a)) scopes.push(a.pos);
+  scopes.push(-1);
+  for (const s of scopes) {
+    const here = found.filter((k) => k.in === s);
+    if (here.length) return here.length === 1 ? here[0] : undefined;
+  }
+  return undefined;
+}
+
+/** The initializer of a property of an object literal, by name. */
+export function property(w: Walk, obj: TS.Expression | undefined, name: string): TS.Expression | undefined {
+  const ts = w.ts;
+  const u = obj && w.unwrap(obj);
+  if (!u || !ts.isObjectLiteralExpression(u)) return undefined;
+  for (const p of u.properties) {
+    const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : undefined;
+    if (key !== name) continue;
+    if (ts.isPropertyAssignment(p)) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p)) return p.name;
+    if (ts.isMethodDeclaration(p)) return p as unknown as TS.Expression;
+  }
+  return undefined;
+}
+
+/**
+ * A cheap test before `w.resolve()`: does the callee start at an imported binding or a `require()`?
+ * (`axios.get`, `Router`, `require('x').y`; not `res.send` or `console.log`.)
+ */
+export function fromImport(w: Walk, callee: TS.Expression): boolean {
+  const ts = w.ts;
+  let e = callee;
+  for (;;) {
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    else if (ts.isAwaitExpression(e)) e = e.expression;
+    else break;
+  }
+  if (ts.isIdentifier(e)) return w.imports.has(e.text);
+  return ts.isCallExpression(e);
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FIXTURES, lintDir, lintFiles, where } from '../helpers.js';
+
+const RULE = 'abrupt-shutdown';
+const dir = `${FIXTURES}/rules/${RULE}`;
+
+describe(RULE, () => {
+  it('fires at process.exit() reached before the server closed, for every framework, also through named and imported functions', async () => {
+    const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
+    assert.deepEqual(where(findings), [
+      `${RULE} fire/express-close-not-awaited/src/server.ts:9`,
+      `${RULE} fire/express/src/server.js:9`,
+      `${RULE} fire/fastify/src/main.ts:11`,
+      `${RULE} fire/hapi/src/server.ts:8`,
+      `${RULE} fire/http/src/lifecycle.mjs:3`,
+      `${RULE} fire/koa/src/index.ts:12`,
+      `${RULE} fire/nest/src/main.ts:9`,
+    ]);
+    const byFile = (s: string) => findings.find((f) => f.file.includes(s))!;
+    assert.equal(byFile('fire/express/').message, 'the SIGTERM handler calls process.exit(0) without closing the server: in-flight requests are cut off mid-response');
+    assert.match(byFile('fire/express/').hint!, /server\.close\(\(\) => process\.exit\(0\)\)/);
+    assert.equal(
+      byFile('express-close-not-awaited').message,
+      'the SIGTERM handler calls process.exit(0) without waiting for server.close() to finish: in-flight requests are cut off mid-response',
+    );
+    assert.match(byFile('fire/fastify/').message, /^the SIGINT\/SIGTERM handler calls process\.exit\(0\) without waiting for app\.close\(\)/);
+    assert.match(byFile('fire/fastify/').hint!, /^await app\.close\(\) before calling process\.exit\(\)/);
+    assert.match(byFile('fire/hapi/').hint!, /^await server\.stop\(\)/);
+    assert.match(byFile('fire/koa/').message, /process\.exit\(0\) \(in shutdown\(\)\) without closing the server/);
+    assert.match(byFile('fire/http/').message, /\(in stop\(\)\)/);
+    assert.deepEqual(byFile('fire/http/').related, [{ file: 'fire/http/src/server.mjs', line: 7, column: 1, message: 'SIGTERM handler registered here' }]);
+  });
+
+  it('stays silent for exits after the close (callback, then, await, terminator), forced-exit timers, start-up exits, other events and non-servers', async () => {
+    const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
+    assert.deepEqual(where(findings), []);
+  });
+
+  it('looks into functions of the file that the handler awaits: one that closes counts, one that does not is no excuse', async () => {
+    const project = (body: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/server.ts': [
+        "import express from 'express';",
+        'const server = express().listen(3000);',
+        'async function closeServer() { await new Promise((r) => server.close(r)); }',
+        'async function flushLogs() { await logger.flush(); }',
+        `process.on('SIGTERM', async () => { ${body} process.exit(0); });`,
+      ].join('\n'),
+    });
+    assert.deepEqual(where((await lintFiles(project('await closeServer();'), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(project('await flushLogs();'), { rules: [RULE] })).findings), [`${RULE} src/server.ts:5`]);
+  });
+
+  it('reports an exit shared by two handlers once', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/server.ts': "import express from 'express';\nexpress().listen(3000);\nfunction bye() {\n  process.exit(0);\n}\nprocess.on('SIGTERM', bye);\nprocess.on('SIGINT', bye);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:4`]);
+  });
+
+  it('reads the handlers of the files that lead to the server, not those of scripts in the same package', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/index.ts': "import { start } from './server';\nstart();\nprocess.on('SIGTERM', () => process.exit(0));\n",
+        'src/server.ts': "import express from 'express';\nexport function start() {\n  return express().listen(3000);\n}\n",
+        'scripts/dev.ts': "import { start } from '../src/server';\nstart();\nprocess.on('SIGINT', () => process.exit(0));\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/index.ts:3`]);
+  });
+});

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FIXTURES, lintDir, lintFiles, where } from '../helpers.js';
+
+const RULE = 'client-without-timeout';
+const dir = `${FIXTURES}/rules/${RULE}`;
+
+describe(RULE, () => {
+  it('fires once per client instance and once per direct call without a timeout, at the call', async () => {
+    const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
+    assert.deepEqual(where(findings), [
+      `${RULE} fire/axios-instance/src/payments.ts:4`,
+      `${RULE} fire/express-axios/src/server.ts:7`,
+      `${RULE} fire/express-axios/src/server.ts:8`,
+      `${RULE} fire/express-axios/src/server.ts:9`,
+      `${RULE} fire/express-axios/src/server.ts:10`,
+      `${RULE} fire/fastify-fetch/src/main.ts:5`,
+      `${RULE} fire/fastify-fetch/src/main.ts:6`,
+      `${RULE} fire/hapi-node-fetch/src/server.ts:8`,
+      `${RULE} fire/http/src/server.mjs:4`,
+      `${RULE} fire/koa-got/src/index.ts:4`,
+      `${RULE} fire/koa-got/src/index.ts:9`,
+      `${RULE} fire/koa-got/src/index.ts:10`,
+      `${RULE} fire/nest-axios/src/exchange.service.ts:6`,
+    ]);
+    const at = (file: string, line: number) => findings.find((f) => f.file.endsWith(file) && f.line === line)!;
+    assert.equal(
+      at('payments.ts', 4).message,
+      'axios.create() for payments (http://payments) creates a client without a timeout: every request through it can wait forever on a slow dependency',
+    );
+    assert.equal(at('payments.ts', 4).hint, 'axios.create({ timeout: 5000, ... })');
+    assert.equal(at('express-axios/src/server.ts', 7).message, 'axios.get() to http://pricing/prices/{…} has no timeout: the request can wait forever on a slow dependency (axios has no default timeout)');
+    assert.match(at('express-axios/src/server.ts', 7).hint!, /axios\.defaults\.timeout = 5000/);
+    assert.equal(at('fastify-fetch/src/main.ts', 5).message, 'fetch() to http://weather/today has no signal: the request can wait forever on a slow dependency');
+    assert.equal(at('fastify-fetch/src/main.ts', 5).hint, 'pass a deadline: fetch(url, { signal: AbortSignal.timeout(5000) })');
+    assert.match(at('koa-got/src/index.ts', 4).message, /^got\.extend\(\) for github \(https:\/\/api\.github\.com\) creates a client without a timeout/);
+    assert.equal(at('koa-got/src/index.ts', 9).hint, 'pass { timeout: { request: 5000 } } in the options');
+    assert.deepEqual([at('express-axios/src/server.ts', 7).column, at('express-axios/src/server.ts', 7).endLine], [33, 7]);
+  });
+
+  it('stays silent with timeouts, signals, defaults, options it cannot read, and outside the code a replica runs', async () => {
+    const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
+    assert.deepEqual(where(findings), []);
+  });
+
+  it('names the URL from a constant only where that constant is in scope', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/server.ts': [
+          "import express from 'express';",
+          'const app = express();',
+          "app.get('/a', async (req, res) => { const url = 'https://a.example.com'; res.json(await fetch(url)); });",
+          "app.get('/b', async (req, res) => { const url = `https://b.example.com/${req.query.q}`; res.json(await fetch(url)); });",
+          'app.listen(3000);',
+        ].join('\n'),
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(
+      findings.map((f) => f.message.split(' has ')[0]),
+      ['fetch() to https://a.example.com', 'fetch()'],
+    );
+  });
+
+  it('reports code shared by two services once', async () => {
+    const server = "import express from 'express';\nimport '../../../shared/clients';\nexpress().listen(3000);\n";
+    const { findings } = await lintFiles(
+      {
+        'services/a/package.json': '{"name":"a"}',
+        'services/a/src/server.ts': server,
+        'services/b/package.json': '{"name":"b"}',
+        'services/b/src/server.ts': server,
+        'shared/clients.ts': "import axios from 'axios';\nexport const api = axios.create();\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} shared/clients.ts:2`]);
+  });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FIXTURES, lintDir, lintFiles, where } from '../helpers.js';
+
+const RULE = 'listen-on-localhost';
+const dir = `${FIXTURES}/rules/${RULE}`;
+
+describe(RULE, () => {
+  it('fires at the call that starts accepting connections, for a loopback host, a loopback fallback and Fastify without host', async () => {
+    const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
+    assert.deepEqual(where(findings), [
+      `${RULE} fire/env-fallback/src/server.ts:8`,
+      `${RULE} fire/express/src/server.js:5`,
+      `${RULE} fire/fastify-app-module/src/server.ts:4`,
+      `${RULE} fire/fastify-legacy/src/index.js:4`,
+      `${RULE} fire/fastify/src/main.ts:7`,
+      `${RULE} fire/hapi/src/server.ts:10`,
+      `${RULE} fire/http/src/server.mjs:4`,
+      `${RULE} fire/koa/src/index.ts:7`,
+      `${RULE} fire/nest-fastify/src/main.ts:8`,
+      `${RULE} fire/nest/src/main.ts:6`,
+    ]);
+    const byFile = (s: string) => findings.find((f) => f.file.includes(s))!;
+    assert.equal(byFile('fire/express/').message, 'app.listen() binds to "127.0.0.1": kubelet probes and the Service cannot reach it, so the pod never becomes ready');
+    assert.equal(byFile('env-fallback').message, 'app.listen() binds to HOST, which falls back to "127.0.0.1" when it is unset: kubelet probes and the Service cannot reach it, so the pod never becomes ready');
+    assert.equal(byFile('env-fallback').hint, "default to every interface: process.env.HOST ?? '0.0.0.0'");
+    assert.match(byFile('fire/fastify/').message, /^app\.listen\(\) has no host, and Fastify then listens on localhost only/);
+    assert.equal(byFile('fire/fastify/').hint, "app.listen({ port, host: '0.0.0.0' })");
+    assert.equal(byFile('fastify-legacy').hint, "fastify.listen({ port, host: '0.0.0.0' })");
+    assert.match(byFile('nest-fastify').message, /NestJS on the Fastify adapter/);
+    assert.match(byFile('fire/nest/').message, /^app\.listen\(\) binds to "::1": /);
+    assert.match(byFile('fire/hapi/').message, /^server\.start\(\) binds to "localhost"/);
+    assert.equal(byFile('fire/hapi/').hint, "Hapi.server({ port, host: '0.0.0.0' })");
+    assert.deepEqual(byFile('fire/hapi/').related, [{ file: 'fire/hapi/src/server.ts', line: 3, column: 16, message: 'host set here' }]);
+  });
+
+  it('stays silent for every interface, hosts it cannot read, a Hapi address, the Express adapter and Unix sockets', async () => {
+    const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
+    assert.deepEqual(where(findings), []);
+  });
+
+  it('reads the host from a constant of the file, and also when another server of the service is fine', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/server.ts': "import express from 'express';\nconst BIND = 'localhost';\nconst app = express();\napp.listen(8080);\napp.listen(9090, BIND);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:5`]);
+    assert.match(findings[0]!.message, /binds to "localhost"/);
+  });
+
+  it('reads a constant of the function that listens, not one of another function', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/server.ts': [
+          "import express from 'express';",
+          "function devServer() { const host = '127.0.0.1'; return express().listen(8081, host); }",
+          'async function main() {',
+          '  const host = await config.host();',
+          '  express().listen(8080, host);',
+          '}',
+          'main();',
+        ].join('\n'),
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:2`]);
+  });
+});

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FIXTURES, lintDir, lintFiles, where } from '../helpers.js';
+
+const RULE = 'missing-health-endpoint';
+const dir = `${FIXTURES}/rules/${RULE}`;
+
+describe(RULE, () => {
+  it('fires at the call that starts accepting connections, for every framework', async () => {
+    const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
+    assert.deepEqual(where(findings), [
+      `${RULE} fire/express/src/server.ts:10`,
+      `${RULE} fire/fastify/src/main.ts:8`,
+      `${RULE} fire/hapi/src/server.ts:6`,
+      `${RULE} fire/http/src/server.mjs:9`,
+      `${RULE} fire/koa/src/index.ts:11`,
+      `${RULE} fire/nest/src/main.ts:8`,
+      `${RULE} fire/terminus-without-checks/src/server.ts:12`,
+      `${RULE} fire/under-pressure-without-route/src/main.ts:9`,
+    ]);
+    const byFile = (s: string) => findings.find((f) => f.file.includes(s))!;
+    assert.equal(
+      byFile('fire/express/').message,
+      'service "fire-express" (app.listen()) has no health or readiness route (no /health, /healthz, /ready, /live or /ping among its routes: GET /api/orders, POST /api/orders, GET /categories/healthy-snacks): Kubernetes probes have nothing to call',
+    );
+    assert.match(byFile('fire/nest/').message, /GET \/api\/cats, GET \/api\/cats\/:id/);
+    assert.match(byFile('fire/koa/').message, /GET \/api\/users/);
+    assert.match(byFile('fire/hapi/').message, /\(server\.start\(\)\)/);
+    assert.match(byFile('fire/express/').hint!, /^app\.get\('\/healthz'/);
+    assert.match(byFile('fire/fastify/').hint!, /async \(\) => \(\{ ok: true \}\)/);
+    assert.match(byFile('fire/koa/').hint!, /^router\.get\('\/healthz'/);
+    assert.match(byFile('fire/hapi/').hint!, /^server\.route\(/);
+    assert.match(byFile('fire/nest/').hint!, /@nestjs\/terminus/);
+    assert.match(byFile('fire/http/').hint!, /req\.url === '\/healthz'/);
+    assert.match(byFile('terminus-without-checks').hint!, /healthChecks/);
+    assert.match(byFile('under-pressure-without-route').hint!, /exposeStatusRoute: true/);
+  });
+
+  it('stays silent for health routes in every framework, behind prefixes, served by libraries, and for TCP servers', async () => {
+    const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
+    assert.deepEqual(where(findings), []);
+  });
+
+  it('counts a path segment anywhere (/api/v1/health/live), with any method and decorated (/_health), but not a look-alike word', async () => {
+    const server = (route: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/server.ts': `import express from 'express';\nconst app = express();\n${route}\napp.listen(3000);\n`,
+    });
+    for (const route of ["app.head('/api/v1/health/live', ok);", "app.all('/ping', ok);", "app.post('/readiness', ok);", "app.get('/_health', ok);", "app.get('/health-check', ok);"]) {
+      assert.deepEqual(where((await lintFiles(server(route), { rules: [RULE] })).findings), [], route);
+    }
+    for (const route of ["app.get('/healthy', ok);", "app.get('/api/pingback', ok);", "app.get('/unready-orders', ok);"]) {
+      assert.deepEqual(where((await lintFiles(server(route), { rules: [RULE] })).findings), [`${RULE} src/server.ts:4`], route);
+    }
+  });
+
+  it('finds a health route in a router of another workspace package', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"shop","private":true,"workspaces":["packages/*"]}',
+        'packages/api/package.json': '{"name":"@shop/api"}',
+        'packages/api/src/server.ts': "import express from 'express';\nimport { probes } from '@shop/probes';\nconst app = express();\napp.use(probes);\napp.listen(3000);\n",
+        'packages/probes/package.json': '{"name":"@shop/probes","main":"src/index.ts"}',
+        'packages/probes/src/index.ts': "import { Router } from 'express';\nexport const probes = Router();\nprobes.get('/readyz', (req, res) => res.send('ok'));\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), []);
+  });
+});
