@@ -5,9 +5,13 @@ import { libCalls } from './collectors/lib-calls.js';
 import { methodCalls } from './collectors/method-calls.js';
 import { servers } from './collectors/servers.js';
 import { signals } from './collectors/signals.js';
+import { bindings } from './collectors/bindings.js';
+import { timers } from './collectors/timers.js';
+import { schedulers } from './collectors/schedulers.js';
+import { stores } from './collectors/stores.js';
 
 /** Every fact collector; each sees only the syntax kinds it asks for, in one walk per file. */
-export const COLLECTORS: Collector[] = [libCalls, servers, signals, methodCalls];
+export const COLLECTORS: Collector[] = [libCalls, servers, signals, methodCalls, bindings, timers, schedulers, stores];
 
 /**
  * Parse one code file with the compiler and reduce it to facts. The syntax tree is not kept:
