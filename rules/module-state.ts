@@ -64,7 +64,7 @@ export default defineRule({
         const cache = binding.value === 'cache' || /cache|memo/i.test(name.split('.').pop()!) || (binding.value === 'Map' && sites.every((s) => s.write.method === 'set'));
         let message: string;
         let hint: string;
-        if (cache && !reassigned) {
+        if (cache) {
           message = `${label} is a module-level cache filled in ${where}: each replica warms its own copy, so replicas answer with different data and every new pod starts cold`;
           hint = `if per-replica copies and stale reads are acceptable, bound it (lru-cache with max and ttl); otherwise keep ${name} in Redis so every replica reads the same values`;
         } else if (reassigned && /^(?:\+\+|--|\+=|-=)$/.test(first.write.method ?? '')) {

@@ -137,9 +137,9 @@ function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame 
       const name = c[c.length - 1]!;
       return name === 'exports' ? { kind: 'named', name: 'default', via: 'module.exports()', node } : { kind: 'named', name, via: `${name}()`, node };
     }
-    if (c?.[0] === 'this') return { kind: 'method', via: `${c.join('.')}() method`, node };
+    if (c?.[0] === 'this' || c?.includes('prototype')) return { kind: 'method', via: `${c.filter((x) => x !== 'prototype').join('.')}() method`, node };
     // `obj.method = () => {...}` names the function after where it is kept.
-    if (c && c.length > 1 && !c.includes('prototype')) return { kind: 'named', name: c.join('.'), via: `${c.join('.')}()`, node };
+    if (c && c.length > 1) return { kind: 'named', name: c.join('.'), via: `${c.join('.')}()`, node };
     return { kind: 'callback', via: 'callback', node };
   }
   if (ts.isExportAssignment(parent)) return { kind: 'named', name: 'default', via: 'default export', node };
@@ -188,7 +188,10 @@ function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node): Frame {
     return { kind: 'request', via: `'${event}' hook`, node };
   }
   if (last === 'createServer') return { kind: 'request', via: `${text}() handler`, node };
-  const onRoute = ROUTE_METHODS.has(last.toLowerCase()) && ts.isPropertyAccessExpression(callee);
+  // `https.get(url, (res) => ...)`, `axios.get(...)`: a method of an imported package is a client call, not a route.
+  const recv = ts.isPropertyAccessExpression(callee) ? w.unwrap(callee.expression) : undefined;
+  const packageImport = !!recv && ts.isIdentifier(recv) && !!w.imports.get(recv.text) && !w.imports.get(recv.text)!.module.startsWith('.');
+  const onRoute = ROUTE_METHODS.has(last.toLowerCase()) && !!recv && !packageImport;
   if (onRoute) return { kind: 'request', via: `${text}(${first && ts.isStringLiteralLike(first) ? `'${first.text}'` : ''}) handler`, node };
   if ((last === 'on' || last === 'addListener' || last === 'subscribe') && event) return { kind: 'callback', via: `'${event}' listener`, node };
   return { kind: 'callback', via: `callback of ${text}()`, node };

@@ -26,6 +26,9 @@ interface Site {
   outside: boolean;
 }
 
+/** Names of functions that initialise: `init`, `setupRoutes`, `configure`, `registerFlag`, `loadPlugins`, `setLogger`. */
+const INIT_NAME = /^(?:init|initiali[sz]e|setup|configure|bootstrap|install|register|mount|boot|start|load)(?:[A-Z_]\w*)?$|^set[A-Z]\w*$/;
+
 /** Methods that change each kind of container. */
 const MUTATING: Record<ValueKind, Set<string>> = {
   Map: new Set(['set', 'delete', 'clear']),
@@ -112,8 +115,7 @@ export class StateIndex {
   /**
    * A top-level function (or static method, or constructor) that never runs at run time in a
    * replica: it is called only from start-up or shutdown code (module top level, start-up
-   * callbacks, signal handlers, other such functions), or only from tests, scripts and browser code. With no known call site it is
-   * taken as run-time code.
+   * callbacks, signal handlers, other such functions), or only from tests, scripts and browser code.
    */
   isStartupFunction(file: CodeFacts, fn: string): boolean {
     const key = `${file.file}#${fn}`;
@@ -122,11 +124,17 @@ export class StateIndex {
     this.startup.set(key, false);
     const sites = (this.sites().get(key) ?? []).filter((s) => !(s.file === file && s.run === 'function' && s.fn === fn));
     const inReplica = sites.filter((s) => !s.outside);
+    // Nobody in the service calls it (dependency injection, plugin loaders reached through instances
+    // or a computed require): trust a name that says it initialises, else take it as run-time code.
+    if (!sites.length) return this.remember(key, INIT_NAME.test(fn.split('.').pop()!));
     const result =
-      sites.length > 0 &&
       inReplica.every((s) => s.run === 'top' || s.run === 'startup' || s.run === 'signal' || (s.run === 'function' && this.isStartupFunction(s.file, s.fn ?? '')));
-    this.startup.set(key, result);
-    return result;
+    return this.remember(key, result);
+  }
+
+  private remember(key: string, startup: boolean): boolean {
+    this.startup.set(key, startup);
+    return startup;
   }
 
   /** Call sites of every top-level function, keyed `file#name`, resolved through imports once. */

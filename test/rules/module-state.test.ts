@@ -104,6 +104,37 @@ describe(RULE, () => {
     assert.match(admin.findings[0]!.message, /in the request handler toggle\(\)/);
   });
 
+  it('takes a function nobody calls as start-up code only when its name says it initialises', async () => {
+    const setter = await project('let logger: unknown = console;\nexport function setLogger(l: unknown) {\n  logger = l;\n}\n');
+    assert.deepEqual(where(setter.findings), []);
+    const other = await project('let logger: unknown = console;\nexport function swapLogger(l: unknown) {\n  logger = l;\n}\n');
+    assert.deepEqual(where(other.findings), [`${RULE} src/state.ts:1`]);
+  });
+
+  it('follows a constructor to the `new` that runs it', async () => {
+    const registry = 'export const seen: object[] = [];\nexport class Env {\n  constructor() {\n    seen.push(this);\n  }\n}\n';
+    assert.deepEqual(where((await project(`${registry}export default new Env();\n`)).findings), []);
+    const perRequest = await project(`${registry}export const h = (req: unknown, res: unknown) => new Env();\n`);
+    assert.deepEqual(where(perRequest.findings), [`${RULE} src/state.ts:1`]);
+    assert.match(perRequest.findings[0]!.message, /written from the Env constructor \(src\/state\.ts:3\)/);
+  });
+
+  it('ignores writes in functions that only tests, specs and scripts call, but not when the service calls them too', async () => {
+    const state = 'let verbose = false;\nexport function quiet() {}\nquiet.toggle = () => {\n  verbose = !verbose;\n};\n';
+    const tests = await project(state, { 'spec/helper.ts': "import { quiet } from '../src/state';\nquiet.toggle();\n" });
+    assert.deepEqual(where(tests.findings), []);
+    const served = await project(state, { 'spec/helper.ts': "import { quiet } from '../src/state';\nquiet.toggle();\n", 'src/admin.ts': "import { quiet } from './state';\nexport const h = (req: unknown, res: unknown) => quiet.toggle();\n" });
+    assert.deepEqual(where(served.findings), [`${RULE} src/state.ts:1`]);
+    assert.match(served.findings[0]!.message, /reassigned in quiet\.toggle\(\)/);
+  });
+
+  it('sees a lazy guard nested in another condition, and `x = require(...)` as the same module each time', async () => {
+    const { findings } = await project(
+      "let html: string | undefined;\nlet zlib: unknown;\nexport async function page() {\n  if (process.env.PROD) {\n    if (html) return html;\n  }\n  zlib = require('zlib');\n  return (html = 'x');\n}\n",
+    );
+    assert.deepEqual(where(findings), []);
+  });
+
   it('is silent without a server: a library holds no replica state until a service runs it', async () => {
     const lib = "const counts = {};\nexports.count = function count(name) {\n  counts[name] = (counts[name] || 0) + 1;\n};\n";
     assert.deepEqual(where((await lintFiles({ 'package.json': '{"name":"lib"}', 'index.js': lib }, { rules: [RULE] })).findings), []);

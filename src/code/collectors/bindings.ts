@@ -290,6 +290,8 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
   if (op === 'lazy' && path.length) op = 'assign';
   if (op === 'assign' && !path.length && isLazyInit(w, chain.join('.'), node as TS.BinaryExpression)) op = 'lazy';
   if (op === 'assign' && !path.length && ts.isBinaryExpression(node) && isNullish(w, node.right)) op = 'reset';
+  // `crypto = require('crypto')` hands back the same cached module every time.
+  if (op === 'assign' && !path.length && ts.isBinaryExpression(node) && w.requireOf(node.right)) op = 'lazy';
   const cls = enclosingClass(w);
   const right = op === 'assign' && ts.isBinaryExpression(node) ? w.unwrap(node.right) : undefined;
   const bool = right && (right.kind === ts.SyntaxKind.TrueKeyword || right.kind === ts.SyntaxKind.FalseKeyword);
