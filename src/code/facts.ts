@@ -177,8 +177,10 @@ export interface StateWrite extends RunContext {
   transient?: boolean;
   /** In a function that runs once: `if (loaded) return; ...; loaded = true`. */
   once?: boolean;
-  /** Stores a function (a callback, a handler, a promise's resolve): wiring, not data. */
+  /** Stores a function (a callback, a handler, a promise's resolve) or a timer handle: wiring, not data. */
   fnValue?: boolean;
+  /** Stores a promise (`inflight.set(key, promise)`). */
+  promise?: boolean;
   span: Span;
 }
 

@@ -191,13 +191,15 @@ export function isMutation(b: BindingWrite, w: StateWrite): boolean {
  * (listeners, shutdown hooks, pending promises' resolvers: no other replica could call them
  * anyway), a boolean flag flipped outside
  * request handlers (`redisReady = true` in a 'ready' listener, `loaded = true` after a one-time
- * setup), or Map/Set entries that the same function deletes again in a `finally` (in-flight
- * de-duplication: an entry lives only while its operation runs).
+ * setup), or Map/Set entries that only live while an operation runs: deleted again by the same
+ * function in a `finally`, or promises of work in progress that are deleted when they settle.
  */
 export function isBookkeeping(b: StateBinding, writes: { file: CodeFacts; write: StateWrite }[]): boolean {
   if (writes.some((x) => x.write.fnValue)) return true;
   if (b.bool && writes.every(({ write: w }) => w.op === 'assign' && w.bool && w.run !== 'request')) return true;
   if (b.value !== 'Map' && b.value !== 'Set') return false;
+  // Promises of work in progress, dropped again when it settles: in-flight de-duplication.
+  if (writes.some((x) => x.write.promise) && writes.every((x) => x.write.promise || x.write.method === 'delete')) return true;
   const fn = (x: { file: CodeFacts; write: StateWrite }) => `${x.file.file}:${x.write.viaLine}`;
   const cleaned = new Set(writes.filter((x) => x.write.transient).map(fn));
   return cleaned.size > 0 && writes.every((x) => x.write.transient || cleaned.has(fn(x)));

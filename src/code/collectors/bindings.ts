@@ -307,6 +307,7 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
     ...(op === 'delete' || method === 'delete' ? (inFinally(w) ? { transient: true } : {}) : {}),
     ...(onceGuarded(w, st, root) ? { once: true } : {}),
     ...(stored && storesFunction(w, stored) ? { fnValue: true } : {}),
+    ...(stored && storesPromise(w, stored) ? { promise: true } : {}),
     ...ctx,
     span: w.span(node),
   });
@@ -499,11 +500,15 @@ function onceGuarded(w: Walk, st: FileState, root: string): boolean {
 
 const FN_NAME = /(?:handler|callback|listener|fn|cb|resolve|reject|hook|subscriber|observer|cleanup|dispose)s?$/i;
 
-/** A function, a name that says it holds one, `f.bind(x)`, or an object literal carrying one (`{ resolve, reject }`). */
+/**
+ * A function, a timer handle, a name that says it holds a function, `f.bind(x)`, or an object
+ * literal carrying one (`{ resolve, reject }`): things that exist only in this process.
+ */
 function storesFunction(w: Walk, e: TS.Expression): boolean {
   const ts = w.ts;
   const u = w.unwrap(e);
   if (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) return true;
+  if (ts.isCallExpression(u) && /^(?:setTimeout|setInterval|setImmediate)$/.test(w.text(u.expression))) return true;
   if (ts.isIdentifier(u)) return FN_NAME.test(u.text);
   if (ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && u.expression.name.text === 'bind') return true;
   if (!ts.isObjectLiteralExpression(u)) return false;
@@ -519,4 +524,13 @@ function isNullish(w: Walk, e: TS.Expression): boolean {
   const ts = w.ts;
   const u = w.unwrap(e);
   return u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === 'undefined') || ts.isVoidExpression(u);
+}
+
+/** `new Promise(...)`, `x.then(...)`, or a name that says it holds a promise. */
+function storesPromise(w: Walk, e: TS.Expression): boolean {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  if (ts.isIdentifier(u)) return /promise$/i.test(u.text);
+  if (ts.isNewExpression(u)) return w.text(u.expression) === 'Promise';
+  return ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && /^(?:then|catch|finally)$/.test(u.expression.name.text);
 }
