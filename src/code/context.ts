@@ -26,9 +26,24 @@ type Kind = RunContext['run'] | 'inline' | 'named';
 
 interface Frame {
   kind: Kind;
-  via?: string;
+  /** Built only for the frame a fact names: most frames are classified and never shown. */
+  via?: () => string;
   name?: string;
   node: TS.Node;
+}
+
+/**
+ * Per-file caches, keyed by function node: a node's frame and context never change within its file.
+ */
+interface Caches {
+  frames: Map<TS.Node, Frame>;
+  labelled: Map<TS.Node, RunContext>;
+  bare: Map<TS.Node, RunContext>;
+}
+const CACHES = {};
+
+function cachesOf(w: Walk): Caches {
+  return w.local<Caches>(CACHES, () => ({ frames: new Map(), labelled: new Map(), bare: new Map() }));
 }
 
 /** Is this node a function whose body runs on its own (declarations, expressions, methods, accessors)? */
@@ -45,33 +60,58 @@ export function isFunctionLike(ts: Walk['ts'], n: TS.Node): n is TS.FunctionLike
 }
 
 /**
- * Where the node being visited runs (see {@link RunContext}), from its enclosing functions.
- * Only called for the few nodes a collector keeps, so it may walk the ancestors.
+ * Where the node being visited runs (see {@link RunContext}), from its enclosing functions; with
+ * `labelled` false, without the `via` label and line. Only called for the nodes a collector
+ * keeps, so it may walk the ancestors.
  */
-export function runContext(w: Walk): RunContext {
+export function runContext(w: Walk, labelled = true): RunContext {
+  // Everything directly inside one function runs in the same context: compute it once per function.
+  let fn: TS.Node = w.sf;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a) break;
+    if (isFunctionLike(w.ts, a)) {
+      fn = a;
+      break;
+    }
+  }
+  const c = cachesOf(w);
+  const cache = labelled ? c.labelled : c.bare;
+  let ctx = cache.get(fn);
+  if (!ctx) cache.set(fn, (ctx = computeContext(w, labelled)));
+  return ctx;
+}
+
+function computeContext(w: Walk, labelled: boolean): RunContext {
   const frames: Frame[] = [];
   for (let d = 1; ; d++) {
     const a = w.parent(d);
     if (!a) break;
-    if (isFunctionLike(w.ts, a)) frames.push(classify(w, a, d));
+    if (!isFunctionLike(w.ts, a)) continue;
+    const known = cachesOf(w).frames;
+    let f = known.get(a);
+    if (!f) known.set(a, (f = classify(w, a, d)));
+    frames.push(f);
   }
   // Named functions count only as the outermost frame: an inner helper runs where its caller does.
   const outer = frames[frames.length - 1];
   const pick = (k: Kind) => frames.find((f) => f.kind === k);
+  const at = (run: RunContext['run'], f: Frame): RunContext => (labelled ? label(w, run, f) : { run });
   const request = pick('request');
-  if (request) return at(w, 'request', request);
+  if (request) return at('request', request);
   const busy = frames.find((f) => f.kind === 'callback' || f.kind === 'deferred' || f.kind === 'method');
-  if (busy) return at(w, busy.kind as RunContext['run'], busy);
+  if (busy) return at(busy.kind as RunContext['run'], busy);
   const signal = pick('signal');
-  if (signal) return at(w, 'signal', signal);
-  if (outer?.kind === 'named') return { ...at(w, 'function', outer), fn: outer.name };
+  if (signal) return at('signal', signal);
+  if (outer?.kind === 'named') return { ...at('function', outer), fn: outer.name };
   const startup = pick('startup');
-  if (startup) return at(w, 'startup', startup);
+  if (startup) return at('startup', startup);
   return { run: 'top' };
 }
 
-function at(w: Walk, run: RunContext['run'], f: Frame): RunContext {
-  return { run, via: f.kind === 'named' ? f.via : `the ${f.via}`, viaLine: w.sf.getLineAndCharacterOfPosition(f.node.getStart(w.sf)).line + 1 };
+function label(w: Walk, run: RunContext['run'], f: Frame): RunContext {
+  const via = f.via?.() ?? 'callback';
+  return { run, via: f.kind === 'named' ? via : `the ${via}`, viaLine: w.sf.getLineAndCharacterOfPosition(f.node.getStart(w.sf)).line + 1 };
 }
 
 /** The class a method or class-field function belongs to, when it is named. */
@@ -89,7 +129,7 @@ function classify(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame
   const f = frameOf(w, fn, depth);
   // A function with `(req, res)` parameters is a request handler wherever it is declared.
   if ((f.kind === 'named' || f.kind === 'callback' || f.kind === 'method') && looksLikeHandler(w, fn)) {
-    return { kind: 'request', via: f.kind === 'callback' ? 'request handler' : `request handler ${f.via?.replace(/ method$/, '')}`, node: fn };
+    return { kind: 'request', via: () => (f.kind === 'callback' ? 'request handler' : `request handler ${f.via?.().replace(/ method$/, '')}`), node: fn };
   }
   return f;
 }
@@ -99,26 +139,26 @@ function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame 
   const node = fn;
   if (ts.isFunctionDeclaration(fn)) {
     const name = fn.name?.text ?? 'default';
-    return { kind: 'named', name, via: `${name}()`, node };
+    return { kind: 'named', name, via: () => `${name}()`, node };
   }
   if (ts.isMethodDeclaration(fn) || ts.isConstructorDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) {
     const cls = classNameOf(w, depth + 1);
     const mname = ts.isConstructorDeclaration(fn) ? 'constructor' : ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name) ? fn.name.text : '[computed]';
     const label = cls ? `${cls}.${mname}()` : `${mname}()`;
     const deco = decoratorOf(w, fn);
-    if (deco && ROUTE_DECORATORS.has(deco.name)) return { kind: 'request', via: `${deco.text} handler ${label}`, node };
-    if (deco && JOB_DECORATORS.has(deco.name)) return { kind: 'callback', via: `${deco.text} job ${label}`, node };
-    if (STARTUP_METHODS.has(mname)) return { kind: 'startup', via: `${label} hook`, node };
-    if (SHUTDOWN_METHODS.has(mname)) return { kind: 'signal', via: `${label} hook`, node };
+    if (deco && ROUTE_DECORATORS.has(deco.name)) return { kind: 'request', via: () => `${deco.text} handler ${label}`, node };
+    if (deco && JOB_DECORATORS.has(deco.name)) return { kind: 'callback', via: () => `${deco.text} job ${label}`, node };
+    if (STARTUP_METHODS.has(mname)) return { kind: 'startup', via: () => `${label} hook`, node };
+    if (SHUTDOWN_METHODS.has(mname)) return { kind: 'signal', via: () => `${label} hook`, node };
     // A static method of a top-level class is a function like any other: start-up code when only called at start-up.
     // A static method or the constructor of a top-level class is a function like any other:
     // start-up code when only called (or `new`ed) at start-up.
     const cls2 = w.parent(depth + 1);
     const topClass = cls && cls2 && ts.isClassDeclaration(cls2) && w.parent(depth + 2) === w.sf;
     if (topClass && ((ts.isMethodDeclaration(fn) && isStatic(ts, fn)) || ts.isConstructorDeclaration(fn))) {
-      return { kind: 'named', name: `${cls}.${mname}`, via: ts.isConstructorDeclaration(fn) ? `the ${cls} constructor` : label, node };
+      return { kind: 'named', name: `${cls}.${mname}`, via: () => (ts.isConstructorDeclaration(fn) ? `the ${cls} constructor` : label), node };
     }
-    return { kind: 'method', via: `${label} method`, node };
+    return { kind: 'method', via: () => `${label} method`, node };
   }
   // Arrow functions and function expressions: judged from where they stand.
   let d = depth + 1;
@@ -128,36 +168,39 @@ function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame 
     child = parent;
     parent = w.parent(++d);
   }
-  if (!parent) return { kind: 'callback', via: 'callback', node };
+  if (!parent) return { kind: 'callback', via: () => 'callback', node };
   if (ts.isCallExpression(parent) && parent.expression === child) return { kind: 'inline', node };
-  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return { kind: 'named', name: parent.name.text, via: `${parent.name.text}()`, node };
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    const name = parent.name.text;
+    return { kind: 'named', name, via: () => `${name}()`, node };
+  }
   if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     const c = w.chain(parent.left);
     if (c && (c[0] === 'exports' || (c[0] === 'module' && c[1] === 'exports')) && c.length >= 2) {
       const name = c[c.length - 1]!;
-      return name === 'exports' ? { kind: 'named', name: 'default', via: 'module.exports()', node } : { kind: 'named', name, via: `${name}()`, node };
+      return name === 'exports' ? { kind: 'named', name: 'default', via: () => 'module.exports()', node } : { kind: 'named', name, via: () => `${name}()`, node };
     }
-    if (c?.[0] === 'this' || c?.includes('prototype')) return { kind: 'method', via: `${c.filter((x) => x !== 'prototype').join('.')}() method`, node };
+    if (c?.[0] === 'this' || c?.includes('prototype')) return { kind: 'method', via: () => `${c.filter((x) => x !== 'prototype').join('.')}() method`, node };
     // `obj.method = () => {...}` names the function after where it is kept.
-    if (c && c.length > 1) return { kind: 'named', name: c.join('.'), via: `${c.join('.')}()`, node };
-    return { kind: 'callback', via: 'callback', node };
+    if (c && c.length > 1) return { kind: 'named', name: c.join('.'), via: () => `${c.join('.')}()`, node };
+    return { kind: 'callback', via: () => 'callback', node };
   }
-  if (ts.isExportAssignment(parent)) return { kind: 'named', name: 'default', via: 'default export', node };
+  if (ts.isExportAssignment(parent)) return { kind: 'named', name: 'default', via: () => 'default export', node };
   if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) {
     const pname = ts.isIdentifier(parent.name) || ts.isStringLiteral(parent.name) ? parent.name.text : '';
-    if (pname === 'handler') return { kind: 'request', via: routeObjectLabel(w, w.parent(d + 1)), node };
+    if (pname === 'handler') return { kind: 'request', via: () => routeObjectLabel(w, w.parent(d + 1)), node };
     if (ts.isPropertyDeclaration(parent)) {
       const cls = classNameOf(w, d + 1);
-      return { kind: 'method', via: `${cls ? cls + '.' : ''}${pname}() method`, node };
+      return { kind: 'method', via: () => `${cls ? cls + '.' : ''}${pname}() method`, node };
     }
-    return { kind: 'method', via: `${pname}() method`, node };
+    return { kind: 'method', via: () => `${pname}() method`, node };
   }
   if (ts.isNewExpression(parent)) {
     const callee = w.text(parent.expression, 40);
-    return callee === 'Promise' ? { kind: 'inline', node } : { kind: 'callback', via: `callback of new ${callee}()`, node };
+    return callee === 'Promise' ? { kind: 'inline', node } : { kind: 'callback', via: () => `callback of new ${callee}()`, node };
   }
   if (ts.isCallExpression(parent) && parent.arguments.includes(child as TS.Expression)) return callbackFrame(w, parent, node);
-  return { kind: 'callback', via: 'callback', node };
+  return { kind: 'callback', via: () => 'callback', node };
 }
 
 /** A function passed to a call: the call says when it runs. */
@@ -168,33 +211,33 @@ function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node): Frame {
   const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
   const first = call.arguments[0];
   const event = first && ts.isStringLiteralLike(first) ? first.text : undefined;
-  const text = w.text(callee, 40);
-  if (!last) return { kind: 'callback', via: 'callback', node };
-  if (last === 'setInterval') return { kind: 'callback', via: 'setInterval callback', node };
-  if (last === 'setTimeout') return { kind: 'deferred', via: 'setTimeout callback', node };
+  const text = () => w.text(callee, 40);
+  if (!last) return { kind: 'callback', via: () => 'callback', node };
+  if (last === 'setInterval') return { kind: 'callback', via: () => 'setInterval callback', node };
+  if (last === 'setTimeout') return { kind: 'deferred', via: () => 'setTimeout callback', node };
   if (chain?.[0] === 'process' && chain.length === 2 && /^(?:on|once|addListener|prependListener|prependOnceListener)$/.test(last)) {
-    if (event === undefined || PROCESS_EVENT.test(event)) return { kind: 'signal', via: `process.${last}('${event ?? '…'}') handler`, node };
-    return { kind: 'callback', via: `process.${last}('${event}') listener`, node };
+    if (event === undefined || PROCESS_EVENT.test(event)) return { kind: 'signal', via: () => `process.${last}('${event ?? '…'}') handler`, node };
+    return { kind: 'callback', via: () => `process.${last}('${event}') listener`, node };
   }
-  if (last === 'listen') return { kind: 'startup', via: `${text}() callback`, node };
+  if (last === 'listen') return { kind: 'startup', via: () => `${text()}() callback`, node };
   if (INLINE_CALLS.has(last)) return { kind: 'inline', node };
-  if ((last === 'on' || last === 'addListener') && event && STARTUP_EVENTS.has(event)) return { kind: 'startup', via: `'${event}' listener`, node };
+  if ((last === 'on' || last === 'addListener') && event && STARTUP_EVENTS.has(event)) return { kind: 'startup', via: () => `'${event}' listener`, node };
   if (last === 'register' || (ts.isIdentifier(callee) && (PLUGIN_WRAPPERS.has(last) || w.imports.get(last)?.module === 'fastify-plugin'))) {
-    return { kind: 'startup', via: `${text}() plugin`, node };
+    return { kind: 'startup', via: () => `${text()}() plugin`, node };
   }
   if (last === 'addHook' && event) {
-    if (STARTUP_HOOKS.has(event)) return { kind: 'startup', via: `'${event}' hook`, node };
-    if (SHUTDOWN_HOOKS.has(event)) return { kind: 'signal', via: `'${event}' hook`, node };
-    return { kind: 'request', via: `'${event}' hook`, node };
+    if (STARTUP_HOOKS.has(event)) return { kind: 'startup', via: () => `'${event}' hook`, node };
+    if (SHUTDOWN_HOOKS.has(event)) return { kind: 'signal', via: () => `'${event}' hook`, node };
+    return { kind: 'request', via: () => `'${event}' hook`, node };
   }
-  if (last === 'createServer') return { kind: 'request', via: `${text}() handler`, node };
+  if (last === 'createServer') return { kind: 'request', via: () => `${text()}() handler`, node };
   // `https.get(url, (res) => ...)`, `axios.get(...)`: a method of an imported package is a client call, not a route.
   const recv = ts.isPropertyAccessExpression(callee) ? w.unwrap(callee.expression) : undefined;
   const packageImport = !!recv && ts.isIdentifier(recv) && !!w.imports.get(recv.text) && !w.imports.get(recv.text)!.module.startsWith('.');
   const onRoute = ROUTE_METHODS.has(last.toLowerCase()) && !!recv && !packageImport;
-  if (onRoute) return { kind: 'request', via: `${text}(${first && ts.isStringLiteralLike(first) ? `'${first.text}'` : ''}) handler`, node };
-  if ((last === 'on' || last === 'addListener' || last === 'subscribe') && event) return { kind: 'callback', via: `'${event}' listener`, node };
-  return { kind: 'callback', via: `callback of ${text}()`, node };
+  if (onRoute) return { kind: 'request', via: () => `${text()}(${first && ts.isStringLiteralLike(first) ? `'${first.text}'` : ''}) handler`, node };
+  if ((last === 'on' || last === 'addListener' || last === 'subscribe') && event) return { kind: 'callback', via: () => `'${event}' listener`, node };
+  return { kind: 'callback', via: () => `callback of ${text()}()`, node };
 }
 
 /** `fastify.route({ method: 'POST', url: '/x', handler })` → `POST /x handler`. */

@@ -37,6 +37,7 @@ export class Walk {
   private readonly frames: Frame[] = [];
   private readonly ancestors: TS.Node[] = [];
   private readonly byKind = new Map<TS.SyntaxKind, Collector[]>();
+  private readonly locals = new Map<object, unknown>();
 
   constructor(
     readonly ts: Ts,
@@ -57,6 +58,16 @@ export class Walk {
   run(): void {
     for (const st of this.sf.statements) this.readImports(st);
     this.visit(this.sf);
+  }
+
+  /**
+   * Per-file state a collector keeps between visits, created on first use and dropped with the
+   * walk. (A WeakMap keyed by the walk would keep every file's syntax nodes alive until a full GC.)
+   */
+  local<T>(key: object, init: () => T): T {
+    let v = this.locals.get(key) as T | undefined;
+    if (v === undefined) this.locals.set(key, (v = init()));
+    return v;
   }
 
   /** The parent of the node being visited (the walk does not set parent pointers, to stay fast). */

@@ -26,7 +26,7 @@ interface FileState {
   calls: Set<string>;
 }
 
-const files = new WeakMap<Walk, FileState>();
+const STATE = {};
 
 /**
  * Module-level state: the bindings a file declares at top level, what it exports, every write or
@@ -38,7 +38,7 @@ export const bindings: Collector = {
   visit(node, w) {
     const ts = w.ts;
     if (ts.isSourceFile(node)) return prescan(node, w);
-    const st = files.get(w);
+    const st = w.local<FileState | null>(STATE, () => null);
     if (!st) return;
     if (ts.isBinaryExpression(node)) {
       const op = node.operatorToken.kind;
@@ -72,8 +72,7 @@ export const bindings: Collector = {
 
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st: FileState = { bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), calls: new Set() };
-  files.set(w, st);
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), calls: new Set() }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
@@ -262,8 +261,21 @@ function targetChain(w: Walk, e: TS.Expression): string[] | undefined {
   }
 }
 
+/** The identifier (or `this`) at the root of `a.b[c].d`, found without building the chain. */
+function rootOf(w: Walk, e: TS.Expression): string | undefined {
+  const ts = w.ts;
+  for (let cur = e; ; ) {
+    cur = w.unwrap(cur);
+    if (ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur)) cur = cur.expression;
+    else if (ts.isIdentifier(cur)) return cur.text;
+    else return cur.kind === ts.SyntaxKind.ThisKeyword ? 'this' : undefined;
+  }
+}
+
 function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op'], method: string | undefined, node: TS.Node): void {
   const ts = w.ts;
+  const first = rootOf(w, target);
+  if (!first || !(first === 'this' || first === 'module' || st.roots.has(first) || w.imports.has(first))) return;
   const chain = targetChain(w, target);
   if (!chain) return;
   let full = chain;
@@ -320,6 +332,8 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
   let path: string[] = suffix;
   if (ts.isIdentifier(callee)) name = callee.text;
   else if (ts.isPropertyAccessExpression(callee)) {
+    const first = rootOf(w, callee);
+    if (!first || !(first === 'this' || w.imports.has(first) || st.classes.has(first))) return;
     const c = w.chain(callee);
     const root = c?.[0] === 'this' ? staticClass(w) : c?.[0];
     if (c && root && (w.imports.has(root) || st.classes.has(root))) [name, path] = [root, c.slice(1)];
@@ -327,7 +341,7 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
   if (!name) return;
   const imp = w.imports.get(name);
   if (!(st.fns.has(name) || st.classes.has(name) || (imp && !BUILTIN.test(imp.module)))) return;
-  const { run, fn } = runContext(w);
+  const { run, fn } = runContext(w, false);
   const key = `${name}|${path.join('.')}|${run}|${fn ?? ''}`;
   if (st.calls.has(key)) return;
   st.calls.add(key);

@@ -16,10 +16,15 @@ const NEST_DECORATORS = new Set(['Cron', 'Interval']);
  * Periodic jobs run by in-process scheduler libraries: node-cron `schedule`, cron `CronJob`,
  * node-schedule `scheduleJob`, `@nestjs/schedule` `@Cron`/`@Interval`, toad-scheduler jobs.
  */
+const MODULES = new Set([...Object.keys(SCHEDULE_CALLS), ...TOAD_MODULES, '@nestjs/schedule']);
+const RELEVANT = {};
+
 export const schedulers: Collector = {
   kinds: ['CallExpression', 'NewExpression', 'Decorator'],
   visit(node, w) {
     const ts = w.ts;
+    // Only files that import a scheduler library can schedule with it.
+    if (!w.local(RELEVANT, () => w.facts.imports.some((i) => MODULES.has(i.module)))) return;
     if (ts.isDecorator(node)) return decorator(w, node);
     const call = node as TS.CallExpression | TS.NewExpression;
     const args = call.arguments ?? [];

@@ -18,6 +18,13 @@ const FS_WRITES = new Set([
 ]);
 const NEST_UPLOAD = new Set(['FileInterceptor', 'FilesInterceptor', 'FileFieldsInterceptor', 'AnyFilesInterceptor', 'MulterModule.register']);
 
+/** Modules whose calls this collector reads: a file that imports none of them is skipped. */
+const MODULES = new Set([
+  ...SESSION_LIBS, ...Object.keys(RATE_LIMIT_LIBS), ...FS_MODULES,
+  'rate-limiter-flexible', 'koa-session', 'socket.io', 'multer', '@nestjs/platform-express',
+]);
+const RELEVANT = {};
+
 /**
  * Libraries whose default store is the process or the pod's disk: sessions, rate limiters,
  * socket.io servers (and the adapters that fix them), multer uploads, and `fs` writes into
@@ -35,6 +42,7 @@ export const stores: Collector = {
       if (m === 'register' && args[0]) return plugin(w, call, args);
       if (m === 'adapter' && args.length === 1) return add(w, call, { kind: 'socket.io-adapter', lib: 'socket.io', call: `${w.text(callee, 40)}(…)`, inProcess: false });
     }
+    if (!w.local(RELEVANT, () => w.facts.imports.some((i) => MODULES.has(i.module)))) return;
     const origin = w.resolve(call.expression);
     if (!origin) return;
     const { module } = origin;

@@ -5,6 +5,7 @@ import type { Collector, Walk } from '../walk.js';
 
 const TIMER_MODULES = new Set(['timers', 'node:timers']);
 const GLOBALS = new Set(['global', 'globalThis']);
+const TIMER_NAME = /^(?:set|clear)(?:Interval|Timeout)$/;
 
 /**
  * `setInterval`/`setTimeout` and the fate of their handles: kept in a name or property, dropped,
@@ -39,10 +40,12 @@ export const timers: Collector = {
 
 /** `setInterval`, `global.setInterval`, `timers.setInterval`; not a same-named import from elsewhere (`timers/promises`). */
 function timerFunction(w: Walk, callee: TS.Expression): string | undefined {
+  const ts = w.ts;
+  const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  if (!TIMER_NAME.test(last)) return undefined;
   const c = w.chain(callee);
   if (!c) return undefined;
   const name = c[c.length - 1]!;
-  if (!/^(?:set|clear)(?:Interval|Timeout)$/.test(name)) return undefined;
   if (c.length === 1) {
     const imp = w.imports.get(name);
     return !imp || TIMER_MODULES.has(imp.module) ? name : undefined;
