@@ -58,6 +58,11 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it("finds the demo shop's session without a store", async () => {
+    const { findings } = await lintDir(`${FIXTURES}/demo`, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} services/checkout/src/server.ts:8`]);
+  });
+
   it('reports an explicit in-process MemoryStore as the default one', async () => {
     const { findings } = await express("const session = require('express-session');\napp.use(session({ secret: 's', store: new session.MemoryStore() }));\n");
     assert.deepEqual(where(findings), [`${RULE} app.js:3`]);

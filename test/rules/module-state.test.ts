@@ -135,6 +135,15 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it("finds the demo shop's carts, order counter and price cache", async () => {
+    const { findings } = await lintDir(`${FIXTURES}/demo`, { rules: [RULE] });
+    assert.deepEqual(where(findings), [
+      `${RULE} services/checkout/src/cart-store.ts:7`,
+      `${RULE} services/checkout/src/prices.ts:3`,
+      `${RULE} services/checkout/src/routes/carts.ts:7`,
+    ]);
+  });
+
   it('is silent without a server: a library holds no replica state until a service runs it', async () => {
     const lib = "const counts = {};\nexports.count = function count(name) {\n  counts[name] = (counts[name] || 0) + 1;\n};\n";
     assert.deepEqual(where((await lintFiles({ 'package.json': '{"name":"lib"}', 'index.js': lib }, { rules: [RULE] })).findings), []);

@@ -52,6 +52,11 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it("finds the demo shop's price polling", async () => {
+    const { findings } = await lintDir(`${FIXTURES}/demo`, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} services/checkout/src/prices.ts:10`]);
+  });
+
   it('does not accept .unref() as a fix inside a request handler', async () => {
     const { findings } = await routes("router.get('/x', (req, res) => {\n  setInterval(() => res.write('.'), 1000).unref();\n});\n");
     assert.deepEqual(where(findings), [`${RULE} src/routes.ts:4`]);
