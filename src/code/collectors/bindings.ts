@@ -12,7 +12,7 @@ const MUTATORS = new Set([
   'set', 'add', 'delete', 'clear', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
   'del', 'mset', 'take', 'flushAll', 'reset', 'put',
 ]);
- /** Node's own modules: calls into them never reach the service's functions. */
+/** Node's own modules: calls into them never reach the service's functions. */
 const BUILTIN = /^(?:node:|(?:fs|path|os|http|https|http2|crypto|util|events|stream|url|child_process|zlib|net|assert|buffer|querystring|timers|worker_threads|cluster|dns|readline|tls|dgram|v8|vm|perf_hooks|async_hooks|process)(?:\/|$))/;
 const OBJECT_MUTATORS = new Set(['Object.assign', 'Object.defineProperty', 'Reflect.set', 'Reflect.deleteProperty']);
 
@@ -27,6 +27,7 @@ interface FileState {
   calls: Set<string>;
 }
 
+/** Key of this collector's per-file state on the walk. */
 const STATE = {};
 
 /**
