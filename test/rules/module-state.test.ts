@@ -135,6 +135,37 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it('survives odd code and an unreadable tsconfig without crashing', async () => {
+    const odd = [
+      "import cron from 'node-cron';",
+      "import session from 'express-session';",
+      'let a, { b } = { b: 1 }, [c] = [2];',
+      'exports = module.exports = function () {};',
+      'module.exports.x = module.exports.y = 3;',
+      'class K { static [Symbol.iterator] = 1; static z; static { K.z = 1; } }',
+      'const m = new Map();',
+      '[a, b] = [b, a];',
+      'export function f(this: unknown, ...rest: unknown[]) {',
+      '  ({ a } = { a: 1 });',
+      '  m[`k${rest.length}`] = 1;',
+      '  delete (m as any)[0];',
+      '  (K as any)["z"]++;',
+      '  setInterval();',
+      '  setTimeout(undefined as never);',
+      '  cron.schedule();',
+      '  session();',
+      '  return new (require("socket.io").Server)();',
+      '}',
+      'export default class {}',
+    ].join('\n');
+    const { findings } = await lintFiles(
+      { 'package.json': EXPRESS, 'tsconfig.json': '{ "compilerOptions": { "paths": { "@/*": 3 }, // broken\n', 'src/server.ts': SERVER, 'src/state.ts': odd },
+      { rules: [RULE, 'in-memory-store', 'unbounded-timer', 'in-process-scheduler'] },
+    );
+    assert.ok(findings.some((f) => f.ruleId === 'in-memory-store'));
+    assert.ok(findings.some((f) => f.ruleId === 'in-process-scheduler'));
+  });
+
   it("finds the demo shop's carts, order counter and price cache", async () => {
     const { findings } = await lintDir(`${FIXTURES}/demo`, { rules: [RULE] });
     assert.deepEqual(where(findings), [
