@@ -272,7 +272,7 @@ export class Walk {
     if (local) {
       if (this.imports.has(local)) return;
       this.imports.set(local, { module, path });
-    } else if (this.facts.imports.some((i) => i.module === module)) return;
+    } else if (this.facts.imports.some((i) => i.module === module && (typeOnly || !i.typeOnly))) return;
     this.facts.imports.push({ local, module, path, kind, span: this.span(node), ...(typeOnly ? { typeOnly } : {}) });
   }
 

@@ -57,6 +57,19 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} services/checkout/src/prices.ts:10`]);
   });
 
+  it('follows a value re-export that comes after a type-only one into a folder outside the source tree', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api","dependencies":{"express":"^4"}}',
+        'src/server.ts': "import express from 'express';\nimport { poll } from './jobs';\npoll();\nexpress().listen(3000);\n",
+        'src/jobs.ts': "export type { Job } from '../lib/poll';\nexport { poll } from '../lib/poll';\n",
+        'lib/poll.ts': 'export interface Job { id: string }\nexport function poll() {\n  setInterval(() => {}, 1000);\n}\n',
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} lib/poll.ts:3`]);
+  });
+
   it('does not accept .unref() as a fix inside a request handler', async () => {
     const { findings } = await routes("router.get('/x', (req, res) => {\n  setInterval(() => res.write('.'), 1000).unref();\n});\n");
     assert.deepEqual(where(findings), [`${RULE} src/routes.ts:4`]);
