@@ -19,6 +19,7 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [
       `${RULE} fire/legacy/lib/counters.js:2`,
       `${RULE} fire/legacy/lib/events.js:4`,
+      `${RULE} fire/legacy/lib/rates.js:3`,
       `${RULE} fire/legacy/lib/visitors.js:1`,
       `${RULE} fire/nest/src/drafts.controller.ts:3`,
       `${RULE} fire/shop/src/middleware/stats.ts:4`,
@@ -55,6 +56,7 @@ describe(RULE, () => {
     assert.match(at('fire/shop/src/routes/users.ts', 8).message, /^"profiles" \(lru-cache\) is a module-level cache filled in .*each replica warms its own copy/);
     assert.match(at('fire/shop/src/users/repository.ts', 6).message, /^"byEmail" \(Map\) is a module-level cache filled in findByEmail\(\)/);
     assert.match(at('fire/shop/src/users/repository.ts', 6).hint!, /lru-cache with max and ttl/);
+    assert.match(at('fire/legacy/lib/rates.js', 3).message, /^"rates" \(node-cache\) is a module-level cache filled in rate\(\)/);
 
     assert.match(at('fire/shop/src/middleware/stats.ts', 4).message, /^"RequestCounter\.total" \(static field\) is incremented in RequestCounter\.record\(\)/);
     assert.match(at('fire/shop/src/middleware/stats.ts', 11).message, /^"stats" \(object\) is written from the request handler requestStats\(\)/);
