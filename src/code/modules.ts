@@ -12,6 +12,7 @@ export class ModuleIndex {
   private readonly packages = new Map<string, Package>();
   private readonly pkgOf = new Map<string, Package>();
   private readonly aliases = new AliasReader();
+  private readonly resolved = new Map<string, CodeFacts | null>();
 
   constructor(packages: Package[]) {
     for (const p of packages) {
@@ -34,6 +35,16 @@ export class ModuleIndex {
    * to `from`, and through workspace packages imported by name (their `main`, or `src/index`).
    */
   resolveImport(from: string, spec: string): CodeFacts | undefined {
+    // The answer depends on the importing folder (relative paths, the tsconfig that applies) and the specifier.
+    const key = `${path.posix.dirname(from)}\0${spec}`;
+    const known = this.resolved.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const found = this.resolveUncached(from, spec);
+    this.resolved.set(key, found ?? null);
+    return found;
+  }
+
+  private resolveUncached(from: string, spec: string): CodeFacts | undefined {
     if (spec.startsWith('.')) return this.resolve(from, spec);
     const pkg = this.pkgOf.get(from);
     const aliases = pkg && this.aliases.forDir(path.dirname(path.join(pkg.dir, path.posix.relative(pkg.folder, from))));

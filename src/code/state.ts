@@ -39,6 +39,8 @@ const MUTATING: Record<ValueKind, Set<string>> = {
   value: new Set(),
 };
 
+const resolved = new WeakMap<ModuleIndex, Map<string, (Target & { esm: boolean }) | null>>();
+
 /**
  * Queries over the code facts of one service: which binding an imported name refers to (through
  * re-exports, ESM and CommonJS), whether a function only runs at start-up, and which timer
@@ -57,6 +59,17 @@ export class StateIndex {
 
   /** The local name and file an imported name refers to, following re-exports. */
   importTarget(file: CodeFacts, local: string, path: string[]): (Target & { esm: boolean }) | undefined {
+    // Resolution depends only on the run's files, so services of one run share the answers.
+    let memo = resolved.get(this.modules);
+    if (!memo) resolved.set(this.modules, (memo = new Map()));
+    const key = `${file.file}\0${local}\0${path.join('.')}`;
+    if (memo.has(key)) return memo.get(key) ?? undefined;
+    const t = this.resolveTarget(file, local, path);
+    memo.set(key, t ?? null);
+    return t;
+  }
+
+  private resolveTarget(file: CodeFacts, local: string, path: string[]): (Target & { esm: boolean }) | undefined {
     const imp = file.imports.find((i) => i.local === local);
     const target = imp && this.modules.resolveImport(file.file, imp.module);
     if (!imp || !target) return undefined;
