@@ -16,6 +16,10 @@ import shellFormEntrypoint from './shell-form-entrypoint.js';
 import missingHealthEndpoint from './missing-health-endpoint.js';
 import listenOnLocalhost from './listen-on-localhost.js';
 import clientWithoutTimeout from './client-without-timeout.js';
+import moduleState from './module-state.js';
+import inMemoryStore from './in-memory-store.js';
+import unboundedTimer from './unbounded-timer.js';
+import inProcessScheduler from './in-process-scheduler.js';
 
 /** Every rule, in the order the README lists them. The one list `--list-rules`, the docs and SARIF read. */
 export const RULES: readonly Rule[] = [
@@ -36,6 +40,10 @@ export const RULES: readonly Rule[] = [
   missingHealthEndpoint,
   listenOnLocalhost,
   clientWithoutTimeout,
+  moduleState,
+  inMemoryStore,
+  unboundedTimer,
+  inProcessScheduler,
 ];
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);

@@ -7,12 +7,16 @@ import { libCalls } from './collectors/lib-calls.js';
 import { methodCalls } from './collectors/method-calls.js';
 import { servers } from './collectors/servers.js';
 import { signals } from './collectors/signals.js';
+import { bindings } from './collectors/bindings.js';
 import { clients } from './collectors/clients.js';
 import { constants } from './collectors/constants.js';
 import { exportNames } from './collectors/exports.js';
 import { instances } from './collectors/instances.js';
 import { lifecycle } from './collectors/lifecycle.js';
 import { routes } from './collectors/routes.js';
+import { schedulers } from './collectors/schedulers.js';
+import { stores } from './collectors/stores.js';
+import { timers } from './collectors/timers.js';
 
 /** Every fact collector; each sees only the syntax kinds it asks for, in one walk per file. */
 export const COLLECTORS: Collector[] = [
@@ -27,6 +31,11 @@ export const COLLECTORS: Collector[] = [
   routes,
   lifecycle,
   clients,
+  // State and timers.
+  bindings,
+  timers,
+  schedulers,
+  stores,
 ];
 
 /**

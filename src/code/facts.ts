@@ -31,7 +31,7 @@ export interface CodeFacts {
   /** What puts a prefix before routes: `app.use('/api', router)`, `register(plugin, { prefix })`, `new Router({ prefix })`, `setGlobalPrefix('api')`. */
   mounts: MountFact[];
   /** Names this file exports and the local each one refers to (`export default router`, `module.exports = routes`). */
-  exportNames: ExportFact[];
+  exportNames: ExportNameFact[];
   /** Locals created by a server framework, router or adapter, with the creation's arguments (`const server = Hapi.server({ port })`). */
   instances: InstanceFact[];
   /** `const PORT = process.env.PORT ?? 3000`: constants with a literal or environment value, to read `listen(PORT, HOST)`. */
@@ -40,6 +40,24 @@ export interface CodeFacts {
   lifecycle: LifecycleStep[];
   /** Outbound HTTP calls and client instances (`axios.get`, `axios.create`, `got`, `fetch`), and `*.defaults.timeout` assignments. */
   clients: ClientFact[];
+
+  // State and timers (module-state, in-memory-store, unbounded-timer, in-process-scheduler).
+  /** Module-level bindings that can hold mutable data: `let`/`var`, `const` containers, class statics, `exports.x`. */
+  bindings: StateBinding[];
+  /** Writes and mutating calls on this file's module-level bindings and on imported names. */
+  writes: StateWrite[];
+  /** What the module exports (ESM and CommonJS), and what it re-exports from elsewhere. */
+  moduleExports: ExportFact[];
+  /** Calls of this file's top-level functions and of functions imported from relative modules. */
+  fnCalls: FnCall[];
+  /** `setInterval` / `setTimeout` calls and where their handles go. */
+  timers: TimerFact[];
+  /** Handles passed to `clearInterval`/`clearTimeout` (`t`, `this.timer`), `.unref()`ed, or returned. */
+  timerHandles: { cleared: string[]; unrefed: string[]; returned: string[] };
+  /** Periodic jobs of scheduler libraries: node-cron, cron, node-schedule, @nestjs/schedule, toad-scheduler. */
+  schedulers: ScheduledJob[];
+  /** Libraries that keep shared data in process memory or on the pod's disk, with what their options say. */
+  stores: StoreUse[];
 }
 
 /** One binding brought in from another module. `path` is the member path inside the module: `[]` for a default or namespace import or a whole `require`. */
@@ -49,6 +67,8 @@ export interface ImportFact {
   path: string[];
   kind: 'esm' | 'cjs';
   span: Span;
+  /** `import type` / `export type ... from`: erased at compile time, so it loads nothing. */
+  typeOnly?: boolean;
 }
 
 /**
@@ -171,7 +191,7 @@ export interface MountFact {
 }
 
 /** `export default router` → `{ name: 'default', local: 'router' }`; `exports.plugin = plugin` → `{ name: 'plugin', local: 'plugin' }`. */
-export interface ExportFact {
+export interface ExportNameFact {
   name: string;
   local: string;
 }
@@ -242,6 +262,133 @@ export interface ClientFact extends Scope {
   span: Span;
 }
 
+/**
+ * Where a piece of code runs, judged from its enclosing functions (innermost decides):
+ * `top` module initialisation; `startup` a one-shot start-up callback (listen callback,
+ * `once('ready')`, a start-up promise's `.then`, NestJS `onModuleInit`); `signal` a signal, exit or
+ * shutdown handler; `request` a request handler; `callback` a callback that runs many times (an
+ * interval, an emitter listener); `deferred` a `setTimeout` callback; `method` a class or object
+ * method; `function` the top-level function `fn`, which is start-up code when it is only called at
+ * start-up. Synchronous callbacks (`forEach`, `map`, IIFEs, `new Promise`) and `.then` are
+ * transparent: they run where they stand.
+ */
+export interface RunContext {
+  run: 'top' | 'startup' | 'signal' | 'request' | 'callback' | 'deferred' | 'method' | 'function';
+  /** The top-level function, for `run: 'function'`. */
+  fn?: string;
+  /** The function that runs the code, as the user wrote it: `the cartsRouter.post('/') handler`, `startPolling()`. */
+  via?: string;
+  viaLine?: number;
+}
+
+/** What a module-level binding holds, as far as its initialiser tells. */
+export type ValueKind = 'Map' | 'Set' | 'array' | 'object' | 'cache' | 'value';
+
+export interface StateBinding {
+  /** `carts`; `Registry.items` for a class static; `exports.hits` for a CommonJS export property. */
+  name: string;
+  decl: 'let' | 'var' | 'const' | 'static' | 'exports';
+  value: ValueKind;
+  /** The cache library, for `value: 'cache'` (`lru-cache`, `node-cache`). */
+  lib?: string;
+  /** Initialised with `true` or `false`: a flag. */
+  bool?: boolean;
+  /** The declarator name. */
+  span: Span;
+}
+
+/** One write or mutating call. `path` is the member chain below the binding (`state.items.push()` → `['items']`; `'[]'` for a computed key). */
+export interface StateWrite extends RunContext {
+  /** A module-level binding of this file... */
+  binding?: string;
+  /** ...or an imported local name (the path then starts below the import). */
+  import?: string;
+  path: string[];
+  /**
+   * `lazy` is a guarded one-time initialisation (`if (!x) x = ...`, `x ??= ...`, `if (x) return x;
+   * x = ...`); `reset` assigns `null` or `undefined` to the binding itself.
+   */
+  op: 'assign' | 'update' | 'call' | 'delete' | 'lazy' | 'reset';
+  /** The method called (`set`, `push`, `Object.assign`), or the operator of an update (`++`, `+=`). */
+  method?: string;
+  /** The class whose method writes, when the write is in a class. */
+  cls?: string;
+  /** Assigns `true` or `false`. */
+  bool?: boolean;
+  /** A delete in a `finally`: the entry lives only while the operation that added it runs. */
+  transient?: boolean;
+  /** In a function that runs once: `if (loaded) return; ...; loaded = true`. */
+  once?: boolean;
+  /** Stores a function (a callback, a handler, a promise's resolve) or a timer handle: wiring, not data. */
+  fnValue?: boolean;
+  /** Stores a promise (`inflight.set(key, promise)`). */
+  promise?: boolean;
+  span: Span;
+}
+
+/**
+ * One exported name. `local` is the binding in this file (`exports.hits` for a CommonJS property);
+ * a re-export has `from` and `imported` (`'*'` for `export * from`, whose `name` is `'*'`).
+ */
+export interface ExportFact {
+  name: string;
+  local?: string;
+  from?: string;
+  imported?: string;
+}
+
+/**
+ * A call of a top-level function of this file (`main()`), of a top-level class's static method
+ * (`Registry.add()`) or constructor (`new Env()` → path `['constructor']`), or of an imported one
+ * (`db.connect()` → name `db`, path `['connect']`).
+ */
+export interface FnCall extends Pick<RunContext, 'run' | 'fn'> {
+  name: string;
+  path: string[];
+}
+
+export interface TimerFact extends RunContext {
+  call: 'setInterval' | 'setTimeout';
+  /** The name or property the handle is kept in (`t`, `this.timer`); absent when the handle is dropped. */
+  handle?: string;
+  /** The handle is passed on (returned, stored in a collection, given to a function): its fate is unknown. */
+  passed?: boolean;
+  /** `.unref()` called on the timer. */
+  unref?: boolean;
+  /** For `setTimeout`: the enclosing function it re-schedules (`setTimeout(poll, 1000)` inside `poll`). */
+  rearms?: string;
+  /** The re-arming call is conditional, or the function returns early: the loop can stop. */
+  stopPath?: boolean;
+  span: Span;
+}
+
+export interface ScheduledJob {
+  lib: string;
+  /** The call as written, shortened: `cron.schedule('0 * * * *', …)`, `@Cron('0 3 * * *')`. */
+  call: string;
+  /** What runs: a decorated method `Class.method()` or a named function. */
+  job?: string;
+  /** The options object, for node-cron (`{ distributed: true }` keeps it silent). */
+  options?: Arg;
+  span: Span;
+}
+
+/**
+ * A library that keeps shared state in process memory or on the pod's disk unless told otherwise.
+ * `inProcess` is what the literal options say: true when no store/adapter is given (or an in-memory
+ * one is), false when one is given or the options cannot be read.
+ */
+export interface StoreUse extends RunContext {
+  kind: 'session' | 'rate-limit' | 'socket.io' | 'socket.io-adapter' | 'upload' | 'disk-write';
+  lib: string;
+  /** The call as written, shortened (`session({…})`, `new RateLimiterMemory(…)`, `multer.diskStorage(…)`). */
+  call: string;
+  inProcess: boolean;
+  /** For uploads and disk writes: where files go (`uploads/`, `/tmp/…`). */
+  dest?: string;
+  span: Span;
+}
+
 /** Facts of a file that could not be parsed. */
 export function emptyFacts(file: string): CodeFacts {
   return {
@@ -261,5 +408,14 @@ export function emptyFacts(file: string): CodeFacts {
     constants: [],
     lifecycle: [],
     clients: [],
+    // State and timers.
+    bindings: [],
+    writes: [],
+    moduleExports: [],
+    fnCalls: [],
+    timers: [],
+    timerHandles: { cleared: [], unrefed: [], returned: [] },
+    schedulers: [],
+    stores: [],
   };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Package } from '../model.js';
 import type { CodeFacts } from './facts.js';
+import { AliasReader } from './tsconfig.js';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
@@ -9,12 +10,18 @@ const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.
 export class ModuleIndex {
   private readonly byName = new Map<string, CodeFacts>();
   private readonly packages = new Map<string, Package>();
+  private readonly pkgOf = new Map<string, Package>();
+  private readonly aliases = new AliasReader();
   private readonly resolved = new Map<string, CodeFacts | undefined>();
+  private readonly resolvedImports = new Map<string, CodeFacts | null>();
   private readonly reached = new Map<Package, CodeFacts[]>();
 
   constructor(packages: Package[]) {
     for (const p of packages) {
-      for (const f of p.files) this.byName.set(f.file, f);
+      for (const f of p.files) {
+        this.byName.set(f.file, f);
+        this.pkgOf.set(f.file, p);
+      }
       if (p.name) this.packages.set(p.name, p);
     }
   }
@@ -30,6 +37,57 @@ export class ModuleIndex {
     return found;
   }
 
+  /**
+   * Like {@link resolve}, and also through the tsconfig/jsconfig `paths` and `baseUrl` that apply
+   * to `from`, and through workspace packages imported by name (their `main`, or `src/index`).
+   */
+  resolveImport(from: string, spec: string): CodeFacts | undefined {
+    // The answer depends on the importing folder (relative paths, the tsconfig that applies) and the specifier.
+    const key = `${path.posix.dirname(from)}\0${spec}`;
+    const known = this.resolvedImports.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const found = this.resolveUncached(from, spec);
+    this.resolvedImports.set(key, found ?? null);
+    return found;
+  }
+
+  private resolveUncached(from: string, spec: string): CodeFacts | undefined {
+    if (spec.startsWith('.')) return this.resolve(from, spec);
+    const pkg = this.pkgOf.get(from);
+    const aliases = pkg && this.aliases.forDir(path.dirname(path.join(pkg.dir, path.posix.relative(pkg.folder, from))));
+    if (pkg && aliases) {
+      for (const p of aliases.paths) {
+        const hit = p.wildcard ? spec.length >= p.prefix.length + p.suffix.length && spec.startsWith(p.prefix) && spec.endsWith(p.suffix) : spec === p.prefix;
+        if (!hit) continue;
+        const mid = p.wildcard ? spec.slice(p.prefix.length, spec.length - p.suffix.length) : '';
+        for (const t of p.targets) {
+          const f = this.lookupAbsolute(pkg, t.replace('*', mid));
+          if (f) return f;
+        }
+      }
+      const f = aliases.baseUrl ? this.lookupAbsolute(pkg, path.join(aliases.baseUrl, spec)) : undefined;
+      if (f) return f;
+    }
+    const ws = this.workspacePackage(spec);
+    if (!ws) return undefined;
+    const sub = spec.split('/').slice(spec.startsWith('@') ? 2 : 1).join('/');
+    const join = (...parts: string[]) => path.posix.join(ws.folder, ...parts);
+    const main = ws.main?.replace(/^\.\//, '');
+    const candidates = sub
+      ? [join(sub), join('src', sub)]
+      : [...(main ? [join(main), join(main.replace(/^(?:dist|lib|build|out)\//, 'src/'))] : []), join('src', 'index'), join('index')];
+    for (const c of candidates) {
+      const f = this.lookup(c.replace(/\.(?:[cm]?js|d\.ts)$/, '')) ?? this.lookup(c);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  private lookupAbsolute(pkg: Package, abs: string): CodeFacts | undefined {
+    return this.lookup(path.posix.join(pkg.folder, path.relative(pkg.dir, abs).split(path.sep).join('/')));
+  }
+
+  /** A printed path with or without its extension, or a folder with an index file. */
   private lookup(target: string): CodeFacts | undefined {
     const exact = this.byName.get(target);
     if (exact) return exact;

@@ -93,6 +93,7 @@ export class Walk {
   private readonly table: DispatchTable;
   /** `visit` bound once: `forEachChild` calls it for every node, so no wrapper per call. */
   private readonly visitChild: (node: TS.Node) => undefined = this.visit.bind(this);
+  private readonly locals = new Map<object, unknown>();
 
   constructor(
     readonly ts: Ts,
@@ -110,6 +111,16 @@ export class Walk {
   run(): void {
     for (const st of this.sf.statements) this.readImports(st);
     this.visit(this.sf);
+  }
+
+  /**
+   * Per-file state a collector keeps between visits, created on first use and dropped with the
+   * walk. (A WeakMap keyed by the walk would keep every file's syntax nodes alive until a full GC.)
+   */
+  local<T>(key: object, init: () => T): T {
+    let v = this.locals.get(key) as T | undefined;
+    if (v === undefined) this.locals.set(key, (v = init()));
+    return v;
   }
 
   /** The parent of the node being visited (the walk does not set parent pointers, to stay fast). */
@@ -304,17 +315,18 @@ export class Walk {
       const module = st.moduleSpecifier.text;
       const clause = st.importClause;
       if (!clause) return this.addImport('', module, [], 'esm', st);
-      if (clause.name) this.addImport(clause.name.text, module, [], 'esm', clause.name);
+      const typeOnly = clause.isTypeOnly;
+      if (clause.name) this.addImport(clause.name.text, module, [], 'esm', clause.name, typeOnly);
       const nb = clause.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) this.addImport(nb.name.text, module, [], 'esm', nb.name);
+      if (nb && ts.isNamespaceImport(nb)) this.addImport(nb.name.text, module, [], 'esm', nb.name, typeOnly);
       if (nb && ts.isNamedImports(nb)) {
         for (const el of nb.elements) {
           const imported = (el.propertyName ?? el.name).text;
-          this.addImport(el.name.text, module, imported === 'default' ? [] : [imported], 'esm', el);
+          this.addImport(el.name.text, module, imported === 'default' ? [] : [imported], 'esm', el, typeOnly || el.isTypeOnly);
         }
       }
     } else if (ts.isExportDeclaration(st) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
-      this.addImport('', st.moduleSpecifier.text, [], 'esm', st);
+      this.addImport('', st.moduleSpecifier.text, [], 'esm', st, st.isTypeOnly);
     } else if (ts.isImportEqualsDeclaration(st) && ts.isExternalModuleReference(st.moduleReference)) {
       const ex = st.moduleReference.expression;
       if (ts.isStringLiteral(ex)) this.addImport(st.name.text, ex.text, [], 'cjs', st);
@@ -346,12 +358,12 @@ export class Walk {
   }
 
   /** Record an import; `local` is `''` for side-effect imports, re-exports and unbound `require()`/`import()`. */
-  private addImport(local: string, module: string, path: string[], kind: 'esm' | 'cjs', node: TS.Node): void {
+  private addImport(local: string, module: string, path: string[], kind: 'esm' | 'cjs', node: TS.Node, typeOnly = false): void {
     if (local) {
       if (this.imports.has(local)) return;
       this.imports.set(local, { module, path });
-    } else if (this.facts.imports.some((i) => i.module === module)) return;
-    this.facts.imports.push({ local, module, path, kind, span: this.span(node) });
+    } else if (this.facts.imports.some((i) => i.module === module && (typeOnly || !i.typeOnly))) return;
+    this.facts.imports.push({ local, module, path, kind, span: this.span(node), ...(typeOnly ? { typeOnly } : {}) });
   }
 
   private visit(node: TS.Node): undefined {

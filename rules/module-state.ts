@@ -1,0 +1,94 @@
+import { defineRule } from '../src/rule.js';
+import { StateIndex, isBookkeeping, isMutation, type BindingWrite } from '../src/code/state.js';
+import { serviceCode } from '../src/code/scope.js';
+import type { CodeFacts, StateBinding, StateWrite } from '../src/code/facts.js';
+
+const REMOVES = /^(?:delete|del|clear|reset|pop|shift|splice|take|flushAll)$/;
+
+interface Site {
+  file: CodeFacts;
+  write: StateWrite;
+  target: BindingWrite;
+}
+
+/** `carts.set()`, `ordersPlaced++`, `config = …`, `delete sessions[…]`, as written at the site. */
+function expression({ write: w }: Site): string {
+  const target = [w.binding ?? w.import, ...w.path].join('.').replace(/\.\[\]/g, '[…]');
+  if (w.op === 'call') return w.method!.includes('.') ? `${w.method}(${target}, …)` : `${target}.${w.method}()`;
+  if (w.op === 'update') return /^(?:\+\+|--)$/.test(w.method ?? '') ? `${target}${w.method}` : `${target} ${w.method} …`;
+  if (w.op === 'delete') return `delete ${target}`;
+  return `${target} = …`;
+}
+
+function kindOf(b: StateBinding): string {
+  const value = b.value === 'cache' ? b.lib! : b.value === 'value' ? '' : b.value;
+  if (b.decl === 'static') return value ? `static ${value}` : 'static field';
+  if (b.decl === 'exports') return value ? `CommonJS export, ${value}` : 'CommonJS export';
+  return value || b.decl;
+}
+
+export default defineRule({
+  id: 'module-state',
+  scope: ['code'],
+  severity: 'warning',
+  summary: 'Module-level binding that holds mutable data and is written at run time',
+  why: 'Each replica holds its own copy: a second replica cannot see it, scale-in destroys it, and counters, sessions and caches silently diverge.',
+  fix: 'Keep shared data in Redis or the database; keep module scope for constants and for clients created once at start-up.',
+  check({ app, report }) {
+    const done = new Set<string>();
+    for (const service of app.services) {
+      const code = serviceCode(app, service);
+      const index = new StateIndex(app.modules, code.runtime, code.other);
+      const groups = new Map<string, Site[]>();
+      for (const file of index.files) {
+        for (const write of file.writes) {
+          const target = index.bindingOf(file, write);
+          if (!target || !isMutation(target, write) || !index.isRuntime(file, write)) continue;
+          const key = `${target.owner.file}#${target.binding.name}`;
+          const list = groups.get(key) ?? [];
+          groups.set(key, [...list, { file, write, target }]);
+        }
+      }
+      for (const [key, unsorted] of groups) {
+        if (done.has(key) || isBookkeeping(unsorted[0]!.target.binding, unsorted)) continue;
+        done.add(key);
+        // The most telling site first: request handlers, then writes that add data rather than remove it.
+        const rank = (s: Site) => (s.write.run === 'request' ? 0 : 2) + (REMOVES.test(s.write.method ?? '') ? 1 : 0);
+        const sites = unsorted.sort((a, b) => rank(a) - rank(b));
+        const { owner, binding } = sites[0]!.target;
+        const first = sites[0]!;
+        const name = binding.name;
+        const where = `${first.write.via} (${first.file.file}:${first.write.viaLine ?? first.write.span.line})`;
+        const label = `"${name}" (${kindOf(binding)})`;
+        const reassigned = !first.target.rest.length && (first.write.op === 'assign' || first.write.op === 'update');
+        const cache = binding.value === 'cache' || /cache|memo/i.test(name.split('.').pop()!) || (binding.value === 'Map' && sites.every((s) => s.write.method === 'set'));
+        let message: string;
+        let hint: string;
+        if (cache) {
+          message = `${label} is a module-level cache filled in ${where}: each replica warms its own copy, so replicas answer with different data and every new pod starts cold`;
+          hint = `if per-replica copies and stale reads are acceptable, bound it (lru-cache with max and ttl); otherwise keep ${name} in Redis so every replica reads the same values`;
+        } else if (reassigned && /^(?:\+\+|--|\+=|-=)$/.test(first.write.method ?? '')) {
+          message = `${label} is ${first.write.method!.startsWith('-') ? 'decremented' : 'incremented'} in ${where}: each replica counts on its own, so totals diverge and scale-in resets them`;
+          hint = `keep ${name} in Redis (INCR) or the database; for metrics, use a per-replica prom-client counter and sum across pods`;
+        } else if (reassigned) {
+          message = `${label} is reassigned in ${where}: each replica keeps its own value, so replicas disagree and a new pod starts from the initial one`;
+          hint = `keep ${name} in Redis or the database, or pass it with each request instead of holding it in module scope`;
+        } else {
+          message = `${label} is written from ${where}: each replica keeps its own ${name} and scale-in loses them`;
+          hint = `move ${name} to Redis or the database so every replica sees the same data`;
+        }
+        report({
+          at: { file: owner.file, ...binding.span },
+          message,
+          hint,
+          related: sites.slice(0, 3).map((s) => ({
+            file: s.file.file,
+            line: s.write.span.line,
+            column: s.write.span.column,
+            message: `${expression(s)} in ${s.write.via}`,
+          })),
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,375 @@
+import { isFunctionLike, runContext } from '../context.js';
+import { boundNames, inFinally, isLazyInit, isNullish, onceGuarded, shadowed, storesFunction, storesPromise } from '../guards.js';
+import type { ExportFact, StateBinding, StateWrite, ValueKind } from '../facts.js';
+import type { TS } from '../typescript.js';
+import type { Collector, Walk } from '../walk.js';
+
+/** In-process cache libraries whose instances are module-level caches. */
+export const CACHE_LIBS = new Set(['lru-cache', 'node-cache', 'quick-lru', 'tiny-lru', '@isaacs/ttlcache', 'lru.min']);
+
+/** Methods that change a Map, Set, array or cache; which ones count for a binding is the rule's call. */
+const MUTATORS = new Set([
+  'set', 'add', 'delete', 'clear', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
+  'del', 'mset', 'take', 'flushAll', 'reset', 'put',
+]);
+/** Node's own modules: calls into them never reach the service's functions. */
+const BUILTIN = /^(?:node:|(?:fs|path|os|http|https|http2|crypto|util|events|stream|url|child_process|zlib|net|assert|buffer|querystring|timers|worker_threads|cluster|dns|readline|tls|dgram|v8|vm|perf_hooks|async_hooks|process)(?:\/|$))/;
+const OBJECT_MUTATORS = new Set(['Object.assign', 'Object.defineProperty', 'Reflect.set', 'Reflect.deleteProperty']);
+
+interface FileState {
+  bindings: Map<string, StateBinding>;
+  /** First segments of binding names (`carts`, `Registry`, `exports`). */
+  roots: Set<string>;
+  /** Names of top-level functions (declarations and `const f = () => ...`). */
+  fns: Set<string>;
+  /** Names of top-level classes, whose static methods are called like functions. */
+  classes: Set<string>;
+  calls: Set<string>;
+}
+
+/** Key of this collector's per-file state on the walk. */
+const STATE = {};
+
+/**
+ * Module-level state: the bindings a file declares at top level, what it exports, every write or
+ * mutating call on those bindings and on imported names (with where it runs), and calls of
+ * top-level and imported functions (to tell start-up functions from run-time ones).
+ */
+export const bindings: Collector = {
+  kinds: ['SourceFile', 'BinaryExpression', 'PrefixUnaryExpression', 'PostfixUnaryExpression', 'DeleteExpression', 'CallExpression', 'NewExpression'],
+  visit(node, w) {
+    const ts = w.ts;
+    if (ts.isSourceFile(node)) return prescan(node, w);
+    const st = w.local<FileState | null>(STATE, () => null);
+    if (!st) return;
+    if (ts.isBinaryExpression(node)) {
+      const op = node.operatorToken.kind;
+      if (op < ts.SyntaxKind.FirstAssignment || op > ts.SyntaxKind.LastAssignment) return;
+      if (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left)) return;
+      const kind: StateWrite['op'] =
+        op === ts.SyntaxKind.EqualsToken ? 'assign' : op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken ? 'lazy' : 'update';
+      return write(w, st, node.left, kind, kind === 'update' ? ts.tokenToString(op) : undefined, node);
+    }
+    if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
+      if (node.operator !== ts.SyntaxKind.PlusPlusToken && node.operator !== ts.SyntaxKind.MinusMinusToken) return;
+      return write(w, st, node.operand, 'update', ts.tokenToString(node.operator), node);
+    }
+    if (ts.isDeleteExpression(node)) return write(w, st, node.expression, 'delete', undefined, node);
+    if (ts.isNewExpression(node)) {
+      const callee = w.unwrap(node.expression);
+      return ts.isIdentifier(callee) ? noteCall(w, st, callee, ['constructor']) : undefined;
+    }
+    const call = node as TS.CallExpression;
+    const callee = w.unwrap(call.expression);
+    if (ts.isPropertyAccessExpression(callee)) {
+      const m = callee.name.text;
+      if (MUTATORS.has(m)) write(w, st, callee.expression, 'call', m, call);
+      else if (call.arguments[0] && ts.isIdentifier(callee.expression) && OBJECT_MUTATORS.has(`${callee.expression.text}.${m}`)) {
+        write(w, st, call.arguments[0], 'call', `${callee.expression.text}.${m}`, call);
+      }
+    }
+    noteCall(w, st, callee);
+  },
+};
+
+function prescan(sf: TS.SourceFile, w: Walk): void {
+  const ts = w.ts;
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), calls: new Set() }));
+  const exp = w.facts.moduleExports;
+  const add = (b: StateBinding) => {
+    st.bindings.set(b.name, b);
+    st.roots.add(b.name.split('.')[0]!);
+  };
+  for (const s of sf.statements) {
+    const exported = hasModifier(ts, s, ts.SyntaxKind.ExportKeyword);
+    const isDefault = hasModifier(ts, s, ts.SyntaxKind.DefaultKeyword);
+    if (ts.isVariableStatement(s)) {
+      const flags = s.declarationList.flags;
+      const decl = flags & ts.NodeFlags.Const ? 'const' : flags & ts.NodeFlags.Let ? 'let' : flags & (ts.NodeFlags.Using | ts.NodeFlags.AwaitUsing) ? 'const' : 'var';
+      for (const d of s.declarationList.declarations) {
+        for (const name of boundNames(ts, d.name)) if (exported) exp.push({ name, local: name });
+        if (!ts.isIdentifier(d.name)) {
+          if (decl !== 'const') for (const name of boundNames(ts, d.name)) add({ name, decl, value: 'value', span: w.span(d.name) });
+          continue;
+        }
+        const v = valueOf(w, d.initializer);
+        if (v === 'fn') st.fns.add(d.name.text);
+        else if (decl === 'const' ? isContainer(v) : v !== 'skip') {
+          const kind = typeof v === 'object' ? v : { value: 'value' as const };
+          add({ name: d.name.text, decl, ...kind, ...boolInit(w, d.initializer), span: w.span(d.name) });
+        }
+      }
+    } else if (ts.isFunctionDeclaration(s) && s.name) {
+      st.fns.add(s.name.text);
+      if (exported) exp.push({ name: isDefault ? 'default' : s.name.text, local: s.name.text });
+    } else if (ts.isFunctionDeclaration(s) && isDefault) {
+      exp.push({ name: 'default', local: 'default' });
+      st.fns.add('default');
+    } else if (ts.isClassDeclaration(s) && s.name) {
+      st.classes.add(s.name.text);
+      if (exported) exp.push({ name: isDefault ? 'default' : s.name.text, local: s.name.text });
+      for (const m of s.members) {
+        if (!ts.isPropertyDeclaration(m) || !hasModifier(ts, m, ts.SyntaxKind.StaticKeyword) || !ts.isIdentifier(m.name)) continue;
+        const v = valueOf(w, m.initializer);
+        if (v === 'fn' || v === 'skip') continue;
+        if (hasModifier(ts, m, ts.SyntaxKind.ReadonlyKeyword) && !isContainer(v)) continue;
+        add({ name: `${s.name.text}.${m.name.text}`, decl: 'static', ...(typeof v === 'object' ? v : { value: 'value' }), ...boolInit(w, m.initializer), span: w.span(m.name) });
+      }
+    } else if (ts.isExportDeclaration(s)) {
+      readExportDeclaration(ts, s, exp);
+    } else if (ts.isExportAssignment(s)) {
+      const e = w.unwrap(s.expression);
+      if (ts.isIdentifier(e)) exp.push({ name: 'default', local: e.text });
+    } else if (ts.isExpressionStatement(s)) {
+      readCommonJsExport(w, st, s.expression, add);
+    }
+  }
+  w.facts.bindings.push(...st.bindings.values());
+}
+
+/** `module.exports = {...}`, `module.exports = x`, `exports.x = ...`, `module.exports.x = ...`, and a top-level `Object.freeze(x)`. */
+function readCommonJsExport(w: Walk, st: FileState, e: TS.Expression, add: (b: StateBinding) => void): void {
+  const ts = w.ts;
+  const exp = w.facts.moduleExports;
+  if (ts.isCallExpression(e) && w.text(e.expression) === 'Object.freeze' && e.arguments[0] && ts.isIdentifier(e.arguments[0])) {
+    const name = e.arguments[0].text;
+    if (st.bindings.get(name)?.decl === 'const') st.bindings.delete(name);
+    return;
+  }
+  if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  const c = exportsChain(w, e.left);
+  if (!c) return;
+  const right = w.unwrap(e.right);
+  if (c.length === 0) {
+    if (ts.isIdentifier(right)) exp.push({ name: 'default', local: right.text });
+    else if (ts.isObjectLiteralExpression(right)) {
+      for (const p of right.properties) {
+        if (ts.isShorthandPropertyAssignment(p)) exp.push({ name: p.name.text, local: p.name.text });
+        else if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && ts.isIdentifier(p.initializer)) exp.push({ name: p.name.text, local: p.initializer.text });
+      }
+    }
+    return;
+  }
+  if (c.length !== 1) return;
+  const name = c[0]!;
+  if (ts.isIdentifier(right)) return void exp.push({ name, local: right.text });
+  const v = valueOf(w, right);
+  if (v === 'fn') {
+    st.fns.add(name);
+    exp.push({ name, local: name });
+  } else if (typeof v === 'object' || (v === 'value' && isLiteral(ts, right))) {
+    add({ name: `exports.${name}`, decl: 'exports', ...(typeof v === 'object' ? v : { value: 'value' }), span: w.span(e.left) });
+    exp.push({ name, local: `exports.${name}` });
+  }
+}
+
+/** `module.exports.a` / `exports.a` → `['a']`; `module.exports` → `[]`; anything else → undefined. */
+function exportsChain(w: Walk, e: TS.Expression): string[] | undefined {
+  const c = w.chain(e);
+  if (!c) return undefined;
+  if (c[0] === 'module' && c[1] === 'exports') return c.slice(2);
+  if (c[0] === 'exports') return c.slice(1);
+  return undefined;
+}
+
+function readExportDeclaration(ts: Walk['ts'], s: TS.ExportDeclaration, exp: ExportFact[]): void {
+  const from = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
+  const clause = s.exportClause;
+  if (!clause) {
+    if (from) exp.push({ name: '*', from, imported: '*' });
+    return;
+  }
+  if (ts.isNamespaceExport(clause)) {
+    if (from) exp.push({ name: clause.name.text, from, imported: '*' });
+    return;
+  }
+  for (const el of clause.elements) {
+    const inner = (el.propertyName ?? el.name).text;
+    exp.push(from ? { name: el.name.text, from, imported: inner } : { name: el.name.text, local: inner });
+  }
+}
+
+type Value = { value: ValueKind; lib?: string } | 'value' | 'fn' | 'skip';
+
+/** What an initialiser makes: a container, a function, something frozen or weak (`skip`), or an unknown value. */
+function valueOf(w: Walk, init: TS.Expression | undefined): Value {
+  const ts = w.ts;
+  if (!init) return 'value';
+  const e = w.unwrap(init);
+  if (ts.isArrayLiteralExpression(e)) return { value: 'array' };
+  if (ts.isObjectLiteralExpression(e)) return { value: 'object' };
+  if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isClassExpression(e)) return 'fn';
+  if (ts.isNewExpression(e)) {
+    const name = ts.isIdentifier(e.expression) ? e.expression.text : undefined;
+    if (name === 'Map' || name === 'Set') return { value: name };
+    if (name === 'Array') return { value: 'array' };
+    if (name === 'WeakMap' || name === 'WeakSet' || name === 'WeakRef' || name === 'Promise') return 'skip';
+    const origin = w.resolve(e.expression);
+    if (origin && CACHE_LIBS.has(origin.module)) return { value: 'cache', lib: origin.module };
+    return 'value';
+  }
+  if (ts.isCallExpression(e)) {
+    const callee = w.text(e.expression, 40);
+    // Frozen objects cannot change; a promise chain (`Promise.resolve()`) serialises work, it holds no data.
+    if (callee === 'Object.freeze' || callee === 'Promise.resolve' || callee === 'Promise.reject') return 'skip';
+    if (callee === 'Object.create') return { value: 'object' };
+    if (callee === 'Array.from' || callee === 'Array.of') return { value: 'array' };
+    const origin = w.resolve(e.expression);
+    if (origin && CACHE_LIBS.has(origin.module)) return { value: 'cache', lib: origin.module };
+  }
+  return 'value';
+}
+
+function isContainer(v: Value): v is { value: ValueKind; lib?: string } {
+  return typeof v === 'object';
+}
+
+function isLiteral(ts: Walk['ts'], e: TS.Expression): boolean {
+  return ts.isNumericLiteral(e) || ts.isStringLiteralLike(e) || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword;
+}
+
+function hasModifier(ts: Walk['ts'], n: TS.Node, kind: TS.SyntaxKind): boolean {
+  const mods = ts.canHaveModifiers(n) ? ts.getModifiers(n) : undefined;
+  return !!mods?.some((m) => m.kind === kind);
+}
+
+/** `a.b[k].c` → `['a', 'b', '[]', 'c']`, rooted at an identifier or `this`. */
+function targetChain(w: Walk, e: TS.Expression): string[] | undefined {
+  const ts = w.ts;
+  const out: string[] = [];
+  let cur = e;
+  for (;;) {
+    cur = w.unwrap(cur);
+    if (ts.isPropertyAccessExpression(cur)) {
+      out.push(cur.name.text);
+      cur = cur.expression;
+    } else if (ts.isElementAccessExpression(cur)) {
+      out.push(ts.isStringLiteralLike(cur.argumentExpression) ? cur.argumentExpression.text : '[]');
+      cur = cur.expression;
+    } else if (ts.isIdentifier(cur)) {
+      out.push(cur.text);
+      return out.reverse();
+    } else if (cur.kind === ts.SyntaxKind.ThisKeyword) {
+      out.push('this');
+      return out.reverse();
+    } else return undefined;
+  }
+}
+
+/** The identifier (or `this`) at the root of `a.b[c].d`, found without building the chain. */
+function rootOf(w: Walk, e: TS.Expression): string | undefined {
+  const ts = w.ts;
+  for (let cur = e; ; ) {
+    cur = w.unwrap(cur);
+    if (ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur)) cur = cur.expression;
+    else if (ts.isIdentifier(cur)) return cur.text;
+    else return cur.kind === ts.SyntaxKind.ThisKeyword ? 'this' : undefined;
+  }
+}
+
+function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op'], method: string | undefined, node: TS.Node): void {
+  const ts = w.ts;
+  const first = rootOf(w, target);
+  if (!first || !(first === 'this' || first === 'module' || st.roots.has(first) || w.imports.has(first))) return;
+  const chain = targetChain(w, target);
+  if (!chain) return;
+  let full = chain;
+  if (chain[0] === 'this') {
+    const cls = staticClass(w);
+    if (!cls) return;
+    full = [cls, ...chain.slice(1)];
+  } else if (chain[0] === 'module' && chain[1] === 'exports') full = ['exports', ...chain.slice(2)];
+  const root = full[0]!;
+  const isImport = !st.roots.has(root) && w.imports.has(root);
+  if (!st.roots.has(root) && !isImport) return;
+  let binding: string | undefined;
+  let path: string[];
+  if (isImport) path = full.slice(1);
+  else {
+    const two = full.length > 1 ? `${root}.${full[1]}` : undefined;
+    binding = two && st.bindings.has(two) ? two : st.bindings.has(root) ? root : undefined;
+    if (!binding) return;
+    path = full.slice(binding.split('.').length);
+  }
+  if (chain[0] !== 'this' && root !== 'exports' && shadowed(w, root)) return;
+  const ctx = runContext(w);
+  if (ctx.run === 'top') return;
+  if (op === 'lazy' && path.length) op = 'assign';
+  if (op === 'assign' && !path.length && isLazyInit(w, chain.join('.'), node as TS.BinaryExpression)) op = 'lazy';
+  if (op === 'assign' && !path.length && ts.isBinaryExpression(node) && isNullish(w, node.right)) op = 'reset';
+  // `crypto = require('crypto')` hands back the same cached module every time.
+  if (op === 'assign' && !path.length && ts.isBinaryExpression(node) && w.requireOf(node.right)) op = 'lazy';
+  const cls = enclosingClass(w);
+  const right = op === 'assign' && ts.isBinaryExpression(node) ? w.unwrap(node.right) : undefined;
+  const bool = right && (right.kind === ts.SyntaxKind.TrueKeyword || right.kind === ts.SyntaxKind.FalseKeyword);
+  const args = ts.isCallExpression(node) ? node.arguments : undefined;
+  const stored = right ?? (method === 'set' || method === 'put' ? args?.[1] : args?.[0]);
+  w.facts.writes.push({
+    ...(binding ? { binding } : { import: root }),
+    path,
+    op,
+    ...(method ? { method } : {}),
+    ...(cls ? { cls } : {}),
+    ...(bool ? { bool: true } : {}),
+    ...(op === 'delete' || method === 'delete' ? (inFinally(w) ? { transient: true } : {}) : {}),
+    ...(onceGuarded(w, (n) => !!st.bindings.get(n)?.bool, root) ? { once: true } : {}),
+    ...(stored && storesFunction(w, stored) ? { fnValue: true } : {}),
+    ...(stored && storesPromise(w, stored) ? { promise: true } : {}),
+    ...ctx,
+    span: w.span(node),
+  });
+}
+
+/** `main()`, `db.connect()`: calls of top-level functions and of imported ones, with where they run. */
+function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[] = []): void {
+  const ts = w.ts;
+  let name: string | undefined;
+  let path: string[] = suffix;
+  if (ts.isIdentifier(callee)) name = callee.text;
+  else if (ts.isPropertyAccessExpression(callee)) {
+    const first = rootOf(w, callee);
+    if (!first || !(first === 'this' || w.imports.has(first) || st.classes.has(first))) return;
+    const c = w.chain(callee);
+    const root = c?.[0] === 'this' ? staticClass(w) : c?.[0];
+    if (c && root && (w.imports.has(root) || st.classes.has(root))) [name, path] = [root, c.slice(1)];
+  }
+  if (!name) return;
+  const imp = w.imports.get(name);
+  if (!(st.fns.has(name) || st.classes.has(name) || (imp && !BUILTIN.test(imp.module)))) return;
+  const { run, fn } = runContext(w, false);
+  const key = `${name}|${path.join('.')}|${run}|${fn ?? ''}`;
+  if (st.calls.has(key)) return;
+  st.calls.add(key);
+  w.facts.fnCalls.push({ name, path, run, ...(fn ? { fn } : {}) });
+}
+
+/** The top-level class whose static method (or static block) the walk is in, for `this.x` writes. */
+function staticClass(w: Walk): string | undefined {
+  const ts = w.ts;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a || ts.isSourceFile(a)) return undefined;
+    if (ts.isArrowFunction(a)) continue;
+    if (ts.isMethodDeclaration(a) || ts.isGetAccessor(a) || ts.isSetAccessor(a) || ts.isClassStaticBlockDeclaration(a)) {
+      const cls = w.parent(d + 1);
+      const isStatic = ts.isClassStaticBlockDeclaration(a) || hasModifier(ts, a, ts.SyntaxKind.StaticKeyword);
+      return isStatic && cls && ts.isClassDeclaration(cls) && cls.name && w.parent(d + 2) === w.sf ? cls.name.text : undefined;
+    }
+    if (isFunctionLike(ts, a)) return undefined;
+  }
+}
+
+function enclosingClass(w: Walk): string | undefined {
+  const ts = w.ts;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a || ts.isSourceFile(a)) return undefined;
+    if (ts.isClassDeclaration(a) || ts.isClassExpression(a)) return a.name?.text;
+  }
+}
+
+/** `let loaded = false` → `{ bool: true }`. */
+function boolInit(w: Walk, init: TS.Expression | undefined): { bool?: boolean } {
+  const k = init && w.unwrap(init).kind;
+  return k === w.ts.SyntaxKind.TrueKeyword || k === w.ts.SyntaxKind.FalseKeyword ? { bool: true } : {};
+}

@@ -1,0 +1,96 @@
+import type { ScheduledJob } from '../facts.js';
+import type { TS } from '../typescript.js';
+import type { Collector, Walk } from '../walk.js';
+
+/** Scheduler calls by module and member path (`CronJob.from` is `['CronJob', 'from']`); BullMQ and Agenda share their state and are absent on purpose. */
+const SCHEDULE_CALLS: Record<string, string[]> = {
+  'node-cron': ['schedule', 'createTask'],
+  cron: ['CronJob', 'CronJob.from', 'job'],
+  'node-schedule': ['scheduleJob'],
+};
+const TOAD_METHODS = new Set(['addSimpleIntervalJob', 'addIntervalJob', 'addCronJob', 'addLongIntervalJob']);
+const TOAD_MODULES = new Set(['toad-scheduler', '@fastify/schedule']);
+const NEST_DECORATORS = new Set(['Cron', 'Interval']);
+
+/**
+ * Periodic jobs run by in-process scheduler libraries: node-cron `schedule`, cron `CronJob`,
+ * node-schedule `scheduleJob`, `@nestjs/schedule` `@Cron`/`@Interval`, toad-scheduler jobs.
+ */
+const MODULES = new Set([...Object.keys(SCHEDULE_CALLS), ...TOAD_MODULES, '@nestjs/schedule']);
+const RELEVANT = {};
+
+export const schedulers: Collector = {
+  kinds: ['CallExpression', 'NewExpression', 'Decorator'],
+  visit(node, w) {
+    const ts = w.ts;
+    // Only files that import a scheduler library can schedule with it.
+    if (!w.local(RELEVANT, () => w.facts.imports.some((i) => MODULES.has(i.module)))) return;
+    if (ts.isDecorator(node)) return decorator(w, node);
+    const call = node as TS.CallExpression | TS.NewExpression;
+    const args = call.arguments ?? [];
+    const origin = w.resolve(call.expression);
+    const member = origin?.path.join('.');
+    if (origin && member !== undefined && SCHEDULE_CALLS[origin.module]?.includes(member)) {
+      // cron takes (cronTime, onTick, ...) or one object { cronTime, onTick }.
+      const obj = args[0] && ts.isObjectLiteralExpression(w.unwrap(args[0])) ? (w.unwrap(args[0]) as TS.ObjectLiteralExpression) : undefined;
+      const prop = (name: string) => obj?.properties.find((p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name)?.initializer;
+      const cronTime = prop('cronTime');
+      const shown = obj ? (cronTime && ts.isStringLiteralLike(cronTime) ? `{ cronTime: '${cronTime.text}' }` : '{…}') : firstArg(w, args[0]);
+      const job: ScheduledJob = {
+        lib: origin.module,
+        call: `${ts.isNewExpression(call) ? 'new ' : ''}${w.text(call.expression, 40)}(${shown})`,
+        span: w.span(call),
+      };
+      const fn = jobName(w, obj ? prop('onTick') : args[1]);
+      if (fn) job.job = fn;
+      if (origin.module === 'node-cron') job.options = w.arg(args[2]);
+      if (origin.module === 'node-cron' && !args[2]) delete job.options;
+      w.facts.schedulers.push(job);
+      return;
+    }
+    const callee = w.unwrap(call.expression);
+    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(callee) || !TOAD_METHODS.has(callee.name.text)) return;
+    const recv = w.originOf(callee.expression)?.module;
+    const toadFile = w.facts.imports.some((i) => TOAD_MODULES.has(i.module)) && !w.facts.imports.some((i) => i.module === '@nestjs/schedule');
+    if (recv === undefined ? !toadFile : !TOAD_MODULES.has(recv)) return;
+    w.facts.schedulers.push({ lib: recv ?? 'toad-scheduler', call: `${w.text(callee, 50)}(${firstArg(w, args[0])})`, span: w.span(call) });
+  },
+};
+
+/** `@Cron('0 3 * * *')` / `@Interval(60_000)` from @nestjs/schedule, on a method. */
+function decorator(w: Walk, d: TS.Decorator): void {
+  const ts = w.ts;
+  const e = d.expression;
+  if (!ts.isCallExpression(e)) return;
+  const origin = w.resolve(e.expression);
+  if (origin?.module !== '@nestjs/schedule' || !NEST_DECORATORS.has(origin.path[0] ?? '')) return;
+  const method = w.parent(1);
+  const cls = w.parent(2);
+  const mname = method && ts.isMethodDeclaration(method) && ts.isIdentifier(method.name) ? method.name.text : undefined;
+  const cname = cls && ts.isClassDeclaration(cls) ? cls.name?.text : undefined;
+  w.facts.schedulers.push({
+    lib: '@nestjs/schedule',
+    call: w.text(d, 60),
+    ...(mname ? { job: `${cname ? cname + '.' : ''}${mname}()` } : {}),
+    span: w.span(d),
+  });
+}
+
+function firstArg(w: Walk, a: TS.Expression | undefined): string {
+  if (!a) return '';
+  const ts = w.ts;
+  if (ts.isStringLiteralLike(a)) return `'${a.text}'`;
+  const t = w.text(a, 40);
+  return t.length < 40 ? t : '…';
+}
+
+/** `runReport`, `this.runReport`, `this.runReport.bind(this)` or `function runReport() {}` → `runReport()`. */
+function jobName(w: Walk, a: TS.Expression | undefined): string | undefined {
+  if (!a) return undefined;
+  const ts = w.ts;
+  let e = w.unwrap(a);
+  if (ts.isFunctionExpression(e)) return e.name ? `${e.name.text}()` : undefined;
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind') e = e.expression.expression;
+  const c = w.chain(e);
+  return c ? `${c[c.length - 1]}()` : undefined;
+}

@@ -1,0 +1,281 @@
+import type { RunContext } from './facts.js';
+import type { TS } from './typescript.js';
+import type { Walk } from './walk.js';
+
+/** Callbacks that run synchronously or once where they stand: they take the context around them. */
+const INLINE_CALLS = new Set([
+  'forEach', 'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex',
+  'flatMap', 'sort', 'from', 'replace', 'replaceAll', 'then', 'catch', 'finally', 'once',
+  'setImmediate', 'queueMicrotask', 'nextTick', 'all', 'allSettled', 'race', 'any',
+]);
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'use', 'route', 'any']);
+const ROUTE_DECORATORS = new Set([
+  'Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options', 'Sse', 'MessagePattern', 'EventPattern',
+  'SubscribeMessage', 'Query', 'Mutation', 'ResolveField', 'Subscription', 'GrpcMethod',
+]);
+const JOB_DECORATORS = new Set(['Cron', 'Interval', 'Timeout', 'OnEvent', 'Process', 'OnQueueEvent', 'OnWorkerEvent']);
+const STARTUP_METHODS = new Set(['onModuleInit', 'onApplicationBootstrap']);
+const SHUTDOWN_METHODS = new Set(['onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']);
+const STARTUP_EVENTS = new Set(['listening', 'ready']);
+const PROCESS_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit|uncaughtException|unhandledRejection)$/;
+const STARTUP_HOOKS = new Set(['onReady', 'onListen', 'onRegister', 'onRoute']);
+const SHUTDOWN_HOOKS = new Set(['onClose', 'preClose']);
+const PLUGIN_WRAPPERS = new Set(['fp', 'fastifyPlugin']);
+
+type Kind = RunContext['run'] | 'inline' | 'named';
+
+interface Frame {
+  kind: Kind;
+  /** Built only for the frame a fact names: most frames are classified and never shown. */
+  via?: () => string;
+  name?: string;
+  node: TS.Node;
+}
+
+/**
+ * Per-file caches, keyed by function node: a node's frame and context never change within its file.
+ */
+interface Caches {
+  frames: Map<TS.Node, Frame>;
+  labelled: Map<TS.Node, RunContext>;
+  bare: Map<TS.Node, RunContext>;
+}
+const CACHES = {};
+
+function cachesOf(w: Walk): Caches {
+  return w.local<Caches>(CACHES, () => ({ frames: new Map(), labelled: new Map(), bare: new Map() }));
+}
+
+/** Is this node a function whose body runs on its own (declarations, expressions, methods, accessors)? */
+export function isFunctionLike(ts: Walk['ts'], n: TS.Node): n is TS.FunctionLikeDeclaration {
+  return (
+    ts.isFunctionDeclaration(n) ||
+    ts.isFunctionExpression(n) ||
+    ts.isArrowFunction(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isConstructorDeclaration(n) ||
+    ts.isGetAccessor(n) ||
+    ts.isSetAccessor(n)
+  );
+}
+
+/**
+ * Where the node being visited runs (see {@link RunContext}), from its enclosing functions; with
+ * `labelled` false, without the `via` label and line. Only called for the nodes a collector
+ * keeps, so it may walk the ancestors.
+ */
+export function runContext(w: Walk, labelled = true): RunContext {
+  // Everything directly inside one function runs in the same context: compute it once per function.
+  let fn: TS.Node = w.sf;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a) break;
+    if (isFunctionLike(w.ts, a)) {
+      fn = a;
+      break;
+    }
+  }
+  const c = cachesOf(w);
+  const cache = labelled ? c.labelled : c.bare;
+  let ctx = cache.get(fn);
+  if (!ctx) cache.set(fn, (ctx = computeContext(w, labelled)));
+  return ctx;
+}
+
+function computeContext(w: Walk, labelled: boolean): RunContext {
+  const frames: Frame[] = [];
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a) break;
+    if (!isFunctionLike(w.ts, a)) continue;
+    const known = cachesOf(w).frames;
+    let f = known.get(a);
+    if (!f) known.set(a, (f = classify(w, a, d)));
+    frames.push(f);
+  }
+  // Named functions count only as the outermost frame: an inner helper runs where its caller does.
+  const outer = frames[frames.length - 1];
+  const pick = (k: Kind) => frames.find((f) => f.kind === k);
+  const at = (run: RunContext['run'], f: Frame): RunContext => (labelled ? label(w, run, f) : { run });
+  const request = pick('request');
+  if (request) return at('request', request);
+  const busy = frames.find((f) => f.kind === 'callback' || f.kind === 'deferred' || f.kind === 'method');
+  if (busy) return at(busy.kind as RunContext['run'], busy);
+  const signal = pick('signal');
+  if (signal) return at('signal', signal);
+  if (outer?.kind === 'named') return { ...at('function', outer), fn: outer.name };
+  const startup = pick('startup');
+  if (startup) return at('startup', startup);
+  return { run: 'top' };
+}
+
+function label(w: Walk, run: RunContext['run'], f: Frame): RunContext {
+  const via = f.via?.() ?? 'callback';
+  return { run, via: f.kind === 'named' ? via : `the ${via}`, viaLine: w.sf.getLineAndCharacterOfPosition(f.node.getStart(w.sf)).line + 1 };
+}
+
+/** The class a method or class-field function belongs to, when it is named. */
+export function classNameOf(w: Walk, depth: number): string | undefined {
+  const ts = w.ts;
+  for (let d = depth; ; d++) {
+    const a = w.parent(d);
+    if (!a) return undefined;
+    if (ts.isClassDeclaration(a) || ts.isClassExpression(a)) return a.name?.text;
+    if (isFunctionLike(ts, a)) return undefined;
+  }
+}
+
+function classify(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame {
+  const f = frameOf(w, fn, depth);
+  // A function with `(req, res)` parameters is a request handler wherever it is declared.
+  if ((f.kind === 'named' || f.kind === 'callback' || f.kind === 'method') && looksLikeHandler(w, fn)) {
+    return { kind: 'request', via: () => (f.kind === 'callback' ? 'request handler' : `request handler ${f.via?.().replace(/ method$/, '')}`), node: fn };
+  }
+  return f;
+}
+
+function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame {
+  const ts = w.ts;
+  const node = fn;
+  if (ts.isFunctionDeclaration(fn)) {
+    const name = fn.name?.text ?? 'default';
+    return { kind: 'named', name, via: () => `${name}()`, node };
+  }
+  if (ts.isMethodDeclaration(fn) || ts.isConstructorDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) {
+    const cls = classNameOf(w, depth + 1);
+    const mname = ts.isConstructorDeclaration(fn) ? 'constructor' : ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name) ? fn.name.text : '[computed]';
+    const label = cls ? `${cls}.${mname}()` : `${mname}()`;
+    const deco = decoratorOf(w, fn);
+    if (deco && ROUTE_DECORATORS.has(deco.name)) return { kind: 'request', via: () => `${deco.text} handler ${label}`, node };
+    if (deco && JOB_DECORATORS.has(deco.name)) return { kind: 'callback', via: () => `${deco.text} job ${label}`, node };
+    if (STARTUP_METHODS.has(mname)) return { kind: 'startup', via: () => `${label} hook`, node };
+    if (SHUTDOWN_METHODS.has(mname)) return { kind: 'signal', via: () => `${label} hook`, node };
+    // A static method of a top-level class is a function like any other: start-up code when only called at start-up.
+    // A static method or the constructor of a top-level class is a function like any other:
+    // start-up code when only called (or `new`ed) at start-up.
+    const cls2 = w.parent(depth + 1);
+    const topClass = cls && cls2 && ts.isClassDeclaration(cls2) && w.parent(depth + 2) === w.sf;
+    if (topClass && ((ts.isMethodDeclaration(fn) && isStatic(ts, fn)) || ts.isConstructorDeclaration(fn))) {
+      return { kind: 'named', name: `${cls}.${mname}`, via: () => (ts.isConstructorDeclaration(fn) ? `the ${cls} constructor` : label), node };
+    }
+    return { kind: 'method', via: () => `${label} method`, node };
+  }
+  // Arrow functions and function expressions: judged from where they stand.
+  let d = depth + 1;
+  let parent = w.parent(d);
+  let child: TS.Node = fn;
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent))) {
+    child = parent;
+    parent = w.parent(++d);
+  }
+  if (!parent) return { kind: 'callback', via: () => 'callback', node };
+  if (ts.isCallExpression(parent) && parent.expression === child) return { kind: 'inline', node };
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    const name = parent.name.text;
+    return { kind: 'named', name, via: () => `${name}()`, node };
+  }
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const c = w.chain(parent.left);
+    if (c && (c[0] === 'exports' || (c[0] === 'module' && c[1] === 'exports')) && c.length >= 2) {
+      const name = c[c.length - 1]!;
+      return name === 'exports' ? { kind: 'named', name: 'default', via: () => 'module.exports()', node } : { kind: 'named', name, via: () => `${name}()`, node };
+    }
+    if (c?.[0] === 'this' || c?.includes('prototype')) return { kind: 'method', via: () => `${c.filter((x) => x !== 'prototype').join('.')}() method`, node };
+    // `obj.method = () => {...}` names the function after where it is kept.
+    if (c && c.length > 1) return { kind: 'named', name: c.join('.'), via: () => `${c.join('.')}()`, node };
+    return { kind: 'callback', via: () => 'callback', node };
+  }
+  if (ts.isExportAssignment(parent)) return { kind: 'named', name: 'default', via: () => 'default export', node };
+  if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) {
+    const pname = ts.isIdentifier(parent.name) || ts.isStringLiteral(parent.name) ? parent.name.text : '';
+    if (pname === 'handler') return { kind: 'request', via: () => routeObjectLabel(w, w.parent(d + 1)), node };
+    if (ts.isPropertyDeclaration(parent)) {
+      const cls = classNameOf(w, d + 1);
+      return { kind: 'method', via: () => `${cls ? cls + '.' : ''}${pname}() method`, node };
+    }
+    return { kind: 'method', via: () => `${pname}() method`, node };
+  }
+  if (ts.isNewExpression(parent)) {
+    const callee = w.text(parent.expression, 40);
+    return callee === 'Promise' ? { kind: 'inline', node } : { kind: 'callback', via: () => `callback of new ${callee}()`, node };
+  }
+  if (ts.isCallExpression(parent) && parent.arguments.includes(child as TS.Expression)) return callbackFrame(w, parent, node);
+  return { kind: 'callback', via: () => 'callback', node };
+}
+
+/** A function passed to a call: the call says when it runs. */
+function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node): Frame {
+  const ts = w.ts;
+  const callee = w.unwrap(call.expression);
+  const chain = w.chain(callee);
+  const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  const first = call.arguments[0];
+  const event = first && ts.isStringLiteralLike(first) ? first.text : undefined;
+  const text = () => w.text(callee, 40);
+  if (!last) return { kind: 'callback', via: () => 'callback', node };
+  if (last === 'setInterval') return { kind: 'callback', via: () => 'setInterval callback', node };
+  if (last === 'setTimeout') return { kind: 'deferred', via: () => 'setTimeout callback', node };
+  if (chain?.[0] === 'process' && chain.length === 2 && /^(?:on|once|addListener|prependListener|prependOnceListener)$/.test(last)) {
+    if (event === undefined || PROCESS_EVENT.test(event)) return { kind: 'signal', via: () => `process.${last}('${event ?? '…'}') handler`, node };
+    return { kind: 'callback', via: () => `process.${last}('${event}') listener`, node };
+  }
+  if (last === 'listen') return { kind: 'startup', via: () => `${text()}() callback`, node };
+  if (INLINE_CALLS.has(last)) return { kind: 'inline', node };
+  if ((last === 'on' || last === 'addListener') && event && STARTUP_EVENTS.has(event)) return { kind: 'startup', via: () => `'${event}' listener`, node };
+  if (last === 'register' || (ts.isIdentifier(callee) && (PLUGIN_WRAPPERS.has(last) || w.imports.get(last)?.module === 'fastify-plugin'))) {
+    return { kind: 'startup', via: () => `${text()}() plugin`, node };
+  }
+  if (last === 'addHook' && event) {
+    if (STARTUP_HOOKS.has(event)) return { kind: 'startup', via: () => `'${event}' hook`, node };
+    if (SHUTDOWN_HOOKS.has(event)) return { kind: 'signal', via: () => `'${event}' hook`, node };
+    return { kind: 'request', via: () => `'${event}' hook`, node };
+  }
+  if (last === 'createServer') return { kind: 'request', via: () => `${text()}() handler`, node };
+  // `https.get(url, (res) => ...)`, `axios.get(...)`: a method of an imported package is a client call, not a route.
+  const recv = ts.isPropertyAccessExpression(callee) ? w.unwrap(callee.expression) : undefined;
+  const packageImport = !!recv && ts.isIdentifier(recv) && !!w.imports.get(recv.text) && !w.imports.get(recv.text)!.module.startsWith('.');
+  const onRoute = ROUTE_METHODS.has(last.toLowerCase()) && !!recv && !packageImport;
+  if (onRoute) return { kind: 'request', via: () => `${text()}(${first && ts.isStringLiteralLike(first) ? `'${first.text}'` : ''}) handler`, node };
+  if ((last === 'on' || last === 'addListener' || last === 'subscribe') && event) return { kind: 'callback', via: () => `'${event}' listener`, node };
+  return { kind: 'callback', via: () => `callback of ${text()}()`, node };
+}
+
+/** `fastify.route({ method: 'POST', url: '/x', handler })` → `POST /x handler`. */
+function routeObjectLabel(w: Walk, obj: TS.Node | undefined): string {
+  const ts = w.ts;
+  const lit = obj && ts.isObjectLiteralExpression(obj) ? obj : undefined;
+  if (!lit) return 'route handler';
+  let method = '';
+  let url = '';
+  for (const p of lit.properties) {
+    if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name) || !ts.isStringLiteralLike(p.initializer)) continue;
+    if (p.name.text === 'method') method = p.initializer.text;
+    if (p.name.text === 'url' || p.name.text === 'path') url = p.initializer.text;
+  }
+  return method || url ? `${[method, url].filter(Boolean).join(' ')} handler` : 'route handler';
+}
+
+function isStatic(ts: Walk['ts'], n: TS.Node): boolean {
+  return !!(ts.canHaveModifiers(n) && ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword));
+}
+
+/** `(req, res)`, `(request, reply)`, `(ctx, next)`: the parameter names of an HTTP handler. */
+function looksLikeHandler(w: Walk, fn: TS.FunctionLikeDeclaration): boolean {
+  const ts = w.ts;
+  const [a, b] = fn.parameters;
+  if (!a || !b || !ts.isIdentifier(a.name) || !ts.isIdentifier(b.name)) return false;
+  const x = a.name.text;
+  const y = b.name.text;
+  return (/^(?:req|request)$/.test(x) && /^(?:res|reply|response)$/.test(y)) || (x === 'ctx' && y === 'next');
+}
+
+function decoratorOf(w: Walk, node: TS.Node): { name: string; text: string } | undefined {
+  const ts = w.ts;
+  const decos = ts.canHaveDecorators(node) ? ts.getDecorators(node) : undefined;
+  for (const d of decos ?? []) {
+    const e = d.expression;
+    const name = ts.isCallExpression(e) && ts.isIdentifier(e.expression) ? e.expression.text : ts.isIdentifier(e) ? e.text : undefined;
+    if (name && (ROUTE_DECORATORS.has(name) || JOB_DECORATORS.has(name))) return { name, text: w.text(d, 50) };
+  }
+  return undefined;
+}

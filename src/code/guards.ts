@@ -1,0 +1,187 @@
+import { isFunctionLike } from './context.js';
+import type { TS } from './typescript.js';
+import type { Walk } from './walk.js';
+
+/*
+ * How a write is guarded, read from the syntax around it: shadowing locals, lazy one-time
+ * initialisation, run-once functions, cleanup in `finally`, and values that only live in this
+ * process (functions, timers, promises). Used by the bindings collector on the few writes it keeps.
+ */
+/** Names that say they hold a function. */
+const FN_NAME = /(?:handler|callback|listener|fn|cb|resolve|reject|hook|subscriber|observer|cleanup|dispose)s?$/i;
+
+/** Is `name` declared between the visited node and module scope (a parameter, a local, a catch variable)? */
+export function shadowed(w: Walk, name: string): boolean {
+  const ts = w.ts;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a || ts.isSourceFile(a)) return false;
+    if (isFunctionLike(ts, a)) {
+      if (a.parameters.some((p) => boundNames(ts, p.name).includes(name))) return true;
+      if ((ts.isFunctionExpression(a) || ts.isFunctionDeclaration(a)) && a.name?.text === name && d > 1) return true;
+    } else if (ts.isBlock(a) || ts.isCaseClause(a) || ts.isDefaultClause(a) || ts.isModuleBlock(a)) {
+      for (const s of a.statements) {
+        if (ts.isVariableStatement(s) && s.declarationList.declarations.some((v) => boundNames(ts, v.name).includes(name))) return true;
+        if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name?.text === name) return true;
+      }
+    } else if (ts.isForStatement(a) || ts.isForOfStatement(a) || ts.isForInStatement(a)) {
+      const init = a.initializer;
+      if (init && ts.isVariableDeclarationList(init) && init.declarations.some((v) => boundNames(ts, v.name).includes(name))) return true;
+    } else if (ts.isCatchClause(a)) {
+      if (a.variableDeclaration && boundNames(ts, a.variableDeclaration.name).includes(name)) return true;
+    }
+  }
+}
+
+/**
+ * A guarded one-time initialisation: `x = x || make()`, `x ?? (x = make())`, `if (!x) x = make()`,
+ * or `if (x) return x;` earlier in the same function body.
+ */
+export function isLazyInit(w: Walk, name: string, assign: TS.BinaryExpression): boolean {
+  const ts = w.ts;
+  const same = (e: TS.Expression) => w.chain(e)?.join('.') === name;
+  const right = w.unwrap(assign.right);
+  if (ts.isBinaryExpression(right) && isOr(ts, right.operatorToken.kind) && same(right.left)) return true;
+  let child: TS.Node = assign;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a || ts.isSourceFile(a)) return false;
+    if (ts.isBinaryExpression(a) && isOr(ts, a.operatorToken.kind) && a.right === child && same(a.left)) return true;
+    if (ts.isIfStatement(a) && a.thenStatement === child && testsAbsent(w, a.expression, same)) return true;
+    if (ts.isBlock(a) && isFunctionLike(ts, w.parent(d + 1) ?? a)) {
+      const guards = (s: TS.Statement): boolean =>
+        ts.isIfStatement(s)
+          ? (testsPresent(w, s.expression, same) && returns(ts, s.thenStatement)) || guards(s.thenStatement) || (!!s.elseStatement && guards(s.elseStatement))
+          : ts.isBlock(s) && s.statements.some(guards);
+      for (const s of a.statements) {
+        if (s === child) break;
+        if (guards(s)) return true;
+      }
+      return false;
+    }
+    if (isFunctionLike(ts, a)) return false;
+    child = a;
+  }
+}
+
+function isOr(ts: Walk['ts'], k: TS.SyntaxKind): boolean {
+  return k === ts.SyntaxKind.BarBarToken || k === ts.SyntaxKind.QuestionQuestionToken;
+}
+
+/** `!x`, `x == null`, `x === undefined`, `typeof x === 'undefined'`, and either side of `&&`/`||`. */
+function testsAbsent(w: Walk, cond: TS.Expression, same: (e: TS.Expression) => boolean): boolean {
+  const ts = w.ts;
+  const e = w.unwrap(cond);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return same(e.operand);
+  if (!ts.isBinaryExpression(e)) return false;
+  const k = e.operatorToken.kind;
+  if (k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.BarBarToken) return testsAbsent(w, e.left, same) || testsAbsent(w, e.right, same);
+  if (k !== ts.SyntaxKind.EqualsEqualsToken && k !== ts.SyntaxKind.EqualsEqualsEqualsToken) return false;
+  const nullish = (x: TS.Expression) => x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined') || ts.isVoidExpression(x) || (ts.isStringLiteral(x) && x.text === 'undefined');
+  const typeofSame = (x: TS.Expression) => ts.isTypeOfExpression(x) && same(x.expression);
+  return ((same(e.left) || typeofSame(e.left)) && nullish(e.right)) || ((same(e.right) || typeofSame(e.right)) && nullish(e.left));
+}
+
+/** `x`, `x != null`, `x !== undefined`, `x && ...`. */
+function testsPresent(w: Walk, cond: TS.Expression, same: (e: TS.Expression) => boolean): boolean {
+  const ts = w.ts;
+  const e = w.unwrap(cond);
+  if (same(e)) return true;
+  if (!ts.isBinaryExpression(e)) return false;
+  const k = e.operatorToken.kind;
+  if (k === ts.SyntaxKind.AmpersandAmpersandToken) return testsPresent(w, e.left, same);
+  if (k !== ts.SyntaxKind.ExclamationEqualsToken && k !== ts.SyntaxKind.ExclamationEqualsEqualsToken) return false;
+  return same(e.left) || same(e.right);
+}
+
+export function returns(ts: Walk['ts'], s: TS.Statement): boolean {
+  if (ts.isReturnStatement(s)) return true;
+  return ts.isBlock(s) && s.statements.some((x) => ts.isReturnStatement(x));
+}
+
+/** Inside a `finally { }` block or a `.finally(() => ...)` callback of the current function. */
+export function inFinally(w: Walk): boolean {
+  const ts = w.ts;
+  let child: TS.Node | undefined;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a || ts.isSourceFile(a)) return false;
+    if (ts.isTryStatement(a) && a.finallyBlock === child) return true;
+    if (isFunctionLike(ts, a)) {
+      const call = w.parent(d + 1);
+      return !!call && ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'finally';
+    }
+    child = a;
+  }
+}
+
+/**
+ * The write sits in a function that runs once: its body returns early on a module-level flag
+ * (`if (loaded) return;`) and sets that flag (`loaded = true`). The flag's own write is not guarded.
+ */
+export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, root: string): boolean {
+  const ts = w.ts;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a || ts.isSourceFile(a)) return false;
+    if (!isFunctionLike(ts, a)) continue;
+    const body = a.body;
+    if (!body || !ts.isBlock(body)) continue;
+    let flag: string | undefined;
+    for (const s of body.statements) {
+      if (!ts.isIfStatement(s) || !returns(ts, s.thenStatement)) continue;
+      const c = w.unwrap(s.expression);
+      if (ts.isIdentifier(c) && isFlag(c.text)) flag = c.text;
+    }
+    if (!flag || flag === root) continue;
+    const sets = body.statements.some((s) => {
+      if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression)) return false;
+      const b = s.expression;
+      return b.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(b.left) && b.left.text === flag && b.right.kind === ts.SyntaxKind.TrueKeyword;
+    });
+    if (sets) return true;
+  }
+}
+
+/**
+ * A function, a timer handle, a name that says it holds a function, `f.bind(x)`, or an object
+ * literal carrying one (`{ resolve, reject }`): things that exist only in this process.
+ */
+export function storesFunction(w: Walk, e: TS.Expression): boolean {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  if (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) return true;
+  if (ts.isCallExpression(u) && /^(?:setTimeout|setInterval|setImmediate)$/.test(w.text(u.expression))) return true;
+  if (ts.isIdentifier(u)) return FN_NAME.test(u.text);
+  if (ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && u.expression.name.text === 'bind') return true;
+  if (!ts.isObjectLiteralExpression(u)) return false;
+  return u.properties.some(
+    (p) =>
+      ts.isMethodDeclaration(p) ||
+      (ts.isShorthandPropertyAssignment(p) && FN_NAME.test(p.name.text)) ||
+      (ts.isPropertyAssignment(p) && (ts.isArrowFunction(p.initializer) || ts.isFunctionExpression(p.initializer) || (ts.isIdentifier(p.initializer) && FN_NAME.test(p.initializer.text)))),
+  );
+}
+
+/** `new Promise(...)`, `x.then(...)`, or a name that says it holds a promise. */
+export function storesPromise(w: Walk, e: TS.Expression): boolean {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  if (ts.isIdentifier(u)) return /promise$/i.test(u.text);
+  if (ts.isNewExpression(u)) return w.text(u.expression) === 'Promise';
+  return ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && /^(?:then|catch|finally)$/.test(u.expression.name.text);
+}
+
+export function isNullish(w: Walk, e: TS.Expression): boolean {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  return u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === 'undefined') || ts.isVoidExpression(u);
+}
+
+export function boundNames(ts: Walk['ts'], n: TS.BindingName): string[] {
+  if (ts.isIdentifier(n)) return [n.text];
+  const out: string[] = [];
+  for (const el of n.elements) if (!ts.isOmittedExpression(el)) out.push(...boundNames(ts, el.name));
+  return out;
+}
+

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import type { App, Service } from '../model.js';
+import type { CodeFacts } from './facts.js';
+
+/** Imports that make a file browser code. */
+const UI_MODULE = /^(?:react|react-dom|react-native|preact|vue|svelte|solid-js|lit|mobx-react|mobx-react-lite|react-router|react-router-dom|@remix-run\/react|@angular\/(?:core|common|forms|router|material|cdk|platform-browser)|@vue\/[\w-]+|@sveltejs\/[\w-]+|next\/(?:router|navigation|link|image|head|dynamic))(?:\/.*)?$/;
+const UI_FILE = /\.(?:tsx|jsx)$/;
+/** Folders that never run in a replica, even when production code imports them (test helpers re-exported for plugin authors, vendored tools). */
+const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|mocks?|e2e|fixtures|cypress|playwright|stories|\.storybook|\.yarn)\//i;
+/** Folders and files that do not run in a replica unless the server imports them: scripts, migrations, examples, tool configs. */
+const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools)\//i;
+const TOOLING_FILE = /(?:\.(?:mocks?|stories|story|fixtures?|config|conf)\.[cm]?[jt]sx?|(?:^|\/)(?:jest|vitest|webpack|vite|rollup|babel|eslint|prettier|tailwind|postcss|next|nuxt|karma|gulpfile|gruntfile|setupTests)[\w.-]*\.[cm]?[jt]sx?)$/i;
+
+/** A service's code: what runs in its replicas, and the rest of its package (tests, scripts, browser code). */
+export interface ServiceCode {
+  runtime: CodeFacts[];
+  other: CodeFacts[];
+}
+
+const cache = new WeakMap<Service, ServiceCode>();
+
+/** The files that run in a service's replicas (see {@link serviceCode}). */
+export function runtimeFiles(app: App, service: Service): CodeFacts[] {
+  return serviceCode(app, service).runtime;
+}
+
+/**
+ * A service's code split in two. Runtime: every file its server files reach through
+ * imports (relative, tsconfig `paths`/`baseUrl`, workspace packages; `import type` loads nothing),
+ * plus the other files of the server's source tree unless they are browser code (a UI framework import, `.tsx`/`.jsx`,
+ * or reached only from such files), tests, mocks, scripts, migrations, stories or tool configs,
+ * which are the other part. A counter in a React hook or a migration script never lives in a replica.
+ */
+export function serviceCode(app: App, service: Service): ServiceCode {
+  const known = cache.get(service);
+  if (known) return known;
+  const m = app.modules;
+  const closure = (roots: CodeFacts[], stop: Set<CodeFacts>): Set<CodeFacts> => {
+    const seen = new Set<CodeFacts>(roots);
+    const queue = [...roots];
+    while (queue.length) {
+      const f = queue.pop()!;
+      for (const imp of f.imports) {
+        if (imp.typeOnly) continue;
+        const t = m.resolveImport(f.file, imp.module);
+        if (t && !seen.has(t) && !stop.has(t)) {
+          seen.add(t);
+          queue.push(t);
+        }
+      }
+    }
+    return seen;
+  };
+  const isUi = (f: CodeFacts) => UI_FILE.test(f.file) || f.imports.some((i) => !i.typeOnly && UI_MODULE.test(i.module));
+  const isTooling = (f: CodeFacts) => {
+    const rel = path.posix.relative(service.folder, f.file);
+    return TEST_DIR.test(rel) || TOOLING_DIR.test(rel) || TOOLING_FILE.test(rel);
+  };
+  // `history.listen()` in a React file or a test server is no entry point of the replica.
+  const entries = service.files.filter((f) => service.servers.some((s) => s.file === f.file) && !isUi(f) && !isTooling(f));
+  const server = closure(entries, new Set());
+  const ui = closure(service.files.filter((f) => !server.has(f) && isUi(f)), server);
+  // Files no import reaches may still be loaded at run time (plugins, `requireDirectory`), but only
+  // from the server's own source tree: `src/` when the entry is `src/main.ts`, not `resources/`.
+  const top = (f: CodeFacts) => {
+    const rel = path.posix.relative(service.folder, f.file);
+    return rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : '';
+  };
+  const trees = new Set(entries.map(top));
+  const inTree = (f: CodeFacts) => trees.has('') || trees.has(top(f));
+  const out: ServiceCode = { runtime: [], other: [] };
+  for (const f of server) (TEST_DIR.test(path.posix.relative(service.folder, f.file)) ? out.other : out.runtime).push(f);
+  for (const f of service.files) {
+    if (server.has(f)) continue;
+    if (ui.has(f) || isTooling(f) || !inTree(f)) out.other.push(f);
+    else out.runtime.push(f);
+  }
+  cache.set(service, out);
+  return out;
+}

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FIXTURES, lintDir, lintFiles, where } from '../helpers.js';
+
+const RULE = 'in-process-scheduler';
+const dir = `${FIXTURES}/rules/${RULE}`;
+
+describe(RULE, () => {
+  it('reports every job of node-cron, cron, node-schedule, @nestjs/schedule and toad-scheduler, at the call or decorator', async () => {
+    const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
+    assert.deepEqual(where(findings), [
+      `${RULE} fire/nest/src/billing.service.ts:8`,
+      `${RULE} fire/nest/src/billing.service.ts:13`,
+      `${RULE} fire/worker-api/src/server.js:10`,
+      `${RULE} fire/worker-api/src/server.js:11`,
+      `${RULE} fire/worker-api/src/server.js:12`,
+      `${RULE} fire/worker-api/src/server.js:14`,
+      `${RULE} fire/worker-api/src/server.js:15`,
+      `${RULE} fire/worker-api/src/server.js:17`,
+      `${RULE} fire/worker-api/src/server.js:22`,
+    ]);
+    const messages = findings.map((f) => f.message.replace(/ in every replica.*/, ''));
+    assert.deepEqual(messages, [
+      '@Cron(CronExpression.EVERY_DAY_AT_MIDNIGHT) runs BillingService.chargeSubscriptions()',
+      '@Interval(60_000) runs BillingService.retryFailedPayments()',
+      "cron.schedule('0 8 * * *') runs sendDigest()",
+      "cron.schedule('*/15 * * * *') schedules a job",
+      "cron.schedule('0 * * * *') runs syncStock()",
+      "new CronJob('0 3 * * *') runs expireCarts()",
+      "CronJob.from({ cronTime: '0 4 * * *' }) runs syncStock()",
+      "schedule.scheduleJob('*/5 * * * *') runs reportMetrics()",
+      'scheduler.addSimpleIntervalJob(…) schedules a job',
+    ]);
+    assert.match(findings[0]!.message, /in every replica \(@nestjs\/schedule\): with N replicas it runs N times$/);
+    // The decorator, `@` included.
+    assert.equal(findings[0]!.column, 3);
+    assert.match(findings[2]!.hint!, /move sendDigest\(\) to a Kubernetes CronJob .* leader lock/);
+  });
+
+  it('stays silent for distributed node-cron, options it cannot read, BullMQ and Agenda, plain intervals, look-alike methods and scripts', async () => {
+    const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
+    assert.deepEqual(where(findings), []);
+  });
+
+  it('finds nothing in the demo shop, whose cart cleanup is a Kubernetes CronJob', async () => {
+    const { findings } = await lintDir(`${FIXTURES}/demo`, { rules: [RULE] });
+    assert.deepEqual(where(findings), []);
+  });
+
+  it('reads node-schedule and cron through ESM named imports too', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api","type":"module","dependencies":{"fastify":"^4"}}',
+        'src/main.ts':
+          "import Fastify from 'fastify';\nimport { scheduleJob } from 'node-schedule';\nimport { CronJob } from 'cron';\nscheduleJob('0 0 * * *', () => {});\nnew CronJob('* * * * *', () => {}).start();\nawait Fastify().listen({ port: 1, host: '0.0.0.0' });\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/main.ts:4`, `${RULE} src/main.ts:5`]);
+  });
+});
