@@ -1,5 +1,6 @@
 import { defineRule } from '../src/rule.js';
-import { serverStarts, serviceCode } from '../src/code/servers.js';
+import { runtimeFiles } from '../src/code/scope.js';
+import { serverStarts } from '../src/code/servers.js';
 import { shutdownPlans, type ShutdownPlan } from '../src/code/shutdown.js';
 
 const STOP_SIGNALS = new Set(['SIGTERM', 'SIGINT', '*']);
@@ -36,7 +37,7 @@ export default defineRule({
     const seen = new Set<string>();
     for (const service of app.services) {
       const framework = serverStarts(service)[0]?.start.framework;
-      for (const plan of shutdownPlans(serviceCode(app, service), app.modules)) {
+      for (const plan of shutdownPlans(runtimeFiles(app, service), app.modules)) {
         if (!plan.signals.some((s) => STOP_SIGNALS.has(s))) continue;
         const closing = plan.steps.find((s) => s.kind === 'close');
         const close = closing && closing.text.replace(/\(.*$/s, '()');

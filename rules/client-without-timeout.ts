@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rule.js';
 import { unboundedClients } from '../src/code/clients.js';
-import { packageCode, serviceCode } from '../src/code/servers.js';
+import { runtimeFiles } from '../src/code/scope.js';
 import type { ClientFact } from '../src/code/facts.js';
 
 /** A URL short enough for a message. */
@@ -36,7 +36,7 @@ export default defineRule({
   check({ app, report }) {
     const seen = new Set<string>();
     for (const service of app.services) {
-      for (const { file, fact } of unboundedClients(serviceCode(app, service), packageCode(app, service))) {
+      for (const { file, fact } of unboundedClients(runtimeFiles(app, service))) {
         const key = `${file}:${fact.span.line}:${fact.span.column}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -1,6 +1,7 @@
 import { defineRule } from '../src/rule.js';
 import { segments, serviceRoutes, type Route } from '../src/code/routes.js';
-import { packageCode, serverStarts } from '../src/code/servers.js';
+import { runtimeFiles } from '../src/code/scope.js';
+import { serverStarts } from '../src/code/servers.js';
 import type { CodeFacts } from '../src/code/facts.js';
 
 /** Path segments Kubernetes probes are usually pointed at. */
@@ -56,7 +57,7 @@ export default defineRule({
       report({
         at: { file: first.file, ...start.span },
         message: `service "${service.name ?? service.folder}" (${call}) has no health or readiness route (no /health, /healthz, /ready, /live or /ping ${listed}): Kubernetes probes have nothing to call`,
-        hint: hintFor(library(packageCode(app, service)) ?? (routes.find((r) => FRAMEWORKS.has(r.framework))?.framework ?? start.framework?.replace(/^node:/, ''))),
+        hint: hintFor(library(runtimeFiles(app, service)) ?? (routes.find((r) => FRAMEWORKS.has(r.framework))?.framework ?? start.framework?.replace(/^node:/, ''))),
       });
     }
   },

@@ -1,6 +1,7 @@
 import { defineRule } from '../src/rule.js';
 import { findSigtermHandling } from '../src/code/shutdown.js';
-import { packageCode, serverStarts } from '../src/code/servers.js';
+import { runtimeFiles } from '../src/code/scope.js';
+import { serverStarts } from '../src/code/servers.js';
 import type { ServerStart } from '../src/code/facts.js';
 
 /** The shutdown each framework needs, as a one-line hint. */
@@ -21,7 +22,7 @@ export default defineRule({
   fix: 'Catch SIGTERM: stop accepting connections, let in-flight requests finish, close pools, then exit.',
   check({ app, report }) {
     for (const service of app.services) {
-      if (findSigtermHandling(packageCode(app, service))) continue;
+      if (findSigtermHandling(runtimeFiles(app, service))) continue;
       const [first, ...others] = serverStarts(service);
       if (!first) continue;
       const { start } = first;

@@ -13,7 +13,7 @@ async function model(files: Record<string, string>) {
 /** Each plan as `SIGNALS: kind text [after] ...`. */
 async function plans(files: Record<string, string>): Promise<string[]> {
   const app = await model(files);
-  return shutdownPlans(app.modules.reachable(app.packages[0]!), app.modules).map(
+  return shutdownPlans(app.packages[0]!.files, app.modules).map(
     (p) =>
       `${p.signals.join('/')}: ` +
       p.steps
@@ -99,7 +99,7 @@ describe('shutdown plans', () => {
         '});',
       ].join('\n'),
     });
-    const got = shutdownTimeouts(app.modules.reachable(app.packages[0]!), app.modules).map((t) => `${t.source} ${t.ms}${t.isDefault ? ' (default)' : ''} ${t.file}:${t.span.line}`);
+    const got = shutdownTimeouts(app.packages[0]!.files, app.modules).map((t) => `${t.source} ${t.ms}${t.isDefault ? ' (default)' : ''} ${t.file}:${t.span.line}`);
     assert.deepEqual(got, [
       '@godaddy/terminus timeout 20000 src/a.ts:6',
       'http-terminator gracefulTerminationTimeout 1000 (default) src/a.ts:7',

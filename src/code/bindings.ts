@@ -7,10 +7,13 @@ export interface Binding {
   local?: string;
 }
 
-/** The local a module export refers to: `export default router` → `router`; a named export is its own local. */
+/**
+ * The local a module export refers to: `export default router` → `router`, `module.exports = routes`
+ * → `routes`; a named export is its own local; an anonymous default export has none.
+ */
 export function exportedLocal(file: CodeFacts, member: string): string | undefined {
-  const e = file.exportNames.find((x) => x.name === member);
-  if (e) return e.local;
+  const e = file.moduleExports.find((x) => x.name === member && x.local !== undefined);
+  if (e?.local && e.local !== 'default' && !e.local.startsWith('exports.')) return e.local;
   return member === 'default' ? undefined : member;
 }
 

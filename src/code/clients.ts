@@ -16,14 +16,13 @@ const BOUNDING: Record<string, string[]> = {
 };
 
 /**
- * The client instances and direct calls of `files` that set no timeout (`defaults` assignments count
- * from `everywhere`, all the files of the service). An `axios.create()` or
+ * The client instances and direct calls of `files` (a service's runtime code) that set no timeout. An `axios.create()` or
  * `got.extend()` is judged once, not per call through it; `axios.defaults.timeout = ...` anywhere
  * bounds every axios call and instance; `<instance>.defaults.timeout = ...` bounds that instance.
  * Options that are not a literal object (a variable, a spread) count as bounded.
  */
-export function unboundedClients(files: CodeFacts[], everywhere: CodeFacts[] = files): UnboundedClient[] {
-  const defaults = everywhere.flatMap((f) => f.clients.filter((c) => c.kind === 'defaults').map((c) => ({ file: f.file, local: c.local, library: c.library })));
+export function unboundedClients(files: CodeFacts[]): UnboundedClient[] {
+  const defaults = files.flatMap((f) => f.clients.filter((c) => c.kind === 'defaults').map((c) => ({ file: f.file, local: c.local, library: c.library })));
   const axiosDefault = defaults.some((d) => d.library === 'axios');
   const out: UnboundedClient[] = [];
   for (const f of files) {

@@ -10,7 +10,6 @@ import { signals } from './collectors/signals.js';
 import { bindings } from './collectors/bindings.js';
 import { clients } from './collectors/clients.js';
 import { constants } from './collectors/constants.js';
-import { exportNames } from './collectors/exports.js';
 import { instances } from './collectors/instances.js';
 import { lifecycle } from './collectors/lifecycle.js';
 import { routes } from './collectors/routes.js';
@@ -27,7 +26,6 @@ export const COLLECTORS: Collector[] = [
   // Routes, servers and shutdown.
   constants,
   instances,
-  exportNames,
   routes,
   lifecycle,
   clients,

@@ -30,8 +30,6 @@ export interface CodeFacts {
   routes: RouteFact[];
   /** What puts a prefix before routes: `app.use('/api', router)`, `register(plugin, { prefix })`, `new Router({ prefix })`, `setGlobalPrefix('api')`. */
   mounts: MountFact[];
-  /** Names this file exports and the local each one refers to (`export default router`, `module.exports = routes`). */
-  exportNames: ExportNameFact[];
   /** Locals created by a server framework, router or adapter, with the creation's arguments (`const server = Hapi.server({ port })`). */
   instances: InstanceFact[];
   /** `const PORT = process.env.PORT ?? 3000`: constants with a literal or environment value, to read `listen(PORT, HOST)`. */
@@ -188,12 +186,6 @@ export interface MountFact {
   /** Paths a Nest global prefix does not apply to. */
   exclude?: string[];
   span: Span;
-}
-
-/** `export default router` → `{ name: 'default', local: 'router' }`; `exports.plugin = plugin` → `{ name: 'plugin', local: 'plugin' }`. */
-export interface ExportNameFact {
-  name: string;
-  local: string;
 }
 
 /** A local created by a framework, router or adapter: `const app = Fastify()`, `const server = Hapi.server({ ... })`. */
@@ -403,7 +395,6 @@ export function emptyFacts(file: string): CodeFacts {
     // Routes, servers and shutdown.
     routes: [],
     mounts: [],
-    exportNames: [],
     instances: [],
     constants: [],
     lifecycle: [],

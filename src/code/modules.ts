@@ -14,7 +14,6 @@ export class ModuleIndex {
   private readonly aliases = new AliasReader();
   private readonly resolved = new Map<string, CodeFacts | undefined>();
   private readonly resolvedImports = new Map<string, CodeFacts | null>();
-  private readonly reached = new Map<Package, CodeFacts[]>();
 
   constructor(packages: Package[]) {
     for (const p of packages) {
@@ -114,36 +113,5 @@ export class ModuleIndex {
     const parts = spec.split('/');
     const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
     return this.packages.get(name);
-  }
-
-  /**
-   * A package's own files plus every file they reach through imports in this run: relative imports
-   * that leave the folder, and workspace packages imported by name.
-   */
-  reachable(pkg: Package): CodeFacts[] {
-    const known = this.reached.get(pkg);
-    if (known) return known;
-    const out = this.reachableFrom(pkg.files);
-    this.reached.set(pkg, out);
-    return out;
-  }
-
-  /** The given files plus every file they reach through imports in this run. */
-  reachableFrom(entries: CodeFacts[]): CodeFacts[] {
-    const seen = new Set<CodeFacts>(entries);
-    const queue = [...entries];
-    while (queue.length) {
-      const f = queue.pop()!;
-      for (const imp of f.imports) {
-        const targets = imp.module.startsWith('.') ? [this.resolve(f.file, imp.module)] : (this.workspacePackage(imp.module)?.files ?? []);
-        for (const t of targets) {
-          if (t && !seen.has(t)) {
-            seen.add(t);
-            queue.push(t);
-          }
-        }
-      }
-    }
-    return [...seen];
   }
 }

@@ -3,7 +3,7 @@ import type { Location, Span } from '../types.js';
 import { exportedLocal, resolveMember } from './bindings.js';
 import type { Arg, CodeFacts, MountFact, MountTarget, RouteFact } from './facts.js';
 import type { ModuleIndex } from './modules.js';
-import { packageCode } from './servers.js';
+import { runtimeFiles } from './scope.js';
 
 /** One route a service serves, with its full path. */
 export interface Route {
@@ -48,7 +48,10 @@ const cache = new WeakMap<Service, Route[]>();
 export function serviceRoutes(app: App, service: Service): Route[] {
   let routes = cache.get(service);
   if (!routes) {
-    routes = routeTable(packageCode(app, service), app.modules);
+    // In declaration order (file, then line), whatever order the files came in.
+    routes = routeTable(runtimeFiles(app, service), app.modules).sort(
+      (a, b) => (a.at.file < b.at.file ? -1 : a.at.file > b.at.file ? 1 : a.at.line - b.at.line || a.at.column - b.at.column),
+    );
     cache.set(service, routes);
   }
   return routes;

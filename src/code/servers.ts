@@ -1,4 +1,4 @@
-import { isTestCode, type App, type Service } from '../model.js';
+import type { App, Service } from '../model.js';
 import type { Location } from '../types.js';
 import { importedBinding } from './bindings.js';
 import type { Arg, CodeFacts, InstanceFact, ServerStart } from './facts.js';
@@ -42,56 +42,6 @@ export function serverStarts(service: Service): Service['servers'] {
   return [...service.servers].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.span.line - b.start.span.line));
 }
 
-const packageCache = new WeakMap<Service, CodeFacts[]>();
-const serviceCache = new WeakMap<Service, CodeFacts[]>();
-
-/** Every file of the service and what it imports, except test code: where its handlers and routes may be. */
-export function packageCode(app: App, service: Service): CodeFacts[] {
-  let files = packageCache.get(service);
-  if (!files) {
-    files = app.modules.reachable(service).filter((f) => !isTestCode(f.file, service.folder));
-    packageCache.set(service, files);
-  }
-  return files;
-}
-
-/** Files that import a server but do not run in the replica: tests, scripts, tools, migrations. */
-const NOT_ENTRY = /(?:^|\/)(?:test|tests|e2e|spec|specs|fixtures|__fixtures__|mocks?|scripts?|tools|bin|migrations?|seeds?)\//;
-
-/**
- * The code files that run in the service: the files that start its servers, the package files that
- * lead to them (`index.ts` importing `server.ts`), and every file these import. Browser code, scripts
- * and tests of the same package stay out.
- */
-export function serviceCode(app: App, service: Service): CodeFacts[] {
-  const cached = serviceCache.get(service);
-  if (cached) return cached;
-  const starts = new Set(serverStarts(service).map((s) => s.file));
-  const importers = new Map<CodeFacts, CodeFacts[]>();
-  for (const f of service.files) {
-    const inside = service.folder === '.' ? f.file : f.file.slice(service.folder.length + 1);
-    if (NOT_ENTRY.test(inside)) continue;
-    for (const i of f.imports) {
-      const target = i.module.startsWith('.') ? app.modules.resolve(f.file, i.module) : undefined;
-      if (!target) continue;
-      const list = importers.get(target);
-      if (list) list.push(f);
-      else importers.set(target, [f]);
-    }
-  }
-  const entries = new Set(service.files.filter((f) => starts.has(f.file)));
-  const queue = [...entries];
-  while (queue.length) {
-    for (const f of importers.get(queue.pop()!) ?? []) {
-      if (entries.has(f)) continue;
-      entries.add(f);
-      queue.push(f);
-    }
-  }
-  const files = app.modules.reachableFrom([...entries]);
-  serviceCache.set(service, files);
-  return files;
-}
 
 /** Where each server of a service listens. */
 export function listenAddresses(app: App, service: Service): ListenAddress[] {
