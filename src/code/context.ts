@@ -48,15 +48,19 @@ function cachesOf(w: Walk): Caches {
 
 /** Is this node a function whose body runs on its own (declarations, expressions, methods, accessors)? */
 export function isFunctionLike(ts: Walk['ts'], n: TS.Node): n is TS.FunctionLikeDeclaration {
-  return (
-    ts.isFunctionDeclaration(n) ||
-    ts.isFunctionExpression(n) ||
-    ts.isArrowFunction(n) ||
-    ts.isMethodDeclaration(n) ||
-    ts.isConstructorDeclaration(n) ||
-    ts.isGetAccessor(n) ||
-    ts.isSetAccessor(n)
-  );
+  const K = ts.SyntaxKind;
+  switch (n.kind) {
+    case K.FunctionDeclaration:
+    case K.FunctionExpression:
+    case K.ArrowFunction:
+    case K.MethodDeclaration:
+    case K.Constructor:
+    case K.GetAccessor:
+    case K.SetAccessor:
+      return true;
+    default:
+      return false;
+  }
 }
 
 /**
@@ -66,15 +70,7 @@ export function isFunctionLike(ts: Walk['ts'], n: TS.Node): n is TS.FunctionLike
  */
 export function runContext(w: Walk, labelled = true): RunContext {
   // Everything directly inside one function runs in the same context: compute it once per function.
-  let fn: TS.Node = w.sf;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a) break;
-    if (isFunctionLike(w.ts, a)) {
-      fn = a;
-      break;
-    }
-  }
+  const fn = w.enclosingFunction();
   const c = cachesOf(w);
   const cache = labelled ? c.labelled : c.bare;
   let ctx = cache.get(fn);

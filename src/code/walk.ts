@@ -64,8 +64,11 @@ function dispatchTable(ts: Ts, collectors: Collector[]): DispatchTable {
   for (const c of collectors) {
     for (const name of c.kinds) (byKind[K[name]] ??= []).push(c);
   }
-  // Type-only syntax holds no calls, writes or declarations of values: never walked into.
+  // Type-only syntax holds no calls, writes or declarations of values: never walked into. Tokens
+  // (identifiers, literals, keywords) have no children: unless a collector asks for them, they are
+  // not visited at all, which spares the walk almost half of the nodes.
   const skip = new Uint8Array(size);
+  for (let k = 0; k < K.FirstNode; k++) if (!byKind[k]) skip[k] = 1;
   for (let k = K.FirstTypeNode; k <= K.LastTypeNode; k++) skip[k] = 1;
   for (const k of [K.InterfaceDeclaration, K.TypeAliasDeclaration, K.ImportDeclaration, K.TypeParameter]) skip[k] = 1;
   const functions = new Uint8Array(size);
@@ -78,6 +81,7 @@ function dispatchTable(ts: Ts, collectors: Collector[]): DispatchTable {
 interface Frame {
   role: FnRole;
   name?: string;
+  node?: TS.Node;
 }
 
 /**
@@ -146,6 +150,16 @@ export class Walk {
     return undefined;
   }
 
+  /** The innermost function around the node being visited (a declaration, expression, arrow, method or accessor), or the file. */
+  enclosingFunction(): TS.Node {
+    return this.frames[this.frames.length - 1]?.node ?? this.sf;
+  }
+
+  /** Is this node a function whose body runs on its own (declaration, expression, arrow, method, constructor, accessor)? */
+  isFunction(n: TS.Node): boolean {
+    return this.table.functions[n.kind] === 1;
+  }
+
   get atTopLevel(): boolean {
     return this.frames.length === 0;
   }
@@ -168,16 +182,16 @@ export class Walk {
 
   /** `a.b.c` as `['a','b','c']` (with `this` as `'this'`); undefined for anything else. */
   chain(e: TS.Expression): string[] | undefined {
-    if (e === this.lastChainOf) return this.lastChain;
+    const known = this.chains.get(e);
+    if (known !== undefined) return known ?? undefined;
     const c = this.computeChain(e);
-    this.lastChainOf = e;
-    this.lastChain = c;
+    this.chains.set(e, c ?? null);
     return c;
   }
 
-  // Several collectors ask for the chain of the same callee in a row: keep the last answer.
-  private lastChainOf: TS.Expression | undefined;
-  private lastChain: string[] | undefined;
+  // Many collectors ask for the chain and origin of the same callee: answer each once per node.
+  private readonly chains = new Map<TS.Expression, string[] | null>();
+  private readonly resolvedCallees = new Map<TS.Expression, Origin | null>();
 
   private computeChain(e: TS.Expression): string[] | undefined {
     const ts = this.ts;
@@ -225,6 +239,14 @@ export class Walk {
    * `cron.schedule` → node-cron `['schedule']`, `require('fastify')` → fastify `[]`.
    */
   resolve(callee: TS.Expression): Origin | undefined {
+    const known = this.resolvedCallees.get(callee);
+    if (known !== undefined) return known ?? undefined;
+    const r = this.computeResolve(callee);
+    this.resolvedCallees.set(callee, r ?? null);
+    return r;
+  }
+
+  private computeResolve(callee: TS.Expression): Origin | undefined {
     const ts = this.ts;
     const e = this.unwrap(callee);
     if (ts.isCallExpression(e)) {
@@ -379,7 +401,10 @@ export class Walk {
     else if (kind === K.CallExpression) this.noteCall(node as TS.CallExpression);
 
     const frame = t.functions[kind] ? this.frameFor(node) : undefined;
-    if (frame) this.frames.push(frame);
+    if (frame) {
+      frame.node = node;
+      this.frames.push(frame);
+    }
     this.ancestors.push(node);
     this.ts.forEachChild(node, this.visitChild);
     this.ancestors.pop();
