@@ -16,6 +16,7 @@ import shellFormEntrypoint from './shell-form-entrypoint.js';
 import missingHealthEndpoint from './missing-health-endpoint.js';
 import listenOnLocalhost from './listen-on-localhost.js';
 import clientWithoutTimeout from './client-without-timeout.js';
+import probeNotServed from './probe-not-served.js';
 
 /** Every rule, in the order the README lists them. The one list `--list-rules`, the docs and SARIF read. */
 export const RULES: readonly Rule[] = [
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   missingHealthEndpoint,
   listenOnLocalhost,
   clientWithoutTimeout,
+  probeNotServed,
 ];
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);

@@ -13,6 +13,8 @@ import { exportNames } from './collectors/exports.js';
 import { instances } from './collectors/instances.js';
 import { lifecycle } from './collectors/lifecycle.js';
 import { routes } from './collectors/routes.js';
+import { dependencies } from './collectors/dependencies.js';
+import { catchAlls } from './collectors/catch-alls.js';
 
 /** Every fact collector; each sees only the syntax kinds it asks for, in one walk per file. */
 export const COLLECTORS: Collector[] = [
@@ -27,6 +29,9 @@ export const COLLECTORS: Collector[] = [
   routes,
   lifecycle,
   clients,
+  // Cross rules.
+  dependencies,
+  catchAlls,
 ];
 
 /**

@@ -1,0 +1,169 @@
+import type { App, Service } from '../model.js';
+import type { CodeFacts } from './facts.js';
+import { serviceRoutes, segments, type Route } from './routes.js';
+import { packageCode } from './servers.js';
+
+/** How a service answers a GET on one path (a kubelet `httpGet` probe). */
+export type PathAnswer =
+  | { kind: 'served'; route: Route }
+  /** No route answers GET there; `routes` are the GET routes it has, `otherMethods` the routes on that path for other methods. */
+  | { kind: 'not-served'; routes: Route[]; otherMethods: Route[] }
+  /** This linter cannot tell: something it does not see may answer (`why` says what). */
+  | { kind: 'unknown'; why: string };
+
+/** Modules that may serve any path from middleware mounted without one: health and status middleware, proxies, Apollo Server 2/3. */
+const OPEN_MODULE = /health|probe|actuator|liveness|readiness|status-monitor|proxy|^apollo-server(?:-[\w-]+)?$|^@hmcts\//i;
+const STATIC_MODULE = /^(?:serve-static|koa-static|@fastify\/static|fastify-static|@nestjs\/serve-static|sirv|st)$/;
+const METHODS_FOR_GET = new Set(['GET', 'HEAD', 'ALL']);
+
+/** A probe path as the server sees it: no query string or fragment, one slash between segments, no trailing slash. */
+export function normalisePath(path: string): string {
+  const p = path.replace(/[?#].*$/, '').replace(/\/{2,}/g, '/');
+  const withSlash = p.startsWith('/') ? p : `/${p}`;
+  return withSlash.length > 1 ? withSlash.replace(/\/+$/, '') || '/' : withSlash;
+}
+
+/**
+ * Which route answers a GET on `path`, if any. Path parameters (`/users/:id`, Hapi `{id}`),
+ * wildcards, trailing slashes and letter case are matched leniently; a route whose prefix is not
+ * known matches under any prefix; an `ALL` route (`app.use('/health', fn)`, `app.all`) also answers
+ * below its path. HEAD routes count, as frameworks answer HEAD and GET alike. `only` narrows the
+ * routes (those of a library's own port).
+ */
+export function answerFor(app: App, service: Service, path: string, only?: (r: Route) => boolean): PathAnswer {
+  const routes = serviceRoutes(app, service).filter((r) => !only || only(r));
+  const files = packageCode(app, service);
+  const target = normalisePath(path);
+  const matching = routes.filter((r) => matches(r, target));
+  const served = matching.filter((r) => METHODS_FOR_GET.has(r.method));
+  if (served.length) return { kind: 'served', route: best(served) };
+  if (!only) {
+    const why = unknownWhy(app, files, routes, target);
+    if (why) return { kind: 'unknown', why };
+  }
+  // Only library routes (terminus health checks) say nothing of what the application behind them serves.
+  if (!routes.some((r) => r.path !== undefined && !r.mounted && (only || !r.library))) return { kind: 'unknown', why: 'no route of the service is visible' };
+  return { kind: 'not-served', routes: routes.filter((r) => METHODS_FOR_GET.has(r.method) && r.path !== undefined && !r.mounted), otherMethods: matching };
+}
+
+/** Something the route table cannot see may answer the path: the reason, or undefined when the table is the whole story. */
+function unknownWhy(app: App, files: CodeFacts[], routes: Route[], target: string): string | undefined {
+  if (files.some((f) => f.imports.some((i) => i.module === 'next'))) return 'a Next.js server answers its pages too';
+  if (files.some((f) => f.catchAlls.length)) return 'a handler answers every path';
+  if (routes.some((r) => r.path === undefined)) return 'a route path is not literal';
+  if (files.some((f) => f.routes.some((r) => r.owner === 'http'))) return 'a hand-written router may answer any path';
+  const open = files.flatMap((f) => f.imports).find((i) => OPEN_MODULE.test(i.module) && !i.module.startsWith('.'));
+  if (open) return `${open.module} may serve it`;
+  if ((target === '/' || /\.\w+$/.test(target)) && files.some((f) => f.imports.some((i) => STATIC_MODULE.test(i.module)) || f.libCalls.some((c) => c.module === 'express' && c.path.join('.') === 'static'))) {
+    return 'static files are served';
+  }
+  if (files.some((f) => f.imports.some((i) => (i.module === '@nestjs/core' && i.path[0] === 'RouterModule') || (i.module === '@nestjs/common' && i.path[0] === 'VersioningType')))) {
+    return 'Nest module routes or versioning add prefixes';
+  }
+  for (const f of files) {
+    for (const m of f.mounts) {
+      if (m.kind === 'mount' && m.target?.module?.startsWith('.') && !app.modules.resolve(f.file, m.target.module)) return `${m.target.module} is mounted but not linted`;
+    }
+  }
+  return undefined;
+}
+
+/** A route path with one slash between segments, a leading one, and no trailing one. */
+function trimSlashes(path: string): string {
+  const p = `/${path}`.replace(/\/{2,}/g, '/');
+  return p.length > 1 ? p.replace(/\/+$/, '') || '/' : p;
+}
+
+/** Does the route answer this (normalised) path, whatever its method? */
+export function matches(r: Route, target: string): boolean {
+  if (r.path === undefined) return false;
+  return pattern(r.path, r.method === 'ALL', !r.exact).test(target);
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** A route path as a regular expression: parameters match one segment, wildcards and `{…}` anything. */
+function pattern(path: string, below: boolean, anyPrefix: boolean): RegExp {
+  const key = `${below ? 1 : 0}${anyPrefix ? 1 : 0}${path}`;
+  let re = patterns.get(key);
+  if (!re) {
+    const body = path === '*' ? '.*' : toRegex(trimSlashes(path));
+    const core = body === '/' ? (below ? '(?:/.*)?' : '/?') : `${body}${below ? '(?:/.*)?' : ''}/?`;
+    re = new RegExp(`^${anyPrefix ? '(?:/.*)?' : ''}${core}$`, 'i');
+    patterns.set(key, re);
+  }
+  return re;
+}
+
+function toRegex(path: string): string {
+  let out = '';
+  for (let i = 0; i < path.length; ) {
+    const c = path[i]!;
+    if (path.startsWith('{…}', i)) {
+      out += '.*';
+      i += 3;
+    } else if (c === '{') {
+      const close = path.indexOf('}', i);
+      if (close < 0) {
+        out += '\\{';
+        i++;
+        continue;
+      }
+      const inner = path.slice(i + 1, close);
+      if (/^[\w$]+\*\d*$/.test(inner)) out += '.*';
+      else if (/^[\w$]+\?$/.test(inner)) out = optional(out, '[^/]*');
+      else if (/^[\w$]+$/.test(inner)) out += '[^/]+';
+      else out += `(?:${toRegex(inner)})?`;
+      i = close + 1;
+    } else if (c === ':' && /[\w$]/.test(path[i + 1] ?? '')) {
+      let j = i + 1;
+      while (j < path.length && /[\w$]/.test(path[j]!)) j++;
+      if (path[j] === '(') j = groupEnd(path, j);
+      const mod = path[j];
+      if (mod === '?' || mod === '*') {
+        out = optional(out, mod === '*' ? '.*' : '[^/]+');
+        j++;
+      } else {
+        out += '[^/]+';
+        if (mod === '+') j++;
+      }
+      i = j;
+    } else if (c === '(') {
+      const j = groupEnd(path, i);
+      out += '.*';
+      i = j;
+    } else if (c === '*') {
+      out += '.*';
+      i++;
+      while (i < path.length && /[\w$]/.test(path[i]!)) i++;
+    } else {
+      out += c.replace(/[.+?^$|[\]\\]/g, '\\$&');
+      i++;
+    }
+  }
+  return out;
+}
+
+/** A parameter that may be absent takes its slash with it: `/users/:id?` matches `/users`. */
+function optional(out: string, param: string): string {
+  return out.endsWith('/') ? `${out.slice(0, -1)}(?:/${param})?` : `${out}(?:${param})?`;
+}
+
+function groupEnd(path: string, open: number): number {
+  let depth = 0;
+  for (let j = open; j < path.length; j++) {
+    if (path[j] === '(') depth++;
+    else if (path[j] === ')' && --depth === 0) return j + 1;
+  }
+  return path.length;
+}
+
+/** The most specific of several matching routes: exact before not, literal segments before parameters and wildcards. */
+function best(routes: Route[]): Route {
+  const score = (r: Route) => {
+    const segs = segments(r.path ?? '');
+    const literal = segs.filter((s) => !/[:*{(]/.test(s)).length;
+    return (r.exact ? 1000 : 0) + literal * 10 - (r.method === 'ALL' ? 5 : 0) - (r.mounted ? 50 : 0);
+  };
+  return [...routes].sort((a, b) => score(b) - score(a))[0]!;
+}
