@@ -17,6 +17,9 @@ import missingHealthEndpoint from './missing-health-endpoint.js';
 import listenOnLocalhost from './listen-on-localhost.js';
 import clientWithoutTimeout from './client-without-timeout.js';
 import probeNotServed from './probe-not-served.js';
+import livenessChecksDependencies from './liveness-checks-dependencies.js';
+import heapExceedsMemoryLimit from './heap-exceeds-memory-limit.js';
+import gracePeriodTooShort from './grace-period-too-short.js';
 
 /** Every rule, in the order the README lists them. The one list `--list-rules`, the docs and SARIF read. */
 export const RULES: readonly Rule[] = [
@@ -38,6 +41,9 @@ export const RULES: readonly Rule[] = [
   listenOnLocalhost,
   clientWithoutTimeout,
   probeNotServed,
+  livenessChecksDependencies,
+  heapExceedsMemoryLimit,
+  gracePeriodTooShort,
 ];
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);

@@ -91,7 +91,7 @@ function startCommand(l: Link): Part[] | undefined {
   }
   const pkg = l.service;
   if (NPM_START.test(parts.map((p) => p.text).join(' ')) && pkg.startScript !== undefined && pkg.startScriptAt) {
-    parts.push({ text: pkg.startScript, at: { file: pkg.folder === '.' ? 'package.json' : `${pkg.folder}/package.json`, ...pkg.startScriptAt }, source: 'the start script of package.json' });
+    parts.push({ text: pkg.startScript, at: { file: pkg.folder === '.' ? 'package.json' : `${pkg.folder}/package.json`, ...pkg.startScriptAt }, source: 'the start script in package.json' });
   }
   return parts;
 }
