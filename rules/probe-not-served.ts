@@ -43,9 +43,13 @@ function portHint(p: PortProblem, field: ProbeField): string {
   return `point ${field}.httpGet.port at the TCP port the service listens on, and declare it under ports:`;
 }
 
-/** A health route of the service to suggest instead, and where it is. */
-function healthRoute(routes: Route[]): Route | undefined {
-  return routes.find((r) => r.path !== undefined && segments(r.path).some((s) => HEALTH.test(s.replace(/[-_]/g, ''))));
+/** Words of a path that suit each probe best. */
+const SUITS: Record<ProbeField, RegExp> = { startupProbe: /start/i, readinessProbe: /read/i, livenessProbe: /live|health/i };
+
+/** A health route of the service to suggest instead: one named for this kind of probe when there is one. */
+function healthRoute(routes: Route[], field: ProbeField): Route | undefined {
+  const health = routes.filter((r) => r.path !== undefined && segments(r.path).some((s) => HEALTH.test(s.replace(/[-_]/g, ''))));
+  return health.find((r) => SUITS[field].test(segments(r.path!).pop() ?? '')) ?? health[0];
 }
 
 export default defineRule({
@@ -81,7 +85,7 @@ export default defineRule({
         const seen = listed.length ? `routes seen: ${listed.slice(0, 4).join(', ')}${listed.length > 4 ? ` and ${listed.length - 4} more` : ''}` : 'no GET routes seen';
         const others = [...new Set(answer.otherMethods.map((r) => r.method))];
         const only_ = others.length ? `it answers ${probe.path} only for ${others.join(', ')}; ` : '';
-        const suggestion = healthRoute(routes);
+        const suggestion = healthRoute(routes, probe.field);
         const start = l.service.servers[0]!;
         const related: Related[] = suggestion
           ? [relatedTo(suggestion.at, `${route(suggestion)} is served here`)]

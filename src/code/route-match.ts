@@ -52,8 +52,8 @@ function unknownWhy(app: App, files: CodeFacts[], routes: Route[], target: strin
   if (files.some((f) => f.catchAlls.length)) return 'a handler answers every path';
   if (routes.some((r) => r.path === undefined)) return 'a route path is not literal';
   if (files.some((f) => f.routes.some((r) => r.owner === 'http'))) return 'a hand-written router may answer any path';
-  const open = files.flatMap((f) => f.imports).find((i) => OPEN_MODULE.test(i.module) && !i.module.startsWith('.'));
-  if (open) return `${open.module} may serve it`;
+  const open = files.flatMap((f) => f.imports).map((i) => packageName(i.module)).find((m) => m && OPEN_MODULE.test(m));
+  if (open) return `${open} may serve it`;
   if ((target === '/' || /\.\w+$/.test(target)) && files.some((f) => f.imports.some((i) => STATIC_MODULE.test(i.module)) || f.libCalls.some((c) => c.module === 'express' && c.path.join('.') === 'static'))) {
     return 'static files are served';
   }
@@ -72,6 +72,13 @@ function unknownWhy(app: App, files: CodeFacts[], routes: Route[], target: strin
 function trimSlashes(path: string): string {
   const p = `/${path}`.replace(/\/{2,}/g, '/');
   return p.length > 1 ? p.replace(/\/+$/, '') || '/' : p;
+}
+
+/** The npm package a bare specifier names (`@hmcts/nodejs-healthcheck`, `express-healthcheck` of `express-healthcheck/x`); undefined for relative imports. */
+function packageName(spec: string): string | undefined {
+  if (spec.startsWith('.') || spec.startsWith('/')) return undefined;
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 /** Does the route answer this (normalised) path, whatever its method? */

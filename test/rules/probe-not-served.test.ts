@@ -86,6 +86,7 @@ describe(RULE, () => {
       ['a path-less middleware that calls next', express("app.use((req, res, next) => { res.set('x-api', '1'); next(); });\napp.get('/orders', list);", yaml('/healthz'))],
       ['a not-found handler', express("app.get('/orders', list);\napp.use((req, res) => res.status(404).json({ error: 'not found' }));", yaml('/healthz'))],
       ['a literal prefix', express("const r = express.Router();\nr.get('/healthz', ok);\napp.use('/v2', r);", yaml('/v1/healthz'))],
+      ['a path alias named like health middleware', express("const { probes } = require('src/health/probes');\napp.get('/orders', list);", yaml('/healthz'))],
     ];
     for (const [what, files] of cases) assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), [`${RULE} k8s/api.yaml:13`], what);
   });

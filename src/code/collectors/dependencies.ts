@@ -16,7 +16,7 @@ const CLIENT_MODULES: [RegExp, Kind][] = [
   [/^(?:axios|got|node-fetch|undici|superagent|needle|ky|request|request-promise(?:-native)?|phin|cross-fetch|isomorphic-fetch)$/, 'http'],
 ];
 /** Members of client libraries that do no I/O. */
-const NO_IO = /^(?:create|extend|isAxiosError|isCancel|spread|mergeConfig|defaults|interceptors|Schema|model|Types|escape|escapeId|format|isValidObjectId|ObjectId|on|once|off|emit|addListener|removeListener|duplicate|pipeline|multi)$/;
+const NO_IO = /^(?:then|catch|finally|create|extend|isAxiosError|isCancel|spread|mergeConfig|defaults|interceptors|Schema|model|Types|escape|escapeId|format|isValidObjectId|ObjectId|on|once|off|emit|addListener|removeListener|duplicate|pipeline|multi)$/;
 /** Receivers named like a database handle, when their origin is not in this file: `db`, `pool`, `prisma`, `this.dataSource`, `usersRepository`. */
 const DB_NAME = /^(?:db|database|pool|pgPool|pg|knex|prisma|sequelize|mongoose|mongo|mongoClient|dataSource|datasource|connection|conn|sql|mysql|postgres|orm|em|entityManager|repository|repo)$|^\w+(?:Db|DB|Database|Pool|Prisma|Knex|Sequelize|Mongo|DataSource|Repository|Repo)$/;
 const CACHE_NAME = /redis|valkey|memcache/i;
