@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rule.js';
 import { handlerDependencies, type HandlerCall } from '../src/code/dependencies.js';
-import { answerFor } from '../src/code/route-match.js';
+import { answerFor, surelyAnswers } from '../src/code/route-match.js';
 import type { Route } from '../src/code/routes.js';
 import { describeService, linkReason, routesOnPort, servedPorts } from '../src/cross/link.js';
 import { judgePort } from '../src/cross/probe-port.js';
@@ -47,7 +47,7 @@ export default defineRule({
       const port = judgePort(l.container, probe, served);
       if (port.problem) continue;
       const answer = answerFor(app, l.service, probe.path, routesOnPort(served, port.port));
-      if (answer.kind !== 'served' || answer.route.mounted) continue;
+      if (answer.kind !== 'served' || answer.route.mounted || !surelyAnswers(answer.route, probe.path)) continue;
       const deps = handlerDependencies(app, l.service, answer.route);
       if (!deps?.calls.length) continue;
       const key = `${deps.head.file}:${deps.head.line}:${deps.head.column}`;

@@ -81,6 +81,17 @@ function packageName(spec: string): string | undefined {
   return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
+/**
+ * Is the route surely the one that answers `path`: its full path is known, or (under a prefix this
+ * linter cannot see) its last segment is the path's last segment? A route matched only through an
+ * unknown prefix and a bare `/` or a parameter may be another route altogether.
+ */
+export function surelyAnswers(r: Route, path: string): boolean {
+  if (r.exact) return true;
+  const last = segments(r.path ?? '').pop();
+  return !!last && !/[:*{(]/.test(last) && last.toLowerCase() === segments(normalisePath(path)).pop()?.toLowerCase();
+}
+
 /** Does the route answer this (normalised) path, whatever its method? */
 export function matches(r: Route, target: string): boolean {
   if (r.path === undefined) return false;

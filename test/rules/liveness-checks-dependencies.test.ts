@@ -83,6 +83,17 @@ describe(RULE, () => {
     }
   });
 
+  it('judges a handler only when it surely answers the liveness path, also under a prefix it cannot see', async () => {
+    const files = (route: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/server.js': "const express = require('express');\nconst routes = require(process.env.ROUTES);\nconst app = express();\napp.use(routes);\napp.listen(3000);\n",
+      'src/plugin.js': `const { Router } = require('express');\nconst { Pool } = require('pg');\nconst pool = new Pool();\nconst router = Router();\nrouter.get('${route}', async (req, res) => res.json(await pool.query('SELECT 1')));\nmodule.exports = router;\n`,
+      'k8s/api.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: acme/api:1\n          livenessProbe:\n            httpGet:\n              path: /healthz\n              port: 3000\n',
+    });
+    assert.deepEqual(where((await lintFiles(files('/healthz'), { rules: [RULE] })).findings), [`${RULE} src/plugin.js:5`]);
+    assert.deepEqual(where((await lintFiles(files('/'), { rules: [RULE] })).findings), [], 'a bare / under an unknown prefix may be any route');
+  });
+
   it('reports a handler once however many containers probe it', async () => {
     const deployment = (name: string) =>
       `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: acme/api:1\n          livenessProbe:\n            httpGet:\n              path: /healthz\n              port: 3000\n`;
