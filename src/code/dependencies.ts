@@ -47,7 +47,7 @@ export function handlerDependencies(app: App, service: Service, route: Route): H
     for (const call of target.file.dependencyCalls.filter((d) => contains(target, d))) calls.push({ call, file: target.file.file, via: l.callee });
   }
   const fns = [...ref.file.dependencyCalls, ...locals].filter((x) => contains(ref, x)).flatMap((x) => x.fns);
-  const own = ref.span ? fns.filter((f) => within(f.span, ref.span!)).sort((a, b) => a.span.line - b.span.line || a.span.column - b.span.column)[0] : fns.find((f) => f.name === ref.name);
+  const own = ref.span ? fns.filter((f) => within(f.head, ref.span!)).sort((a, b) => a.head.line - b.head.line || a.head.column - b.head.column)[0] : fns.find((f) => f.name === ref.name);
   const head: Location = own ? { file: ref.file.file, ...own.head } : { file: h.file, line: h.line, column: h.column, endLine: h.line, endColumn: h.column + 1 };
   return { head, calls };
 }

@@ -250,10 +250,9 @@ export interface ClientFact extends Scope {
   span: Span;
 }
 
-/** A function around a call: its name when it has one (see `functionKey`), its span, and its head (up to the body). */
+/** A function around a call: its name when it has one (see `functionKey`), and its head (from its start, past decorators, up to its body). */
 export interface EnclosingFn {
   name?: string;
-  span: Span;
   head: Span;
 }
 

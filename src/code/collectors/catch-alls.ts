@@ -18,10 +18,11 @@ export const catchAlls: Collector = {
     const ts = w.ts;
     const call = node as TS.CallExpression;
     const callee = w.unwrap(call.expression);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    if (name !== 'use' && name !== 'createServer' && name !== 'on') return;
     const args = call.arguments;
     const fn = args.length ? w.unwrap(args[args.length - 1]!) : undefined;
     if (!fn || (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn))) return;
-    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
     if (name === 'use' && args.length === 1 && ts.isPropertyAccessExpression(callee)) {
       const origin = w.originOf(callee.expression);
       if (!terminal(w, fn, origin?.module === 'koa') || NOT_FOUND.test(w.text(fn, 100_000))) return;
