@@ -32,6 +32,7 @@ export default defineRule({
       const needed = longest.ms / 1000 + (sleep?.seconds ?? 0);
       const field = l.workload.podSpec.get('terminationGracePeriodSeconds');
       const set = field?.num();
+      if (field && !field.isNull && set === undefined) continue;
       const grace = set ?? DEFAULT_GRACE;
       if (grace > needed) continue;
       const pod = describeObject(l.workload);

@@ -42,7 +42,7 @@ export default defineRule({
     for (const l of app.links) {
       if (l.container.init || l.workload.runsToCompletion) continue;
       const probe = httpProbes(l.container).find((p) => p.field === 'livenessProbe');
-      if (!probe || probe.host) continue;
+      if (!probe || probe.host || (probe.pathNode && probe.pathNode.str() === undefined)) continue;
       const served = servedPorts(app, l);
       const port = judgePort(l.container, probe, served);
       if (port.problem) continue;

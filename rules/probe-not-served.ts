@@ -65,7 +65,8 @@ export default defineRule({
       const l = links.get(c);
       const served = l && servedPorts(app, l);
       for (const probe of httpProbes(c)) {
-        if (probe.host) continue;
+        // Another host, or a path or port that is not a plain value: nothing this rule can judge.
+        if (probe.host || (probe.pathNode && probe.pathNode.str() === undefined) || (probe.port && probe.port.str() === undefined)) continue;
         const port = judgePort(c, probe, served);
         const subject = `${probe.field} of ${describeContainer(c)}`;
         if (port.problem) {

@@ -159,6 +159,37 @@ describe(RULE, () => {
     assert.match(findings[0]!.message, /15020 is a port of container "proxy" of the same pod, so the probe checks that container, not this one/);
   });
 
+  it('never crashes on odd manifest shapes (all cross rules)', async () => {
+    const odd = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: api',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      terminationGracePeriodSeconds: soon',
+      '      containers:',
+      '        - name: api',
+      '          image: acme/api:1',
+      '          command: node server.js',
+      '          args: [[1], {a: b}]',
+      '          env: {NODE_OPTIONS: --max-old-space-size=4096}',
+      '          envFrom: [{secretRef: {name: s}}, {configMapRef: {}}]',
+      '          ports: [{containerPort: http}, 8080, {name: web}]',
+      '          resources: {limits: {memory: [1Gi]}}',
+      '          lifecycle: {preStop: {exec: {command: "sleep 10"}, sleep: {seconds: soon}}}',
+      '          readinessProbe: {httpGet: {path: [a], port: {x: 1}}}',
+      '          livenessProbe: {httpGet: {path: 7, port: "8080"}}',
+      '          startupProbe: {httpGet: ~}',
+      '        - just-a-string',
+      '        - ~',
+    ].join('\n');
+    const rules = [RULE, 'liveness-checks-dependencies', 'heap-exceeds-memory-limit', 'grace-period-too-short'];
+    const { findings } = await lintFiles(express("app.get('/healthz', async (req, res) => res.json(await db.query('SELECT 1')));\nprocess.on('SIGTERM', () => setTimeout(() => process.exit(1), 60_000));", { 'k8s/api.yaml': odd }), { rules });
+    assert.deepEqual(where(findings), [`${RULE} k8s/api.yaml:20`], 'only the liveness path 7, which the service does not serve');
+  });
+
   it('stays silent when the route table cannot be trusted: non-literal paths, hand-written routers, unlinted mounts, Nest versioning', async () => {
     const yaml = { 'k8s/api.yaml': deployment('acme/api:1', readiness('/healthz')) };
     const cases: Record<string, string>[] = [
