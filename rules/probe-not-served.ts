@@ -85,7 +85,7 @@ export default defineRule({
         const listed = [...new Set(routes.map(route))];
         const seen = listed.length ? `routes seen: ${listed.slice(0, 4).join(', ')}${listed.length > 4 ? ` and ${listed.length - 4} more` : ''}` : 'no GET routes seen';
         const others = [...new Set(answer.otherMethods.map((r) => r.method))];
-        const only_ = others.length ? `it answers ${probe.path} only for ${others.join(', ')}; ` : '';
+        const methodsNote = others.length ? `it answers ${probe.path} only for ${others.join(', ')}; ` : '';
         const suggestion = healthRoute(routes, probe.field);
         const start = l.service.servers[0]!;
         const related: Related[] = suggestion
@@ -93,7 +93,7 @@ export default defineRule({
           : [relatedTo({ file: start.file, ...start.start.span }, `${describeService(l.service)} starts its server here`)];
         report({
           at: (probe.pathNode ?? probe.httpGet).loc(),
-          message: `${subject} calls GET ${probe.path}, which ${describeService(l.service)} does not serve (${only_}${seen}; ${linkReason(l)}): ${EFFECT[probe.field]}${templateSuffix(c.workload)}`,
+          message: `${subject} calls GET ${probe.path}, which ${describeService(l.service)} does not serve (${methodsNote}${seen}; ${linkReason(l)}): ${EFFECT[probe.field]}${templateSuffix(c.workload)}`,
           hint: suggestion
             ? `point ${probe.field}.httpGet.path at ${suggestion.path}, which the service serves, or add a GET ${probe.path} route`
             : `add a GET ${probe.path} route to ${describeService(l.service)}, or point the probe at a path it serves`,

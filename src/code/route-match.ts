@@ -11,8 +11,8 @@ export type PathAnswer =
   /** This linter cannot tell: something it does not see may answer (`why` says what). */
   | { kind: 'unknown'; why: string };
 
-/** Modules that may serve any path from middleware mounted without one: health and status middleware, proxies, Apollo Server 2/3. */
-const OPEN_MODULE = /health|probe|actuator|liveness|readiness|status-monitor|proxy|^apollo-server(?:-[\w-]+)?$|^@hmcts\//i;
+/** Modules that may serve any path from middleware mounted without one (health and status middleware, proxies, Apollo Server 2/3), or mount apps under prefixes the route table does not see (koa-mount). */
+const OPEN_MODULE = /health|probe|actuator|liveness|readiness|status-monitor|proxy|^apollo-server(?:-[\w-]+)?$|^@hmcts\/|^koa-mount$/i;
 const STATIC_MODULE = /^(?:serve-static|koa-static|@fastify\/static|fastify-static|@nestjs\/serve-static|sirv|st)$/;
 const METHODS_FOR_GET = new Set(['GET', 'HEAD', 'ALL']);
 
