@@ -1,5 +1,4 @@
 import type { App, Service } from '../model.js';
-import type { CodeFacts } from './facts.js';
 import { serviceRoutes, segments, type Route } from './routes.js';
 import { packageCode } from './servers.js';
 
@@ -32,13 +31,12 @@ export function normalisePath(path: string): string {
  */
 export function answerFor(app: App, service: Service, path: string, only?: (r: Route) => boolean): PathAnswer {
   const routes = serviceRoutes(app, service).filter((r) => !only || only(r));
-  const files = packageCode(app, service);
   const target = normalisePath(path);
   const matching = routes.filter((r) => matches(r, target));
   const served = matching.filter((r) => METHODS_FOR_GET.has(r.method));
   if (served.length) return { kind: 'served', route: best(served) };
   if (!only) {
-    const why = unknownWhy(app, files, routes, target);
+    const why = unknownWhy(app, service, target);
     if (why) return { kind: 'unknown', why };
   }
   // Only library routes (terminus health checks) say nothing of what the application behind them serves.
@@ -46,26 +44,44 @@ export function answerFor(app: App, service: Service, path: string, only?: (r: R
   return { kind: 'not-served', routes: routes.filter((r) => METHODS_FOR_GET.has(r.method) && r.path !== undefined && !r.mounted), otherMethods: matching };
 }
 
+/** What a service's route table cannot see, worked out once per service. */
+interface Blind {
+  /** Why any path may be answered by something unseen, if anything. */
+  why?: string;
+  /** Static files are served: `/` and paths with an extension may be files. */
+  staticFiles: boolean;
+}
+
+const blindCache = new WeakMap<Service, Blind>();
+
 /** Something the route table cannot see may answer the path: the reason, or undefined when the table is the whole story. */
-function unknownWhy(app: App, files: CodeFacts[], routes: Route[], target: string): string | undefined {
-  if (files.some((f) => f.imports.some((i) => i.module === 'next'))) return 'a Next.js server answers its pages too';
-  if (files.some((f) => f.catchAlls.length)) return 'a handler answers every path';
-  if (routes.some((r) => r.path === undefined)) return 'a route path is not literal';
-  if (files.some((f) => f.routes.some((r) => r.owner === 'http'))) return 'a hand-written router may answer any path';
-  const open = files.flatMap((f) => f.imports).map((i) => packageName(i.module)).find((m) => m && OPEN_MODULE.test(m));
-  if (open) return `${open} may serve it`;
-  if ((target === '/' || /\.\w+$/.test(target)) && files.some((f) => f.imports.some((i) => STATIC_MODULE.test(i.module)) || f.libCalls.some((c) => c.module === 'express' && c.path.join('.') === 'static'))) {
-    return 'static files are served';
-  }
+function unknownWhy(app: App, service: Service, target: string): string | undefined {
+  let blind = blindCache.get(service);
+  if (!blind) blindCache.set(service, (blind = blindSpots(app, service)));
+  if (blind.why) return blind.why;
+  return blind.staticFiles && (target === '/' || /\.\w+$/.test(target)) ? 'static files are served' : undefined;
+}
+
+function blindSpots(app: App, service: Service): Blind {
+  const files = packageCode(app, service);
+  const modules = new Set(files.flatMap((f) => f.imports.map((i) => i.module)));
+  const staticFiles = [...modules].some((m) => STATIC_MODULE.test(m)) || files.some((f) => f.libCalls.some((c) => c.module === 'express' && c.path.join('.') === 'static'));
+  const why = (w: string): Blind => ({ why: w, staticFiles });
+  if (modules.has('next')) return why('a Next.js server answers its pages too');
+  if (files.some((f) => f.catchAlls.length)) return why('a handler answers every path');
+  if (serviceRoutes(app, service).some((r) => r.path === undefined)) return why('a route path is not literal');
+  if (files.some((f) => f.routes.some((r) => r.owner === 'http'))) return why('a hand-written router may answer any path');
+  const open = [...modules].map(packageName).find((m) => m && OPEN_MODULE.test(m));
+  if (open) return why(`${open} may serve it`);
   if (files.some((f) => f.imports.some((i) => (i.module === '@nestjs/core' && i.path[0] === 'RouterModule') || (i.module === '@nestjs/common' && i.path[0] === 'VersioningType')))) {
-    return 'Nest module routes or versioning add prefixes';
+    return why('Nest module routes or versioning add prefixes');
   }
   for (const f of files) {
     for (const m of f.mounts) {
-      if (m.kind === 'mount' && m.target?.module?.startsWith('.') && !app.modules.resolve(f.file, m.target.module)) return `${m.target.module} is mounted but not linted`;
+      if (m.kind === 'mount' && m.target?.module?.startsWith('.') && !app.modules.resolve(f.file, m.target.module)) return why(`${m.target.module} is mounted but not linted`);
     }
   }
-  return undefined;
+  return { staticFiles };
 }
 
 /** A route path with one slash between segments, a leading one, and no trailing one. */
