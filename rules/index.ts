@@ -20,6 +20,10 @@ import moduleState from './module-state.js';
 import inMemoryStore from './in-memory-store.js';
 import unboundedTimer from './unbounded-timer.js';
 import inProcessScheduler from './in-process-scheduler.js';
+import probeNotServed from './probe-not-served.js';
+import livenessChecksDependencies from './liveness-checks-dependencies.js';
+import heapExceedsMemoryLimit from './heap-exceeds-memory-limit.js';
+import gracePeriodTooShort from './grace-period-too-short.js';
 
 /** Every rule, in the order the README lists them. The one list `--list-rules`, the docs and SARIF read. */
 export const RULES: readonly Rule[] = [
@@ -44,6 +48,10 @@ export const RULES: readonly Rule[] = [
   inMemoryStore,
   unboundedTimer,
   inProcessScheduler,
+  probeNotServed,
+  livenessChecksDependencies,
+  heapExceedsMemoryLimit,
+  gracePeriodTooShort,
 ];
 
 export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);

@@ -17,6 +17,8 @@ export interface Package {
   /** `main` and `scripts.start` from package.json, when present. */
   main?: string;
   startScript?: string;
+  /** Where the `start` script is in package.json. */
+  startScriptAt?: Span;
   files: CodeFacts[];
   dockerfiles: Dockerfile[];
 }

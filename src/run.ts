@@ -306,16 +306,32 @@ function packageDir(dir: string, cwd: string, memo: Map<string, string>): string
   return found || (dir === cwd || dir.startsWith(cwd + path.sep) ? cwd : dir);
 }
 
-function readPackageJson(dir: string): Pick<Package, 'name' | 'main' | 'startScript'> {
+function readPackageJson(dir: string): Pick<Package, 'name' | 'main' | 'startScript' | 'startScriptAt'> {
   try {
-    const json = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const text = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
+    const json = JSON.parse(text) as Record<string, unknown>;
     const scripts = (json.scripts ?? {}) as Record<string, unknown>;
+    const startScript = typeof scripts.start === 'string' ? scripts.start : undefined;
     return {
       name: typeof json.name === 'string' ? json.name : undefined,
       main: typeof json.main === 'string' ? json.main : undefined,
-      startScript: typeof scripts.start === 'string' ? scripts.start : undefined,
+      startScript,
+      ...(startScript !== undefined ? { startScriptAt: startScriptSpan(text) } : {}),
     };
   } catch {
     return {};
   }
+}
+
+/** Where `"start": "..."` is in the `scripts` of a package.json text. */
+function startScriptSpan(text: string): Span | undefined {
+  const scripts = text.search(/"scripts"\s*:/);
+  const re = /"start"\s*:\s*"(?:[^"\\]|\\.)*"/g;
+  re.lastIndex = Math.max(scripts, 0);
+  const m = re.exec(text);
+  if (!m) return undefined;
+  const before = text.slice(0, m.index);
+  const line = before.split('\n').length;
+  const column = m.index - before.lastIndexOf('\n');
+  return { line, column, endLine: line, endColumn: column + m[0].length };
 }

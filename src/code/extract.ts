@@ -16,6 +16,8 @@ import { routes } from './collectors/routes.js';
 import { schedulers } from './collectors/schedulers.js';
 import { stores } from './collectors/stores.js';
 import { timers } from './collectors/timers.js';
+import { dependencies } from './collectors/dependencies.js';
+import { catchAlls } from './collectors/catch-alls.js';
 
 /** Every fact collector; each sees only the syntax kinds it asks for, in one walk per file. */
 export const COLLECTORS: Collector[] = [
@@ -34,6 +36,9 @@ export const COLLECTORS: Collector[] = [
   timers,
   schedulers,
   stores,
+  // Cross rules.
+  dependencies,
+  catchAlls,
 ];
 
 /**

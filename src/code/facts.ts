@@ -56,6 +56,14 @@ export interface CodeFacts {
   schedulers: ScheduledJob[];
   /** Libraries that keep shared data in process memory or on the pod's disk, with what their options say. */
   stores: StoreUse[];
+
+  // Cross rules: what request handlers call out to, and servers that answer every path.
+  /** Awaited calls to a database, cache, broker or HTTP service, with the functions around them. */
+  dependencyCalls: DependencyCall[];
+  /** Awaited calls of plain functions (`checkDb()`, `this.ping()`) from handlers and health-like functions, to follow one level. */
+  localCalls: LocalCall[];
+  /** Request handlers that answer every path: `app.use((req, res) => res.send(...))`, `http.createServer((req, res) => ...)`. */
+  catchAlls: CatchAll[];
 }
 
 /** One binding brought in from another module. `path` is the member path inside the module: `[]` for a default or namespace import or a whole `require`. */
@@ -381,6 +389,40 @@ export interface StoreUse extends RunContext {
   span: Span;
 }
 
+/** A function around a call: its name when it has one (see `functionKey`), and its head (from its start, past decorators, up to its body). */
+export interface EnclosingFn {
+  name?: string;
+  head: Span;
+}
+
+/** A call whose result a function waits for (awaited, returned, chained with `.then`, or given a callback) that reaches another service. */
+export interface DependencyCall {
+  kind: 'database' | 'cache' | 'broker' | 'http';
+  /** The call as a user reads it: `pool.query`, `prisma.$queryRaw`, `fetch`, `this.db.pingCheck`. */
+  text: string;
+  /** The client library when this file shows it (`pg`, `ioredis`, `axios`); undefined when judged by the receiver's name. */
+  module?: string;
+  span: Span;
+  /** The functions around the call, innermost first (at most four). */
+  fns: EnclosingFn[];
+}
+
+/** An awaited call of a plain function: `checkDb()`, `this.pingDatabase()`, `import { ping } from './db'; ping()`. */
+export interface LocalCall {
+  /** The function called: an identifier, or the method name of `this.x()`. */
+  callee: string;
+  span: Span;
+  fns: EnclosingFn[];
+}
+
+/** A handler that answers every request whatever its path; `owner` as in {@link RouteFact.owner} (`http` for a bare request listener). */
+export interface CatchAll {
+  owner: string;
+  /** `use`: path-less middleware that never calls `next`; `listener`: a request listener passed to `createServer`. */
+  kind: 'use' | 'listener';
+  span: Span;
+}
+
 /** Facts of a file that could not be parsed. */
 export function emptyFacts(file: string): CodeFacts {
   return {
@@ -408,5 +450,9 @@ export function emptyFacts(file: string): CodeFacts {
     timerHandles: { cleared: [], unrefed: [], returned: [] },
     schedulers: [],
     stores: [],
+    // Cross rules.
+    dependencyCalls: [],
+    localCalls: [],
+    catchAlls: [],
   };
 }

@@ -175,6 +175,14 @@ export class Walk {
 
   private lineStarts: readonly number[] | undefined;
 
+  /** The span between two offsets of the file (a function's head, from its start to its body). */
+  spanAt(start: number, end: number): Span {
+    const lines = (this.lineStarts ??= lineStarts(this.sf));
+    const a = lineOf(lines, start);
+    const b = lineOf(lines, end);
+    return { line: a + 1, column: start - lines[a]! + 1, endLine: b + 1, endColumn: end - lines[b]! + 1 };
+  }
+
   text(node: TS.Node, max = 80): string {
     const t = this.sf.text.slice(node.getStart(this.sf), node.getEnd()).replace(/\s+/g, ' ');
     return t.length > max ? t.slice(0, max - 1) + '…' : t;

@@ -20,3 +20,23 @@ export function probeTarget(probe: YNode | undefined): string | undefined {
   if (grpc) return `grpc port ${grpc.get('port')?.str() ?? '?'}`;
   return probe.has('exec') ? 'exec' : undefined;
 }
+
+/**
+ * How long a container's `preStop` hook sleeps before it gets SIGTERM: the native
+ * `lifecycle.preStop.sleep.seconds`, or the `sleep N` commands of an exec hook
+ * (`["sleep", "10"]`, `["sh", "-c", "sleep 5 && nginx -s quit"]`). Undefined when it does not sleep.
+ */
+export function preStopSleep(c: Container): { seconds: number; node: YNode } | undefined {
+  const preStop = c.node.at('lifecycle', 'preStop');
+  if (!preStop?.isMap) return undefined;
+  const native = preStop.at('sleep', 'seconds');
+  const n = native?.num();
+  if (native && n !== undefined) return { seconds: n, node: native };
+  const command = preStop.at('exec', 'command');
+  const words = command?.items().map((i) => i.str() ?? '') ?? [];
+  let seconds = 0;
+  for (const m of words.join(' ').matchAll(/\bsleep\s+(\d+(?:\.\d+)?)([smh]?)\b/g)) {
+    seconds += Number(m[1]) * (m[2] === 'm' ? 60 : m[2] === 'h' ? 3600 : 1);
+  }
+  return seconds > 0 && command ? { seconds, node: command } : undefined;
+}

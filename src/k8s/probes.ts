@@ -62,3 +62,54 @@ function resolvePort(c: Container, port: YNode | undefined): string {
   const named = c.node.get('ports')?.items().find((x) => x.get('name')?.str() === p);
   return named?.get('containerPort')?.str() ?? p;
 }
+
+/** The probes of a container, in the order Kubernetes runs them at start-up. */
+export const PROBE_FIELDS: readonly ProbeField[] = ['startupProbe', 'readinessProbe', 'livenessProbe'];
+
+/** An `httpGet` probe: the request kubelet sends, with the fields a finding can point at. */
+export interface HttpProbe {
+  field: ProbeField;
+  probe: YNode;
+  httpGet: YNode;
+  /** The path as written (`/` when omitted, as Kubernetes does). */
+  path: string;
+  pathNode?: YNode;
+  port?: YNode;
+  /** `httpGet.host`: the probe goes to another host, not this pod. */
+  host?: string;
+}
+
+/** The `httpGet` probes of a container (startup, readiness, liveness). */
+export function httpProbes(c: Container): HttpProbe[] {
+  const out: HttpProbe[] = [];
+  for (const field of PROBE_FIELDS) {
+    const probe = c.node.get(field);
+    const httpGet = probe?.get('httpGet');
+    if (!probe || !httpGet?.isMap) continue;
+    const pathNode = httpGet.get('path');
+    const host = httpGet.get('host')?.str();
+    out.push({ field, probe, httpGet, path: pathNode?.str() || '/', pathNode, port: httpGet.get('port'), ...(host ? { host } : {}) });
+  }
+  return out;
+}
+
+/** One entry of a container's `ports`. */
+export interface ContainerPort {
+  port: number;
+  name?: string;
+  /** `TCP` (the default), `UDP` or `SCTP`. */
+  protocol: string;
+  node: YNode;
+}
+
+/** The `ports` a container declares (entries without a numeric `containerPort` are skipped). */
+export function containerPorts(c: Container): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  for (const p of c.node.get('ports')?.items() ?? []) {
+    const port = p.get('containerPort')?.num();
+    if (port === undefined) continue;
+    const name = p.get('name')?.str();
+    out.push({ port, protocol: (p.get('protocol')?.str() ?? 'TCP').toUpperCase(), node: p, ...(name ? { name } : {}) });
+  }
+  return out;
+}

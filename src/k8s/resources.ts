@@ -86,3 +86,28 @@ function setValue(n: YNode | undefined): YNode | undefined {
 function setKeys(map: YNode | undefined): string[] {
   return (map?.entries() ?? []).filter(([, v]) => setValue(v)).map(([k]) => k);
 }
+
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]))?$/;
+
+/**
+ * A Kubernetes quantity as a plain number (bytes for memory): `512Mi`, `1Gi`, `500M`, `128974848`,
+ * `129e6`, `1.5Gi`. Undefined when it is not a quantity.
+ * https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+ */
+export function parseQuantity(q: string | number | undefined): number | undefined {
+  if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
+  const m = q === undefined ? null : QUANTITY.exec(q.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  if (m[2] !== undefined) return n * 10 ** Number(m[2]);
+  return n * (BINARY[m[3] ?? ''] ?? DECIMAL[m[3] ?? '']!);
+}
+
+/** A container's own memory limit, with the field and its value in bytes; undefined when not set or not a quantity. */
+export function memoryLimit(c: Container): { node: YNode; bytes: number } | undefined {
+  const node = resourceField(c, 'limits', 'memory');
+  const bytes = parseQuantity(node?.str());
+  return node && bytes !== undefined && bytes > 0 ? { node, bytes } : undefined;
+}

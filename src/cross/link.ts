@@ -1,0 +1,124 @@
+import type { Arg } from '../code/facts.js';
+import { serviceRoutes, type Route } from '../code/routes.js';
+import { listenAddresses, type Setting } from '../code/servers.js';
+import { finalStage, stageEnv, type Dockerfile } from '../docker/dockerfile.js';
+import { containerEnv, type ContainerEnv } from '../k8s/env.js';
+import type { App, Link, Service } from '../model.js';
+import type { Location } from '../types.js';
+
+/** `service "checkout"` (its package name, else its folder). */
+export function describeService(s: Service): string {
+  return `service "${s.name ?? s.folder}"`;
+}
+
+/** Why a service and a container are linked, for a message: `linked because image "shop/api:1" matches package "api"`. */
+export function linkReason(l: Link): string {
+  if (l.reason.startsWith('config:')) return 'linked by the links of the config file';
+  if (l.reason.startsWith('the only service')) return `linked because it is ${l.reason}`;
+  return `linked because ${l.reason}`;
+}
+
+/** `Dockerfile.dev`, `test.Dockerfile`: images for a laptop or CI, not for the cluster. */
+const DEV_DOCKERFILE = /(?:^|[.-])(?:dev|develop|development|local|test|tests|e2e|cypress|ci)(?:[.-]|$)/i;
+
+/**
+ * The Dockerfile that builds a service's image: the package's only Dockerfile once development and
+ * test ones are set aside, or the one named plain `Dockerfile`; undefined when that cannot be told.
+ */
+export function serviceDockerfile(s: Service): Dockerfile | undefined {
+  const base = (d: Dockerfile) => d.file.slice(d.file.lastIndexOf('/') + 1);
+  const prod = s.dockerfiles.filter((d) => !DEV_DOCKERFILE.test(base(d)));
+  return prod.length === 1 ? prod[0] : prod.find((d) => base(d) === 'Dockerfile');
+}
+
+/** A port the linked code listens on, and where. */
+export interface ServedPort {
+  port: number;
+  at: Location;
+  /** A library's own port (lightship's 9000), not the application's. */
+  library?: string;
+}
+
+/** The ports a linked service listens on; `unknown` when some server's port cannot be told. */
+export interface ServedPorts {
+  ports: ServedPort[];
+  unknown: boolean;
+}
+
+const servedCache = new WeakMap<Link, ServedPorts>();
+
+/**
+ * Where the linked code listens, with `process.env.PORT` read as the container sets it: its `env`,
+ * then the ENV of the service's Dockerfile, then the code's own fallback (`process.env.PORT ?? 3000`).
+ */
+export function servedPorts(app: App, l: Link): ServedPorts {
+  const cached = servedCache.get(l);
+  if (cached) return cached;
+  const env = containerEnv(l.container, app.manifests);
+  const df = serviceDockerfile(l.service);
+  const dfEnv = df && finalStage(df) ? stageEnv(finalStage(df)!) : undefined;
+  const lookup = (name: string) => envNumber(name, env, dfEnv);
+  const out: ServedPorts = { ports: [], unknown: false };
+  for (const a of listenAddresses(app, l.service)) {
+    if (a.socket) continue;
+    const port = a.port && settingNumber(a.port, lookup);
+    if (port === undefined) out.unknown = true;
+    else out.ports.push({ port, at: { file: a.file, ...a.start.span } });
+  }
+  for (const r of serviceRoutes(app, l.service)) {
+    if (!r.port || !r.library || out.ports.some((p) => p.library === r.library && p.at.line === r.at.line && p.at.file === r.at.file)) continue;
+    const port = argNumber(r.port, lookup);
+    if (port === undefined) out.unknown = true;
+    else out.ports.push({ port, at: r.at, library: r.library });
+  }
+  servedCache.set(l, out);
+  return out;
+}
+
+/** A variable's numeric value as the container sees it; `null` when it is set in a way this run cannot read, undefined when unset. */
+function envNumber(name: string, env: ContainerEnv, dfEnv: Map<string, { value: string }> | undefined): number | null | undefined {
+  const v = env.vars.get(name);
+  if (v) return v.value !== undefined && /^\d+$/.test(v.value.trim()) ? Number(v.value) : null;
+  if (env.opaque) return null;
+  const d = dfEnv?.get(name)?.value;
+  if (d !== undefined) return /^\d+$/.test(d.trim()) ? Number(d) : null;
+  return undefined;
+}
+
+type Lookup = (name: string) => number | null | undefined;
+
+function settingNumber(s: Setting, lookup: Lookup): number | undefined {
+  if (s.kind === 'literal') return numeric(s.value);
+  if (s.kind === 'env') {
+    const v = lookup(s.name);
+    if (v !== undefined) return v ?? undefined;
+    return s.fallback === undefined ? undefined : numeric(s.fallback);
+  }
+  return undefined;
+}
+
+function argNumber(a: Arg, lookup: Lookup): number | undefined {
+  if (a.t === 'num' || a.t === 'str') return numeric(a.v);
+  if (a.t === 'env') {
+    const v = lookup(a.name);
+    if (v !== undefined) return v ?? undefined;
+    return a.fallback && (a.fallback.t === 'num' || a.fallback.t === 'str') ? numeric(a.fallback.v) : undefined;
+  }
+  return undefined;
+}
+
+function numeric(v: string | number): number | undefined {
+  const n = typeof v === 'number' ? v : /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * Which routes answer on a probe's port: on a library's own port (lightship's 9000) only that
+ * library's routes; elsewhere every route but those. Undefined when every route may.
+ */
+export function routesOnPort(served: ServedPorts, port: number | undefined): ((r: Route) => boolean) | undefined {
+  const library = served.ports.find((p) => p.library && p.port === port)?.library;
+  if (library) return (r) => r.library === library;
+  if (port !== undefined && served.ports.some((p) => p.library)) return (r) => !r.port;
+  return undefined;
+}

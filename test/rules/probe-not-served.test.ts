@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FIXTURES, lintDir, lintFiles, where } from '../helpers.js';
+
+const RULE = 'probe-not-served';
+const dir = `${FIXTURES}/rules/${RULE}`;
+
+/** A Deployment running `image`, with `probe` (indented under the container) and optional `ports`. */
+function deployment(image: string, probe: string, ports = ''): string {
+  return [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: api',
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      containers:',
+    '        - name: api',
+    `          image: ${image}`,
+    ports,
+    probe,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+const readiness = (path: string, port: string | number = 3000) => `          readinessProbe:\n            httpGet:\n              path: ${path}\n              port: ${port}`;
+
+describe(RULE, () => {
+  it('fires on probe paths the linked service does not serve and on ports nobody serves, on the path or port field', async () => {
+    const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
+    assert.deepEqual(where(findings), [
+      `${RULE} fire/billing/k8s/billing.yaml:19`,
+      `${RULE} fire/catalog/k8s/catalog.yaml:21`,
+      `${RULE} fire/inventory/k8s/inventory.yaml:20`,
+      `${RULE} fire/orders/k8s/deployment.yaml:23`,
+      `${RULE} fire/orders/k8s/deployment.yaml:27`,
+      `${RULE} fire/ports/k8s/workloads.yaml:24`,
+      `${RULE} fire/ports/k8s/workloads.yaml:52`,
+      `${RULE} fire/ports/k8s/workloads.yaml:56`,
+    ]);
+    const at = (file: string, line: number) => findings.find((f) => f.file === `fire/${file}` && f.line === line)!;
+
+    const ready = at('orders/k8s/deployment.yaml', 27);
+    assert.equal(
+      ready.message,
+      'readinessProbe of Deployment "orders" container "api" calls GET /ready, which service "orders" does not serve (it answers /ready only for POST; routes seen: GET /healthz, GET /api/orders, GET /api/orders/:id; linked because image "ghcr.io/acme/orders:2.3.1" matches package "orders"): the probe can never pass, so the pod never becomes ready and the rollout never finishes',
+    );
+    assert.deepEqual([ready.column, ready.endColumn], [15, 27], 'on the path field');
+    assert.equal(ready.hint, 'point readinessProbe.httpGet.path at /healthz, which the service serves, or add a GET /ready route');
+    assert.deepEqual(ready.related, [{ file: 'fire/orders/src/routes/health.ts', line: 10, column: 1, message: 'GET /healthz is served here' }]);
+    assert.match(at('orders/k8s/deployment.yaml', 23).message, /^startupProbe of .* calls GET \/startup, .*the container is restarted before it ever serves$/);
+
+    assert.match(at('catalog/k8s/catalog.yaml', 21).message, /calls GET \/health, which service "catalog" does not serve \(routes seen: GET \/api\/health, GET \/api\/products, GET \/api\/products\/:sku;/);
+    assert.match(at('billing/k8s/billing.yaml', 19).message, /^livenessProbe of Deployment "billing" container "billing" calls GET \/health, .*routes seen: GET \/api\/health;.*restarts the container over and over$/);
+    assert.equal(at('billing/k8s/billing.yaml', 19).hint, 'point livenessProbe.httpGet.path at /api/health, which the service serves, or add a GET /health route');
+
+    const inventory = at('inventory/k8s/inventory.yaml', 20);
+    assert.match(inventory.message, /probes port 3000, but the container declares no ports and service "inventory" listens on 8080 at fire\/inventory\/src\/index\.js:15; linked because image "inventory:1\.4\.2" matches package "inventory"/);
+    assert.equal(inventory.hint, 'set livenessProbe.httpGet.port to 8080, the port the service listens on');
+    assert.deepEqual([inventory.column, inventory.endColumn], [15, 25], 'on the port field');
+    assert.deepEqual(inventory.related, [{ file: 'fire/inventory/src/index.js', line: 15, column: 1, message: 'service "inventory" listens on 8080 here' }]);
+
+    assert.match(at('ports/k8s/workloads.yaml', 24).message, /uses port "http", but the container has no TCP port of that name \(its ports: 8080 "web"\)/);
+    assert.equal(at('ports/k8s/workloads.yaml', 24).hint, "set readinessProbe.httpGet.port to web (the container's only TCP port), or declare the TCP port the service listens on");
+    assert.match(at('ports/k8s/workloads.yaml', 52).message, /probes port 8125, .*port 8125 is declared UDP, which serves no HTTP probe/);
+    assert.match(at('ports/k8s/workloads.yaml', 56).message, /probes port 9102, .*it declares 8125 "statsd"\/UDP, 8126 "admin"/);
+  });
+
+  it('stays silent for routers mounted at /, terminus, Fastify prefixes, Nest controllers, parameters, catch-alls, Next.js, lightship, env ports, unknown prefixes and health middleware', async () => {
+    const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
+    assert.deepEqual(where(findings), []);
+  });
+
+  const express = (routes: string, extra: Record<string, string> = {}) => ({
+    'package.json': '{"name":"api"}',
+    'src/server.js': `const express = require('express');\nconst app = express();\n${routes}\napp.listen(3000);\n`,
+    ...extra,
+  });
+
+  it('each silent look-alike fires once what made it right is gone', async () => {
+    const yaml = (path: string) => ({ 'k8s/api.yaml': deployment('acme/api:1', readiness(path)) });
+    const cases: [string, Record<string, string>][] = [
+      ['a catch-all route', express("app.get('/orders', list);", yaml('/healthz'))],
+      ['a path-less middleware that calls next', express("app.use((req, res, next) => { res.set('x-api', '1'); next(); });\napp.get('/orders', list);", yaml('/healthz'))],
+      ['a not-found handler', express("app.get('/orders', list);\napp.use((req, res) => res.status(404).json({ error: 'not found' }));", yaml('/healthz'))],
+      ['a literal prefix', express("const r = express.Router();\nr.get('/healthz', ok);\napp.use('/v2', r);", yaml('/v1/healthz'))],
+      ['a path alias named like health middleware', express("const { probes } = require('src/health/probes');\napp.get('/orders', list);", yaml('/healthz'))],
+    ];
+    for (const [what, files] of cases) assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), [`${RULE} k8s/api.yaml:13`], what);
+  });
+
+  it('matches parameters, wildcards, trailing slashes, query strings, letter case, ALL and HEAD routes', async () => {
+    const served: [string, string][] = [
+      ["app.get('/users/:id', h);", '/users/42'],
+      ["app.get('/files/*', h);", '/files/a/b/c'],
+      ["app.get('/opt/:id?', h);", '/opt'],
+      ["app.get('/healthz/', h);", '/healthz'],
+      ["app.get('/healthz', h);", '/healthz/?deep=1'],
+      ["app.get('/Health', h);", '/health'],
+      ["app.use('/status', h);", '/status/live'],
+      ["app.all('/ping', h);", '/ping'],
+      ["app.head('/ping', h);", '/ping'],
+      ["app.get(['/live', '/livez'], h);", '/livez'],
+    ];
+    for (const [route, path] of served) {
+      assert.deepEqual(where((await lintFiles(express(`${route}\napp.get('/orders', list);`, { 'k8s/api.yaml': deployment('acme/api:1', readiness(path)) }), { rules: [RULE] })).findings), [], `${route} serves ${path}`);
+    }
+    const notServed: [string, string][] = [
+      ["app.get('/users/:id', h);", '/users'],
+      ["app.get('/healthz', h);", '/healthz/deep'],
+      ["app.post('/ready', h);", '/ready'],
+    ];
+    for (const [route, path] of notServed) {
+      const { findings } = await lintFiles(express(`${route}\napp.get('/orders', list);`, { 'k8s/api.yaml': deployment('acme/api:1', readiness(path)) }), { rules: [RULE] });
+      assert.deepEqual(where(findings), [`${RULE} k8s/api.yaml:13`], `${route} does not serve ${path}`);
+    }
+  });
+
+  it('judges a named port, a declared port and the listen port; two wrong probes are two findings', async () => {
+    const probes = (live: string, ready: string) => `${readiness('/healthz', ready)}\n          livenessProbe:\n            httpGet:\n              path: /healthz\n              port: ${live}`;
+    const ports = '          ports:\n            - name: http\n              containerPort: 3000';
+    const files = (p: string, declared = ports) => express("app.get('/healthz', h);", { 'k8s/api.yaml': deployment('acme/api:1', p, declared) });
+    assert.deepEqual(where((await lintFiles(files(probes('http', '3000')), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(files(probes('web', '8080')), { rules: [RULE] })).findings), [`${RULE} k8s/api.yaml:17`, `${RULE} k8s/api.yaml:21`]);
+    // No ports declared: the number is judged against the code's listen port alone.
+    assert.deepEqual(where((await lintFiles(files(probes('3000', '3000'), ''), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(files(probes('3000', '8080'), ''), { rules: [RULE] })).findings), [`${RULE} k8s/api.yaml:14`]);
+    // A port the code listens on is fine even when the container does not declare it.
+    assert.deepEqual(where((await lintFiles(files(probes('http', '3000'), '          ports:\n            - name: http\n              containerPort: 3000\n            - containerPort: 9090'), { rules: [RULE] })).findings), []);
+  });
+
+  it('names a port of a sibling container as such', async () => {
+    const yaml = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: shop',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: app',
+      '          image: vendor/shop:1',
+      '          ports:',
+      '            - containerPort: 8080',
+      '          readinessProbe:',
+      '            httpGet:',
+      '              path: /ready',
+      '              port: 15020',
+      '        - name: proxy',
+      '          image: vendor/proxy:1',
+      '          ports:',
+      '            - containerPort: 15020',
+    ].join('\n');
+    const { findings } = await lintFiles({ 'k8s/shop.yaml': yaml }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} k8s/shop.yaml:16`]);
+    assert.match(findings[0]!.message, /15020 is a port of container "proxy" of the same pod, so the probe checks that container, not this one/);
+  });
+
+  it('never crashes on odd manifest shapes (all cross rules)', async () => {
+    const odd = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: api',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      terminationGracePeriodSeconds: soon',
+      '      containers:',
+      '        - name: api',
+      '          image: acme/api:1',
+      '          command: node server.js',
+      '          args: [[1], {a: b}]',
+      '          env: {NODE_OPTIONS: --max-old-space-size=4096}',
+      '          envFrom: [{secretRef: {name: s}}, {configMapRef: {}}]',
+      '          ports: [{containerPort: http}, 8080, {name: web}]',
+      '          resources: {limits: {memory: [1Gi]}}',
+      '          lifecycle: {preStop: {exec: {command: "sleep 10"}, sleep: {seconds: soon}}}',
+      '          readinessProbe: {httpGet: {path: [a], port: {x: 1}}}',
+      '          livenessProbe: {httpGet: {path: 7, port: "8080"}}',
+      '          startupProbe: {httpGet: ~}',
+      '        - just-a-string',
+      '        - ~',
+    ].join('\n');
+    const rules = [RULE, 'liveness-checks-dependencies', 'heap-exceeds-memory-limit', 'grace-period-too-short'];
+    const { findings } = await lintFiles(express("app.get('/healthz', async (req, res) => res.json(await db.query('SELECT 1')));\nprocess.on('SIGTERM', () => setTimeout(() => process.exit(1), 60_000));", { 'k8s/api.yaml': odd }), { rules });
+    assert.deepEqual(where(findings), [`${RULE} k8s/api.yaml:20`], 'only the liveness path 7, which the service does not serve');
+  });
+
+  it('stays silent when the route table cannot be trusted: non-literal paths, hand-written routers, unlinted mounts, Nest versioning', async () => {
+    const yaml = { 'k8s/api.yaml': deployment('acme/api:1', readiness('/healthz')) };
+    const cases: Record<string, string>[] = [
+      express("app.get(paths.health, h);\napp.get('/orders', list);", yaml),
+      { 'package.json': '{"name":"api"}', 'src/server.js': "const http = require('http');\nhttp.createServer((req, res) => {\n  if (req.url === '/metrics') return metrics(res);\n  res.end('ok');\n}).listen(3000);\n", ...yaml },
+      express("app.use(require('./generated/routes'));\napp.get('/orders', list);", yaml),
+      {
+        'package.json': '{"name":"api"}',
+        'src/main.ts': "import { NestFactory } from '@nestjs/core';\nimport { VersioningType } from '@nestjs/common';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableVersioning({ type: VersioningType.URI });\n  await app.listen(3000);\n}\nbootstrap();\n",
+        'src/health.controller.ts': "import { Controller, Get } from '@nestjs/common';\n@Controller('health')\nexport class HealthController {\n  @Get()\n  check() { return 'ok'; }\n}\n",
+        'k8s/api.yaml': deployment('acme/api:1', readiness('/v1/health')),
+      },
+    ];
+    for (const files of cases) assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), [], Object.values(files)[1]);
+  });
+});
