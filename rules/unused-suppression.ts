@@ -19,7 +19,7 @@ export default defineRule({
           continue;
         }
         // Only judge comments about rules that ran: `--rule` or config may have left theirs out.
-        if (d.rules.length && !d.rules.some((r) => enabledRules.has(r))) continue;
+        if (d.rules.length ? !d.rules.some((r) => enabledRules.has(r)) : enabledRules.size < knownRules.size) continue;
         if (findings.some((f) => f.file === file && covers(d, f))) continue;
         const what = d.rules.length ? d.rules.join(', ') : 'any rule';
         const where = d.scope === 'file' ? 'in this file' : `on line ${d.target}`;

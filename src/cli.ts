@@ -52,7 +52,7 @@ function program(io: Io): Command {
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run (exit code 1)').choices(SEVERITIES).default('error'))
     .option('--max-warnings <n>', 'fail when there are more than n warnings', parseCount)
     .option('--quiet', 'report errors only')
-    .addOption(new Option('--rule <id...>', 'run only these rules').choices(RULE_IDS))
+    .option('--rule <ids>', 'run only these rules (comma-separated, or repeat the option)', collectRules)
     .option('--list-rules', 'list every rule with its scope, severity and summary, then exit')
     .option('--print-links', 'print the services, workloads and the links between them, with reasons, then exit')
     .option('--cache', 'reuse the facts of unchanged files from the previous run (for pre-commit hooks and CI)')
@@ -63,6 +63,13 @@ function program(io: Io): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError();
+}
+
+function collectRules(value: string, previous: string[] | undefined): string[] {
+  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !RULE_IDS.includes(id));
+  if (unknown.length) throw new InvalidArgumentError(`unknown rule ${unknown.map((u) => `"${u}"`).join(', ')} (see replicalint --list-rules)`);
+  return [...(previous ?? []), ...ids];
 }
 
 function parseCount(v: string): number {
@@ -95,31 +102,37 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 async function execute(paths: string[], opts: Options, io: Io): Promise<number> {
+  const emit = (text: string) => (opts.output ? writeOutput(path.resolve(io.cwd, opts.output), text) : io.stdout(text));
+  if ((opts.listRules || opts.printLinks) && opts.format !== 'stylish' && opts.format !== 'json') {
+    throw new UsageError(`${opts.listRules ? '--list-rules' : '--print-links'} prints stylish or json, not ${opts.format}`);
+  }
   if (opts.listRules) {
-    io.stdout(formatRuleList(RULES, opts.format));
+    emit(formatRuleList(RULES, opts.format));
     return 0;
   }
   const config = loadConfig(io.cwd, opts.config, new Set(RULE_IDS));
   const rules = opts.rule ? RULES.filter((r) => opts.rule!.includes(r.id)) : RULES;
   const { buildModel, lint } = await import('./run.js');
-  const cache = opts.cache ? { location: path.resolve(io.cwd, opts.cacheLocation), version: VERSION } : undefined;
+  // path.resolve drops a trailing slash, which says the location is a folder.
+  const cacheAt = path.resolve(io.cwd, opts.cacheLocation) + (/[\\/]$/.test(opts.cacheLocation) ? path.sep : '');
+  const cache = opts.cache ? { location: cacheAt, version: VERSION } : undefined;
   const lintOptions = { cwd: io.cwd, paths, config, rules, knownRules: new Set(RULE_IDS), stdinName: opts.stdinFilename, readStdin: io.readStdin, cache };
   if (opts.printLinks) {
-    const { model } = await buildModel(lintOptions);
-    io.stdout(formatLinks(model, opts.format));
+    const { model, notices } = await buildModel(lintOptions);
+    for (const n of notices) io.stderr(`replicalint: ${n}\n`);
+    emit(formatLinks(model, opts.format));
     return 0;
   }
   const result = await lint(lintOptions);
   for (const n of result.notices) io.stderr(`replicalint: ${n}\n`);
   const findings = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
   const reporter = (await import(`./report/${opts.format}.js`)) as { default: Reporter };
-  const text = reporter.default({ version: VERSION, findings, suppressed: result.suppressed, files: result.files, rules: RULES, color: !opts.output && useColor(opts, io) });
-  if (opts.output) writeOutput(path.resolve(io.cwd, opts.output), text);
-  else io.stdout(text);
+  emit(reporter.default({ version: VERSION, findings, suppressed: result.suppressed, files: result.files, rules: RULES, color: !opts.output && useColor(opts, io) }));
   for (const f of result.failures) io.stderr(`replicalint: internal error: ${f}\n`);
   if (io.env.REPLICALINT_TIMING) io.stderr((await import('./timing.js')).formatTimings());
   if (result.failures.length) return 2;
-  return exitCode(findings, { failOn: opts.failOn, maxWarnings: opts.maxWarnings });
+  // --quiet only hides warnings and infos; they still count for --fail-on and --max-warnings.
+  return exitCode(result.findings, { failOn: opts.failOn, maxWarnings: opts.maxWarnings });
 }
 
 function writeOutput(file: string, text: string): void {

@@ -1,3 +1,5 @@
+import { jsonError } from './json-error.js';
+import { readText } from './read.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LinkConfig } from './model.js';
@@ -28,11 +30,21 @@ export function loadConfig(cwd: string, explicit: string | undefined, knownRules
   const file = explicit ? path.resolve(cwd, explicit) : CONFIG_NAMES.map((n) => path.join(cwd, n)).find((f) => fs.existsSync(f));
   if (!file) return { rules: {}, ignore: [], links: [] };
   const shown = path.relative(cwd, file) || file;
+  let text: string;
+  try {
+    text = readText(file);
+  } catch (e) {
+    throw new ConfigError(`${shown}: cannot read config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`${shown}: cannot read config: ${(e as Error).message}`);
+    const at = jsonError(text);
+    if (!at) throw new ConfigError(`${shown}: cannot read config: ${(e as Error).message}`);
+    const before = text.slice(0, at.offset);
+    const line = before.split('\n').length;
+    throw new ConfigError(`${shown}:${line}:${at.offset - before.lastIndexOf('\n')}: cannot read config: ${at.message}`);
   }
   return validate(raw, shown, knownRules, file);
 }

@@ -44,6 +44,8 @@ export interface DiscoverOptions {
   readStdin?: () => Promise<string>;
   /** Extra gitignore-style patterns (the config's `ignore`), relative to `dir`. */
   ignore?: { dir: string; patterns: string[] };
+  /** Told about explicit files that are not read (a README named on the command line). */
+  onSkip?: (name: string, why: string) => void;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function discover(args: string[], opts: DiscoverOptions): Promise<S
 
   for (const arg of args.length ? args : ['.']) {
     if (arg === '-') {
+      if (stdin) continue; // stdin can be read only once
       const text = await (opts.readStdin ?? readAllStdin)();
       stdin = { kind: 'yaml', path: '-', name: opts.stdinName ?? '<stdin>', text };
       continue;
@@ -72,7 +75,9 @@ export async function discover(args: string[], opts: DiscoverOptions): Promise<S
       throw new UsageError(`no such file or directory: ${arg}`);
     }
     if (stat.isFile()) {
-      add(abs, classify(abs) ?? guessKind(abs));
+      const kind = classify(abs) ?? guessKind(abs);
+      if (kind) add(abs, kind);
+      else opts.onSkip?.(displayName(abs, opts.cwd), 'not code, Kubernetes YAML, a Dockerfile or package.json');
       continue;
     }
     for (const file of await walk(abs, opts.ignore)) {
@@ -84,9 +89,22 @@ export async function discover(args: string[], opts: DiscoverOptions): Promise<S
   return stdin ? [...files, stdin] : files;
 }
 
-/** An explicit file with an unknown name is read as YAML (e.g. `manifest.txt` rendered by a tool). */
-function guessKind(file: string): FileKind {
-  return CODE_EXT.test(file) ? 'code' : 'yaml';
+/**
+ * An explicit file with an unknown name is read as YAML when it looks like a manifest
+ * (`helm template > rendered`, `manifest.txt`); anything else (a README, a licence) is skipped.
+ */
+function guessKind(file: string): FileKind | undefined {
+  let head: string;
+  try {
+    const fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(64 * 1024);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    fs.closeSync(fd);
+    head = buf.subarray(0, n).toString('utf8');
+  } catch {
+    return 'yaml';
+  }
+  return /^(?:apiVersion|kind):/m.test(head) ? 'yaml' : undefined;
 }
 
 function displayName(abs: string, cwd: string): string {
@@ -103,7 +121,8 @@ async function walk(dir: string, extra?: DiscoverOptions['ignore']): Promise<str
   // Relative results joined here: fast-glob's `absolute` costs a path.resolve per entry.
   // Loaded here, so that runs on explicit files never pay for it.
   const { default: fg } = await import('fast-glob');
-  const all = await fg('**/*', { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore: skip });
+  // An unreadable sub-folder is skipped rather than ending the run.
+  const all = await fg('**/*', { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore: skip, suppressErrors: true });
   const base = prefixOf(dir);
   const gitignores: string[] = [];
   const files: string[] = [];

@@ -41,6 +41,8 @@ export interface Link {
 export interface Problem extends Span {
   file: string;
   message: string;
+  /** The file could not be read at all (permissions, a folder, a broken link), rather than parsed. */
+  unreadable?: boolean;
 }
 
 /** Everything one run knows: code packages and services, Kubernetes objects, Dockerfiles, and their links. */
@@ -109,7 +111,7 @@ export interface LinkConfig {
  * mapping; the container image named like the service folder or package; the workload named like
  * it; and the only service with the only long-running workload.
  */
-export function linkServices(services: Service[], workloads: Workload[], explicit: LinkConfig[] = []): Link[] {
+export function linkServices(services: Service[], workloads: Workload[], explicit: LinkConfig[] = [], notice: (msg: string) => void = () => {}): Link[] {
   const links: Link[] = [];
   const linked = new Set<Container>();
   const add = (service: Service, container: Container, reason: string) => {
@@ -120,8 +122,12 @@ export function linkServices(services: Service[], workloads: Workload[], explici
   for (const l of explicit) {
     const service = services.find((s) => s.folder === trimSlash(l.service) || s.name === l.service);
     const workload = workloads.find((w) => l.workload === w.name || l.workload === `${w.kind}/${w.name}`);
-    if (!service || !workload) continue;
-    const containers = l.container ? workload.containers.filter((c) => c.name === l.container) : workload.containers.slice(0, 1);
+    const containers = !workload ? [] : l.container ? workload.containers.filter((c) => c.name === l.container) : workload.containers.slice(0, 1);
+    if (!service || !workload || !containers.length) {
+      const missing = !service ? `no service "${l.service}" (services: ${services.map((s) => s.folder).join(', ') || 'none'})` : !workload ? `no workload "${l.workload}"` : `no container "${l.container}" in ${workload.kind}/${workload.name}`;
+      notice(`config links entry ${JSON.stringify(l)} matches nothing: ${missing}`);
+      continue;
+    }
     for (const c of containers) add(service, c, `config: ${l.service} → ${workload.kind}/${workload.name}`);
   }
   const containers = workloads.flatMap((w) => w.containers);

@@ -1,3 +1,4 @@
+import { readText, stripBom } from './read.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { extractFacts } from './code/extract.js';
@@ -7,7 +8,8 @@ import { loadTypeScript, persistCompileCache, type Ts } from './code/typescript.
 import { FileCache, type CacheEntry } from './cache.js';
 import type { Config } from './config.js';
 import { jsonError } from './json-error.js';
-import { discover, type SourceFile } from './discover.js';
+import { discover, SKIPPED_DIRS, type SourceFile } from './discover.js';
+import { UsageError } from './errors.js';
 import { parseDockerfile, type Dockerfile } from './docker/dockerfile.js';
 import { buildManifests, toObjects, type K8sObject } from './k8s/objects.js';
 import { yamlDocs } from './k8s/yaml.js';
@@ -48,9 +50,16 @@ export interface LintResult {
 export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ model: App; files: number; notices: string[] }> {
   const { cwd, config } = opts;
   const ignore = config.ignore.length ? { dir: config.file ? path.dirname(config.file) : cwd, patterns: config.ignore } : undefined;
-  const files = await timed('discover', () => discover(opts.paths, { cwd, stdinName: opts.stdinName, readStdin: opts.readStdin, ignore }));
-  const problems: Problem[] = [];
   const notices: string[] = [];
+  const files = await timed('discover', () =>
+    discover(opts.paths, { cwd, stdinName: opts.stdinName, readStdin: opts.readStdin, ignore, onSkip: (name, why) => notices.push(`${name}: skipped: ${why}`) }),
+  );
+  if (!files.length && !notices.length) {
+    throw new UsageError(
+      `no files to lint in ${opts.paths.join(' ') || '.'}: replicalint reads code (.ts .js ...), Kubernetes YAML, Dockerfiles and package.json, and skips ${SKIPPED_DIRS.join(', ')} and gitignored files`,
+    );
+  }
+  const problems: Problem[] = [];
   const objects: K8sObject[] = [];
   const code: { file: SourceFile; facts: CodeFacts }[] = [];
   const dockerfiles: { file: SourceFile; df: Dockerfile }[] = [];
@@ -71,7 +80,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     try {
       entry = await reader.read(file);
     } catch (e) {
-      problems.push({ file: file.name, message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, ...FIRST });
+      problems.push({ file: file.name, message: (e as NodeJS.ErrnoException).code ?? (e as Error).message, unreadable: true, ...FIRST });
       continue;
     }
     if ('code' in entry) {
@@ -118,7 +127,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     services,
     manifests,
     dockerfiles: dockerfiles.map((d) => d.df),
-    links: linkServices(services, manifests.workloads, config.links),
+    links: linkServices(services, manifests.workloads, config.links, (m) => notices.push(m)),
     problems,
     directives,
     objectIgnores: objectIgnores(objects),
@@ -139,7 +148,7 @@ class Reader {
 
   async read(file: SourceFile): Promise<CacheEntry | { text: string }> {
     const cacheable = file.kind === 'code' || file.kind === 'yaml';
-    if (!cacheable) return { text: file.text ?? timed('read files', () => fs.readFileSync(file.path, 'utf8')) };
+    if (!cacheable) return { text: file.text ?? timed('read files', () => readText(file.path)) };
     const cache = this.cache;
     let stat: fs.Stats | undefined;
     let hash: string | undefined;
@@ -149,7 +158,7 @@ class Reader {
     }
     let text: string | undefined;
     if (!hash) {
-      text = file.text ?? timed('read files', () => fs.readFileSync(file.path, 'utf8'));
+      text = (file.text !== undefined ? stripBom(file.text) : undefined) ?? timed('read files', () => readText(file.path));
       if (cache) {
         hash = FileCache.hash(file.name, text);
         if (stat) cache.noteHash(file.path, stat, hash);
@@ -157,7 +166,7 @@ class Reader {
     }
     const hit = hash ? cache!.get(hash) : undefined;
     if (hit) return hit;
-    text ??= fs.readFileSync(file.path, 'utf8');
+    text ??= readText(file.path);
     const entry = await this.parse(file, text);
     if (hash) cache!.set(hash, entry);
     return entry;
@@ -308,7 +317,7 @@ function packageDir(dir: string, cwd: string, memo: Map<string, string>): string
 
 function readPackageJson(dir: string): Pick<Package, 'name' | 'main' | 'startScript' | 'startScriptAt'> {
   try {
-    const text = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
+    const text = readText(path.join(dir, 'package.json'));
     const json = JSON.parse(text) as Record<string, unknown>;
     const scripts = (json.scripts ?? {}) as Record<string, unknown>;
     const startScript = typeof scripts.start === 'string' ? scripts.start : undefined;

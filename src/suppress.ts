@@ -13,21 +13,31 @@ export interface Directive extends Span {
   target: number;
 }
 
-const DIRECTIVE = /(?:\/\/|\/\*|#)[ \t]*replicalint-disable-(next-line|line|file)\b([^\n]*)/g;
+const DIRECTIVE = /(\/\/|\/\*|#)[ \t]*replicalint-disable-(next-line|line|file)\b([^\n]*)/g;
+const RULE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
-/** Find suppression comments in a text. A quick substring test keeps this free for files without any. */
+/**
+ * Find suppression comments in a text. A directive must start its comment (`// replicalint-...`),
+ * stand outside strings and block comments, and list only rule ids, so prose that mentions one is
+ * not taken for it. A quick substring test keeps this free for files without any.
+ */
 export function parseDirectives(text: string): Directive[] {
   if (!text.includes('replicalint-disable')) return [];
   const out: Directive[] = [];
   for (const m of text.matchAll(DIRECTIVE)) {
     const offset = m.index;
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length;
-    const column = offset - before.lastIndexOf('\n');
-    const body = m[2]!.replace(/\*\/.*$/, '');
+    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    const before = text.slice(lineStart, offset);
+    const marker = m[1]!;
+    if (marker === '#' && before !== '' && !/\s$/.test(before)) continue; // YAML: `#` starts a comment only after a space
+    if (insideString(before) || (marker !== '#' && insideBlockComment(text, offset))) continue;
+    const body = m[3]!.replace(/\*\/.*$/, '');
     const [list, ...reason] = body.split(/\s--\s?/);
     const rules = list!.split(/[\s,]+/).filter(Boolean);
-    const scope = m[1] as Directive['scope'];
+    if (!rules.every((r) => RULE_ID.test(r))) continue;
+    const line = text.slice(0, offset).split('\n').length;
+    const column = offset - lineStart + 1;
+    const scope = m[2] as Directive['scope'];
     const r = reason.join(' -- ').trim();
     out.push({
       scope,
@@ -41,6 +51,21 @@ export function parseDirectives(text: string): Directive[] {
     });
   }
   return out;
+}
+
+/** Does the text before a position on its line leave a quote open? */
+function insideString(before: string): boolean {
+  for (const q of ['"', "'", '`']) {
+    let n = 0;
+    for (let i = before.indexOf(q); i !== -1; i = before.indexOf(q, i + 1)) if (before[i - 1] !== '\\') n++;
+    if (n % 2) return true;
+  }
+  return false;
+}
+
+function insideBlockComment(text: string, offset: number): boolean {
+  // lastIndexOf clamps a negative start to 0, which would find a comment opening at offset 0 itself.
+  return offset > 0 && text.lastIndexOf('/*', offset - 1) > text.lastIndexOf('*/', offset - 1);
 }
 
 /** A Kubernetes object that opted out of rules with `ignore.replicalint.io/<rule>: "<reason>"` annotations. */

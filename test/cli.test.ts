@@ -22,7 +22,7 @@ describe('JSON report', () => {
       'svc/package.json': '{"name":"svc"}',
       'svc/server.js': "const express = require('express');\nconst a = express();\na.listen(1);\nexpress().listen(2);\n",
     });
-    const run = await runCli(['--format', 'json', '--rule', 'missing-readiness-probe', 'missing-sigterm-handler'], { cwd });
+    const run = await runCli(['--format', 'json', '--rule', 'missing-readiness-probe,missing-sigterm-handler'], { cwd });
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);
     assert.deepEqual(Object.keys(report), ['tool', 'findings', 'summary', 'suppressed']);
@@ -57,7 +57,7 @@ describe('parse errors', () => {
       'k8s/broken.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a: b\n',
       'k8s/ok.yaml': NO_PROBE,
     });
-    const run = await runCli(['-f', 'json', '--rule', 'parse-error', 'missing-readiness-probe', 'missing-sigterm-handler'], { cwd });
+    const run = await runCli(['-f', 'json', '--rule', 'parse-error,missing-readiness-probe', '--rule', 'missing-sigterm-handler'], { cwd });
     assert.equal(run.code, 1);
     const found = JSON.parse(run.stdout).findings.map((f: { ruleId: string; file: string; line: number; column: number }) => `${f.ruleId} ${f.file}:${f.line}:${f.column}`);
     assert.deepEqual(found, [
@@ -101,7 +101,7 @@ describe('exit codes', () => {
     const broken = writeProject({ '.replicalintrc.json': '{ rules: }', 'a.yaml': WITH_PROBE });
     const run = await runCli([], { cwd: broken });
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /\.replicalintrc\.json: cannot read config/);
+    assert.match(run.stderr, /\.replicalintrc\.json:1:3: cannot read config: expected a property name, found .r./);
     const unknown = writeProject({ '.replicalintrc.json': '{"rules":{"missing-readines-probe":"off"}}' });
     assert.match((await runCli([], { cwd: unknown })).stderr, /unknown rule "missing-readines-probe"/);
   });
@@ -160,7 +160,7 @@ describe('stdin and output', () => {
         '  9:11  error    Deployment "api" container "api" has no readinessProbe: new replicas get traffic before they can serve  missing-readiness-probe',
         '                 fix: add a readinessProbe beside the livenessProbe (httpGet /livez port 80); point it at an endpoint that fails while the service cannot serve, e.g. httpGet /ready',
         '',
-        '✖ 1 problem (1 error, 0 warnings, 0 infos) in 1 file',
+        '✖ 1 problem (1 error, 0 warnings) in 1 file; 1 file checked',
         '',
       ].join('\n'),
     );
@@ -180,5 +180,72 @@ describe('stdin and output', () => {
     assert.equal(run.code, 0);
     assert.match(run.stdout, /services:\n {2}services\/checkout \(@shop\/checkout\) {2}listens at services\/checkout\/server\.js:1/);
     assert.match(run.stdout, /links:\n {2}services\/checkout → Deployment\/web container "api" {2}because image "ghcr\.io\/shop\/checkout:1\.2" matches package "@shop\/checkout"/);
+  });
+});
+
+describe('odd invocations and inputs', () => {
+  it('reads stdin once even when - is given twice', async () => {
+    const run = await runCli(['-', '-', '-f', 'json'], { cwd: writeProject({}), stdin: NO_PROBE });
+    assert.equal(run.code, 1);
+    assert.equal(JSON.parse(run.stdout).findings.filter((f: { ruleId: string }) => f.ruleId === 'missing-readiness-probe').length, 1);
+  });
+
+  it('--quiet hides warnings but they still count for --fail-on and --max-warnings', async () => {
+    const cwd = writeProject({ '.replicalintrc.json': '{"rules":{"missing-readiness-probe":"warning"}}', 'a.yaml': NO_PROBE });
+    assert.equal((await runCli(['--quiet', '--rule', 'missing-readiness-probe', '--fail-on', 'warning'], { cwd })).code, 1);
+    assert.equal((await runCli(['--quiet', '--rule', 'missing-readiness-probe', '--max-warnings', '0'], { cwd })).code, 1);
+  });
+
+  it('exits 2 when there is nothing to lint, and skips explicit files it cannot read as anything', async () => {
+    const empty = await runCli([], { cwd: writeProject({ 'notes.md': '# notes\n' }) });
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /no files to lint in \./);
+    const cwd = writeProject({ 'README.md': '# shop\n- item: one\n', rendered: NO_PROBE });
+    const run = await runCli(['README.md', 'rendered', '-f', 'json'], { cwd });
+    assert.match(run.stderr, /README\.md: skipped: not code, Kubernetes YAML, a Dockerfile or package\.json/);
+    assert.deepEqual(JSON.parse(run.stdout).findings.map((f: { ruleId: string; file: string }) => `${f.ruleId} ${f.file}`), ['missing-readiness-probe rendered']);
+  });
+
+  it('treats a --cache-location ending in / as a folder, and writes --list-rules to --output', async () => {
+    const cwd = writeProject({ 'a.yaml': WITH_PROBE });
+    await runCli(['--cache', '--cache-location', 'cache-dir/'], { cwd });
+    assert.ok(fs.statSync(path.join(cwd, 'cache-dir', '.replicalintcache')).isFile());
+    const list = await runCli(['--list-rules', '-o', 'rules.txt'], { cwd });
+    assert.equal(list.stdout, '');
+    assert.match(fs.readFileSync(path.join(cwd, 'rules.txt'), 'utf8'), /^parse-error /m);
+    assert.equal((await runCli(['--list-rules', '-f', 'sarif'], { cwd })).code, 2);
+  });
+
+  it('ignores a byte-order mark in package.json, code and config', async () => {
+    const cwd = writeProject({
+      '.replicalintrc.json': '\uFEFF{"rules":{"missing-liveness-probe":"off"}}',
+      'svc/package.json': '\uFEFF{"name":"checkout"}',
+      'svc/server.ts': "\uFEFFimport express from 'express';\nexpress().listen(8080);\n",
+      'k8s/web.yaml': NO_PROBE.replace('image: api', 'image: ghcr.io/shop/checkout:1'),
+    });
+    const links = await runCli(['--print-links'], { cwd });
+    assert.equal(links.code, 0);
+    assert.match(links.stdout, /svc → Deployment\/api container "api" {2}because image "ghcr\.io\/shop\/checkout:1" matches package "checkout"/);
+    const run = await runCli(['-f', 'json', '--rule', 'missing-sigterm-handler'], { cwd });
+    assert.deepEqual(JSON.parse(run.stdout).findings.map((f: { line: number; column: number }) => [f.line, f.column]), [[2, 1]]);
+  });
+
+  it('says when a links entry of the config matches nothing', async () => {
+    const cwd = writeProject({ '.replicalintrc.json': '{"links":[{"service":"svc","workload":"Deployment/webb"}]}', 'a.yaml': WITH_PROBE });
+    const run = await runCli(['--print-links'], { cwd });
+    assert.match(run.stderr, /config links entry \{"service":"svc","workload":"Deployment\/webb"\} matches nothing: no service "svc"/);
+  });
+
+  it('refuses a YAML document that aliases expand without bound, quickly', async () => {
+    const levels = ['  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h']]) {
+      levels.push(`  ${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    const cwd = writeProject({ 'bomb.yaml': ['apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: x }', 'data:', ...levels, ''].join('\n') });
+    const run = await runCli(['-f', 'json'], { cwd });
+    assert.equal(run.code, 1);
+    const [f] = JSON.parse(run.stdout).findings;
+    assert.equal(f.ruleId, 'parse-error');
+    assert.match(f.message, /aliases expand this document beyond 200000 nodes/);
   });
 });

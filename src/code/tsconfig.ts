@@ -1,3 +1,4 @@
+import { readText } from '../read.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -59,7 +60,7 @@ function readRaw(file: string, depth: number): Raw | undefined {
   if (depth > 5) return undefined;
   let json: { extends?: unknown; compilerOptions?: { paths?: unknown; baseUrl?: unknown } };
   try {
-    json = parseJsonc(fs.readFileSync(file, 'utf8')) as typeof json;
+    json = parseJsonc(readText(file)) as typeof json;
   } catch {
     return undefined;
   }

@@ -55,6 +55,20 @@ export function persistCompileCache(): void {
   }
 }
 
+/**
+ * Compiled code is only read from, or written to, a real folder (not a link) that this user owns
+ * and nobody else can write to: the temporary folder is shared.
+ */
+function trusted(dir: string): boolean {
+  try {
+    const st = fs.lstatSync(dir);
+    const mine = typeof process.getuid !== 'function' || st.uid === process.getuid();
+    return st.isDirectory() && mine && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
 function loadCached(file: string): Ts {
   const source = fs.readFileSync(file, 'utf8');
   const stat = fs.statSync(file);
@@ -63,7 +77,7 @@ function loadCached(file: string): Ts {
   const cacheFile = path.join(dir, `typescript-${key}.bin`);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    if (trusted(dir)) cachedData = fs.readFileSync(cacheFile);
   } catch {
     cachedData = undefined;
   }
@@ -78,7 +92,7 @@ function loadCached(file: string): Ts {
   createRequire(file).cache[file] = mod;
   if (!cachedData || script.cachedDataRejected) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    pending = { script, cacheFile };
+    if (trusted(dir)) pending = { script, cacheFile };
   }
   return mod.exports as Ts;
 }

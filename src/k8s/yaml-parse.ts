@@ -25,14 +25,32 @@ export function parseYaml(text: string): ParsedYaml {
     if (!doc.contents) continue;
     const head = text.slice(doc.range[0], doc.contents.range[0]);
     const template = SOURCE_COMMENT.exec(head)?.[1];
-    const root = new Converter(doc, lines).node(doc.contents as YamlNode, 0);
+    let root: PNode;
+    try {
+      root = new Converter(doc, lines).node(doc.contents as YamlNode, 0);
+    } catch (e) {
+      if (!(e instanceof TooLarge)) throw e;
+      const [line, column, endLine, endColumn] = e.at;
+      return { docs: [], problem: { message: `aliases expand this document beyond ${MAX_NODES} nodes ("billion laughs"); refusing to read it`, line, column, endLine, endColumn } };
+    }
     out.push(template ? { root, template } : { root });
   }
   const directives = parseDirectives(text);
   return directives.length ? { docs: out, directives } : { docs: out };
 }
 
+/** Nodes one document may expand to through aliases: far above any real manifest, far below a hang. */
+const MAX_NODES = 200_000;
+
+class TooLarge extends Error {
+  constructor(readonly at: Pos) {
+    super('too many nodes');
+  }
+}
+
 class Converter {
+  private count = 0;
+
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
@@ -47,6 +65,7 @@ class Converter {
   }
 
   node(n: YamlNode | null | undefined, depth: number, at = 0): PNode {
+    if (++this.count > MAX_NODES) throw new TooLarge(this.pos(n?.range, at));
     if (isAlias(n)) {
       const target = depth < 50 ? (n.resolve(this.doc) as YamlNode | undefined) : undefined;
       return target ? this.node(target, depth + 1, n.range?.[0]) : { t: 'val', p: this.pos(n.range), v: null };

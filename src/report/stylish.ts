@@ -28,11 +28,12 @@ export default function stylish(r: Report): string {
   }
   const s = summarize(r);
   const total = s.errors + s.warnings + s.infos;
-  const files = `${s.files} file${s.files === 1 ? '' : 's'}${r.suppressed.length ? ` (${r.suppressed.length} suppressed)` : ''}`;
+  const checked = `${plural(s.files, 'file')} checked${r.suppressed.length ? `, ${r.suppressed.length} suppressed` : ''}`;
   if (!total) {
-    out.push(c.green(`✔ no problems in ${files}`));
+    out.push(c.green(`✔ no problems (${checked})`));
   } else {
-    const text = `✖ ${total} problem${total === 1 ? '' : 's'} (${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.infos, 'info')}) in ${files}`;
+    const counts = [plural(s.errors, 'error'), plural(s.warnings, 'warning'), ...(s.infos ? [plural(s.infos, 'info')] : [])].join(', ');
+    const text = `✖ ${plural(total, 'problem')} (${counts}) in ${plural(byFile.size, 'file')}; ${checked}`;
     out.push(s.errors ? c.red.bold(text) : c.yellow.bold(text));
   }
   return out.join('\n') + '\n';

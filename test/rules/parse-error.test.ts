@@ -11,9 +11,9 @@ describe(RULE, () => {
     assert.deepEqual(
       findings.map((f) => f.message),
       [
-        'cannot parse broken.yaml: Tabs are not allowed as indentation',
-        'cannot parse svc/package.json: trailing comma not allowed',
-        'cannot parse svc/src/server.ts: Declaration or statement expected.',
+        'syntax error: Tabs are not allowed as indentation',
+        'syntax error: trailing comma not allowed',
+        'syntax error: Declaration or statement expected.',
       ],
     );
   });

@@ -35,30 +35,54 @@ describe(RULE, () => {
   });
 
   it('honours -line and -file directives, with or without rule ids, in code and Dockerfiles', async () => {
-    const { findings, suppressed } = await lintFiles({
+    const files = {
       'package.json': '{"name":"api"}',
       'server.js': "/* replicalint-disable-file missing-sigterm-handler -- a sidecar drains us */\nrequire('express')().listen(1);\n",
       'other/package.json': '{"name":"other"}',
       'other/server.js': "require('express')().listen(1); // replicalint-disable-line\n",
       'Dockerfile': 'FROM node:20\n# replicalint-disable-next-line\nCMD ["node", "server.js"]\n',
-    }, { rules });
-    assert.deepEqual(where(findings), [`${RULE} Dockerfile:2`]);
+    };
+    const { findings, suppressed } = await lintFiles(files, { rules });
+    // A comment without rule ids covers every rule: judged only when every rule ran.
+    assert.deepEqual(where(findings), []);
     assert.deepEqual(suppressed.map((s) => `${s.ruleId} ${s.file}:${s.line}`), ['missing-sigterm-handler other/server.js:1', 'missing-sigterm-handler server.js:2']);
+    const all = await lintFiles(files);
+    assert.deepEqual(where(all.findings, RULE), [`${RULE} Dockerfile:2`]);
+  });
+
+  it('does not take prose, strings or block comments that mention a directive for one', async () => {
+    const { findings, suppressed } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'server.ts': [
+          '/**',
+          ' * To silence it, put `// replicalint-disable-file` at the top of the file.',
+          ' */',
+          "const help = '// replicalint-disable-next-line missing-sigterm-handler';",
+          "// see replicalint-disable-line docs: it covers its own line",
+          "require('express')().listen(1);",
+          '',
+        ].join('\n'),
+      },
+      { rules },
+    );
+    assert.deepEqual(where(findings), ['missing-sigterm-handler server.ts:6']);
+    assert.deepEqual(suppressed, []);
   });
 
   it('lists suppressed findings in the JSON report and marks them in SARIF', async () => {
-    const json = JSON.parse((await runCli(['-f', 'json', 'svc', '--rule', ...rules], { cwd: dir })).stdout);
+    const json = JSON.parse((await runCli(['-f', 'json', 'svc', '--rule', rules.join(',')], { cwd: dir })).stdout);
     assert.deepEqual(Object.keys(json), ['tool', 'findings', 'summary', 'suppressed']);
     assert.deepEqual(json.suppressed.map((s: { ruleId: string; suppression: unknown }) => [s.ruleId, s.suppression]), [
       ['missing-sigterm-handler', { kind: 'directive', reason: 'drained by the mesh sidecar' }],
     ]);
-    const sarif = JSON.parse((await runCli(['-f', 'sarif', 'svc', '--rule', ...rules], { cwd: dir })).stdout);
+    const sarif = JSON.parse((await runCli(['-f', 'sarif', 'svc', '--rule', rules.join(',')], { cwd: dir })).stdout);
     const results = sarif.runs[0].results;
     assert.deepEqual(results.map((r: { ruleId: string; suppressions?: unknown }) => [r.ruleId, r.suppressions]), [
       ['unused-suppression', undefined],
       ['missing-sigterm-handler', [{ kind: 'inSource', justification: 'drained by the mesh sidecar' }]],
     ]);
-    const stylish = await runCli(['svc', '--rule', ...rules], { cwd: dir });
-    assert.match(stylish.stdout, /✖ 1 problem \(0 errors, 1 warning, 0 infos\) in 3 files \(1 suppressed\)/);
+    const stylish = await runCli(['svc', '--rule', rules.join(',')], { cwd: dir });
+    assert.match(stylish.stdout, /✖ 1 problem \(0 errors, 1 warning\) in 1 file; 3 files checked, 1 suppressed/);
   });
 });
