@@ -13,7 +13,7 @@ export interface CorpusOptions {
   seed: number;
 }
 
-export const DEFAULT_CORPUS: CorpusOptions = { services: 24, entitiesPerService: 24, sharedPackages: 6, seed: 42 };
+export const DEFAULT_CORPUS: CorpusOptions = { services: 48, entitiesPerService: 24, sharedPackages: 6, seed: 42 };
 
 const NOUNS = ['order', 'invoice', 'customer', 'product', 'cart', 'payment', 'shipment', 'review', 'coupon', 'account', 'session', 'report', 'ticket', 'refund', 'vendor', 'warehouse', 'address', 'subscription', 'notification', 'audit', 'tenant', 'price', 'discount', 'stock', 'return', 'label', 'carrier', 'region', 'tax', 'ledger'];
 const FRAMEWORKS = ['express', 'fastify', 'koa', 'nest'] as const;
