@@ -24,6 +24,7 @@ describe(RULE, () => {
       `${RULE} fire/express/src/avatars.js:8`,
       `${RULE} fire/express/src/avatars.js:13`,
       `${RULE} fire/express/src/avatars.js:14`,
+      `${RULE} fire/express/src/partners.js:7`,
       `${RULE} fire/fastify/src/main.ts:7`,
       `${RULE} fire/fastify/src/main.ts:8`,
       `${RULE} fire/koa/src/index.js:26`,

@@ -225,6 +225,18 @@ export function property(w: Walk, obj: TS.Expression | undefined, name: string):
 }
 
 /**
+ * Does the file import one of `modules`, among the imports the walk has seen so far? A `require()`
+ * inside a function is recorded when the walk reaches it, so the answer is brought up to date
+ * whenever the imports have grown (and stays true once true).
+ */
+export function importsAnyOf(w: Walk, modules: ReadonlySet<string>): boolean {
+  const memo = w.local(modules, () => ({ seen: 0, found: false }));
+  const all = w.facts.imports;
+  if (!memo.found) for (; memo.seen < all.length; memo.seen++) if (modules.has(all[memo.seen]!.module)) memo.found = true;
+  return memo.found;
+}
+
+/**
  * A cheap test before `w.resolve()`: does the callee start at an imported binding or a `require()`?
  * (`axios.get`, `Router`, `require('x').y`; not `res.send` or `console.log`.)
  */
