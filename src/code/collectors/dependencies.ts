@@ -2,6 +2,7 @@ import type { Collector, Origin, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
 import type { DependencyCall, EnclosingFn } from '../facts.js';
 import { functionKey, isFunctionNode, lineage } from './names.js';
+import { hasWord } from '../words.js';
 
 type Kind = DependencyCall['kind'];
 
@@ -181,12 +182,6 @@ function healthKeyed(w: Walk, fn: TS.Node, depth: number): boolean {
   if (!parent || !ts.isPropertyAssignment(parent) || parent.initializer !== fn) return false;
   const key = ts.isIdentifier(parent.name) || ts.isStringLiteralLike(parent.name) ? parent.name.text : '';
   return key.startsWith('/') || hasWord(key, HEALTH_WORD);
-}
-
-/** Does a name have a word that matches (`checkDb` → check, db; `find_by_id` → find, by, id)? */
-function hasWord(name: string | undefined, word: RegExp): boolean {
-  if (!name) return false;
-  return name.split(/[^A-Za-z0-9$]+|(?<=[a-z0-9])(?=[A-Z])/).some((w) => word.test(w));
 }
 
 /** The functions around the node, innermost first, with their names and heads. */

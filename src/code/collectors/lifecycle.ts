@@ -2,6 +2,7 @@ import type { Collector, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
 import type { LifecycleStep } from '../facts.js';
 import { constantInScope, isFunctionNode, lineage, namedFunction } from './names.js';
+import { nameWords } from '../words.js';
 
 /** Methods that stop a server when called on one. */
 const CLOSE = /^(?:close|stop|terminate|shutdown|closeAllConnections)$/;
@@ -288,7 +289,7 @@ function isClient(w: Walk, recv: TS.Expression): boolean {
   const chain = w.chain(recv);
   const name = chain ? chain[chain.length - 1]! : w.text(recv, 60);
   // By words of the name: `dbPool`, `redis_client`, `mongoose`; not `platform`.
-  if (name.split(/(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+/).some((word) => CLIENT_WORD.has(word.toLowerCase()))) return true;
+  if (nameWords(name).some((word) => CLIENT_WORD.has(word.toLowerCase()))) return true;
   const origin = w.originOf(recv);
   return !!origin && CLIENT_ORIGIN.test(origin.module);
 }
