@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CodeFacts, ServerStart } from './code/facts.js';
 import type { ModuleIndex } from './code/modules.js';
+import { isServerPackage } from './code/frameworks.js';
 import { insidePackage, isTestOrTooling } from './code/paths.js';
 import type { Dockerfile } from './docker/dockerfile.js';
 import type { Container, Manifests, Workload } from './k8s/objects.js';
@@ -61,12 +62,9 @@ export interface App {
   objectIgnores: ObjectIgnore[];
 }
 
-/** Modules whose presence makes a `.listen()` in the same package an HTTP (or TCP) server. */
-const SERVER_MODULE = /^(?:node:)?(?:http|https|http2|net)$|^(?:express|fastify|koa|restify|polka|micro|hapi|@hapi\/hapi|@nestjs\/core|@hono\/node-server|hono|@apollo\/server(?:\/.*)?|apollo-server(?:-\w+)?|@feathersjs\/\w+|socket\.io|ws|next|h3|hyper-express|@trpc\/server(?:\/.*)?|graphql-yoga|@elysiajs\/node|tinyhttp|@tinyhttp\/app|sails|loopback|@loopback\/\w+|moleculer-web)$/;
-
 /** Does this package import a server framework anywhere? */
 export function importsServerModule(files: CodeFacts[]): boolean {
-  return files.some((f) => f.imports.some((i) => SERVER_MODULE.test(i.module)));
+  return files.some((f) => f.imports.some((i) => isServerPackage(i.module)));
 }
 
 /**
@@ -81,7 +79,7 @@ export function toService(pkg: Package): Service | undefined {
   for (const f of pkg.files) {
     if (isTestOrTooling(insidePackage(f.file, pkg.folder) ?? f.file)) continue;
     for (const start of f.servers) {
-      const known = !!start.framework && SERVER_MODULE.test(start.framework);
+      const known = !!start.framework && isServerPackage(start.framework);
       if ((serverPackage || known) && (known || start.args[0]?.t !== 'fn')) servers.push({ file: f.file, start });
     }
   }

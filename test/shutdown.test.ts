@@ -130,4 +130,34 @@ describe('listen addresses', () => {
       { at: 'src/raw.mjs:2', framework: 'http', port: undefined, host: undefined, socket: true, defaultHost: 'all' },
     ]);
   });
+
+  it('reads constants of the functions around the listen call, innermost first, then top level', async () => {
+    const app = await model({
+      'src/main.ts': [
+        "import express from 'express';",
+        'const PORT = 80;',
+        "const HOST = 'localhost';",
+        'async function bootstrap() {',
+        '  const PORT = Number(process.env.PORT) || 8080;',
+        '  const app = express();',
+        '  const start = () => {',
+        "    const HOST = '0.0.0.0';",
+        '    app.listen(PORT, HOST);',
+        '  };',
+        '  start();',
+        '}',
+        'function admin() {',
+        '  express().listen(PORT, HOST);',
+        '}',
+        'bootstrap();',
+        'admin();',
+        '',
+      ].join('\n'),
+    });
+    const got = listenAddresses(app, app.services[0]!).map((a) => ({ at: a.start.span.line, port: a.port, host: a.host }));
+    assert.deepEqual(got, [
+      { at: 9, port: { kind: 'env', name: 'PORT', fallback: 8080 }, host: { kind: 'literal', value: '0.0.0.0' } },
+      { at: 14, port: { kind: 'literal', value: 80 }, host: { kind: 'literal', value: 'localhost' } },
+    ]);
+  });
 });

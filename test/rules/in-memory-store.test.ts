@@ -80,4 +80,23 @@ describe(RULE, () => {
     const { findings } = await express("const fs = require('fs');\nfs.writeFileSync('tmp/boot.json', '{}');\napp.post('/x', (req, res) => { fs.writeFileSync('tmp/x.json', '{}'); res.end(); });\n");
     assert.deepEqual(where(findings), [`${RULE} app.js:4`]);
   });
+
+  it('takes a callback of a client method named like a route (redis.get, cache.del) for a callback, not a request handler', async () => {
+    const { findings } = await express(
+      [
+        "const fs = require('fs');",
+        "const Redis = require('ioredis');",
+        'const redis = new Redis();',
+        "redis.get('feature-flags', (err, flags) => fs.writeFileSync('tmp/flags.json', flags));",
+        "cache.del(staleKey, () => fs.writeFileSync('tmp/purged', ''));",
+        "app.get('/export', (req, res) => { fs.writeFileSync('tmp/export.csv', ''); res.end(); });",
+        "router.get('/import/:id', async ({ params }) => fs.writeFileSync(`tmp/${params.id}`, ''));",
+        '',
+      ].join('\n'),
+    );
+    // Routes on the express app (line 7) and, by their literal path, on a router of unknown origin (line 8).
+    assert.deepEqual(where(findings), [`${RULE} app.js:7`, `${RULE} app.js:8`]);
+    assert.match(findings[0]!.message, /from the app\.get\('\/export'\) handler/);
+    assert.match(findings[1]!.message, /from the router\.get\('\/import\/:id'\) handler/);
+  });
 });

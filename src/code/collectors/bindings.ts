@@ -1,8 +1,8 @@
-import { isFunctionLike, runContext } from '../context.js';
+import { runContext } from '../context.js';
 import { boundNames, inFinally, isLazyInit, isNullish, onceGuarded, shadowed, storesFunction, storesPromise } from '../guards.js';
 import type { ExportFact, StateBinding, StateWrite, ValueKind } from '../facts.js';
 import type { TS } from '../typescript.js';
-import type { Collector, Walk } from '../walk.js';
+import { isFunctionLike, type Collector, type Walk } from '../walk.js';
 
 /** In-process cache libraries whose instances are module-level caches. */
 export const CACHE_LIBS = new Set(['lru-cache', 'node-cache', 'quick-lru', 'tiny-lru', '@isaacs/ttlcache', 'lru.min']);

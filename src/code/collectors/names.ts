@@ -1,6 +1,6 @@
 import type { ConstantFact, MountTarget } from '../facts.js';
 import type { TS } from '../typescript.js';
-import type { Walk } from '../walk.js';
+import { isFunctionLike, type Walk } from '../walk.js';
 
 /**
  * Naming functions shared by the route, lifecycle and client collectors. The walk keeps no parent
@@ -15,18 +15,6 @@ export function lineage(w: Walk, node: TS.Node): TS.Node[] {
     if (!a) return out;
     out.push(a);
   }
-}
-
-export function isFunctionNode(ts: Walk['ts'], n: TS.Node): n is TS.FunctionLikeDeclaration {
-  return (
-    ts.isFunctionDeclaration(n) ||
-    ts.isFunctionExpression(n) ||
-    ts.isArrowFunction(n) ||
-    ts.isMethodDeclaration(n) ||
-    ts.isConstructorDeclaration(n) ||
-    ts.isGetAccessor(n) ||
-    ts.isSetAccessor(n)
-  );
 }
 
 /**
@@ -74,18 +62,49 @@ export function exportedName(w: Walk, left: TS.Expression): string | undefined {
 
 /** The first function around `lin[0]` (skipping `lin[0]` itself), with its index in the lineage. */
 export function enclosingFunction(w: Walk, lin: TS.Node[], from = 1): number | undefined {
-  for (let i = from; i < lin.length; i++) if (isFunctionNode(w.ts, lin[i]!)) return i;
+  for (let i = from; i < lin.length; i++) if (isFunctionLike(w.ts, lin[i]!)) return i;
   return undefined;
 }
 
 /** The innermost *named* function around `lin[0]` (inline callbacks are skipped): `shutdown`, `createRouter`. */
 export function namedFunction(w: Walk, lin: TS.Node[]): string | undefined {
   for (let i = 1; i < lin.length; i++) {
-    if (!isFunctionNode(w.ts, lin[i]!)) continue;
+    if (!isFunctionLike(w.ts, lin[i]!)) continue;
     const key = functionKey(w, lin, i);
     if (!key.startsWith('@')) return key;
   }
   return undefined;
+}
+
+const NAMES = {};
+const NONE: readonly string[] = [];
+
+/**
+ * The named functions around the node being visited, innermost first (named as {@link namedFunction}
+ * does), worked out once per function: everything directly inside one function has the same answer.
+ */
+export function enclosingNames(w: Walk): readonly string[] {
+  const fn = w.enclosingFunction();
+  if (fn === w.sf) return NONE;
+  const known = w.local(NAMES, () => new Map<TS.Node, readonly string[]>());
+  let names = known.get(fn);
+  if (!names) {
+    // The lineage's first entry stands for the visited node, which is skipped.
+    const lin = lineage(w, w.sf);
+    const found: string[] = [];
+    for (let i = 1; i < lin.length; i++) {
+      if (!isFunctionLike(w.ts, lin[i]!)) continue;
+      const key = functionKey(w, lin, i);
+      if (!key.startsWith('@')) found.push(key);
+    }
+    known.set(fn, (names = found.length ? found : NONE));
+  }
+  return names;
+}
+
+/** The innermost named function around the node being visited (see {@link enclosingNames}). */
+export function enclosingName(w: Walk): string | undefined {
+  return enclosingNames(w)[0];
 }
 
 /**
@@ -104,7 +123,7 @@ export function ownerKey(w: Walk, recv: TS.Expression, lin: TS.Node[]): string {
   if (ts.isIdentifier(u)) {
     for (let i = 0; i < lin.length; i++) {
       const n = lin[i]!;
-      if (!isFunctionNode(ts, n)) continue;
+      if (!isFunctionLike(ts, n)) continue;
       const idx = n.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === u.text);
       if (idx === 0) return `fn:${functionKey(w, lin, i)}`;
       if (idx > 0) return `fn:${functionKey(w, lin, i)}#${u.text}`;
@@ -200,7 +219,7 @@ export function constantInScope(w: Walk, name: string): ConstantFact | undefined
   const found = w.facts.constants.filter((k) => k.name === name);
   if (!found.length) return undefined;
   const scopes: number[] = [];
-  for (let d = 1, a = w.parent(d); a; a = w.parent(++d)) if (isFunctionNode(w.ts, a)) scopes.push(a.pos);
+  for (let d = 1, a = w.parent(d); a; a = w.parent(++d)) if (isFunctionLike(w.ts, a)) scopes.push(a.pos);
   scopes.push(-1);
   for (const s of scopes) {
     const here = found.filter((k) => k.in === s);

@@ -1,7 +1,7 @@
-import { isFunctionLike, runContext } from '../context.js';
+import { runContext } from '../context.js';
 import type { TimerFact } from '../facts.js';
 import type { TS } from '../typescript.js';
-import type { Collector, Walk } from '../walk.js';
+import { isFunctionLike, type Collector, type Walk } from '../walk.js';
 
 const TIMER_MODULES = new Set(['timers', 'node:timers']);
 const GLOBALS = new Set(['global', 'globalThis']);
