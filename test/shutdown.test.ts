@@ -74,6 +74,22 @@ describe('shutdown plans', () => {
     ]);
   });
 
+  it('follows calls in functions whose name has a shutdown word, not in signupUser() or determinePrice()', async () => {
+    const app = await model({
+      'src/jobs.ts': [
+        'export function signupUser(req) { validate(req); saveUser(req); }',
+        'export function determinePrice(cart) { return applyDiscounts(cart); }',
+        'export function gracefulShutdown() { flushLogs(); }',
+        'export const onSigterm = () => { stopWorkers(); };',
+        'export function closeAll() { drainQueue(); }',
+        'export function terminate() { releaseLocks(); }',
+        '',
+      ].join('\n'),
+    });
+    const steps = app.packages[0]!.files[0]!.lifecycle.map((s) => `${s.fn}: ${s.kind} ${s.callee}`);
+    assert.deepEqual(steps, ['gracefulShutdown: call flushLogs', 'onSigterm: call stopWorkers', 'closeAll: call drainQueue', 'terminate: call releaseLocks']);
+  });
+
   it('reads the drain timeouts of shutdown libraries, with their defaults, Hapi stop and forced-exit timers', async () => {
     const app = await model({
       'src/a.ts': [

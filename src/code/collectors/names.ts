@@ -214,10 +214,25 @@ export function literalText(w: Walk, e: TS.Expression | undefined): string | und
   return undefined;
 }
 
+const CONSTANTS = {};
+
+/** The constants of the file recorded so far, by name (kept up to date as the walk records more). */
+function constantsNamed(w: Walk, name: string): ConstantFact[] | undefined {
+  const index = w.local(CONSTANTS, () => ({ seen: 0, byName: new Map<string, ConstantFact[]>() }));
+  const all = w.facts.constants;
+  for (; index.seen < all.length; index.seen++) {
+    const c = all[index.seen]!;
+    const list = index.byName.get(c.name);
+    if (list) list.push(c);
+    else index.byName.set(c.name, [c]);
+  }
+  return index.byName.get(name);
+}
+
 /** The constant a name refers to at the node being visited: declared in an enclosing function (innermost first) or at top level. */
 export function constantInScope(w: Walk, name: string): ConstantFact | undefined {
-  const found = w.facts.constants.filter((k) => k.name === name);
-  if (!found.length) return undefined;
+  const found = constantsNamed(w, name);
+  if (!found) return undefined;
   const scopes: number[] = [];
   for (let d = 1, a = w.parent(d); a; a = w.parent(++d)) if (isFunctionLike(w.ts, a)) scopes.push(a.pos);
   scopes.push(-1);
@@ -255,11 +270,21 @@ export function importsAnyOf(w: Walk, modules: ReadonlySet<string>): boolean {
   return memo.found;
 }
 
+const FROM_IMPORT = {};
+
 /**
  * A cheap test before `w.resolve()`: does the callee start at an imported binding or a `require()`?
- * (`axios.get`, `Router`, `require('x').y`; not `res.send` or `console.log`.)
+ * (`axios.get`, `Router`, `require('x').y`; not `res.send` or `console.log`.) Several collectors ask
+ * about the same callee: answered once per node, like `Walk.chain` and `Walk.resolve`.
  */
 export function fromImport(w: Walk, callee: TS.Expression): boolean {
+  const known = w.local(FROM_IMPORT, () => new Map<TS.Expression, boolean>());
+  let r = known.get(callee);
+  if (r === undefined) known.set(callee, (r = startsAtImport(w, callee)));
+  return r;
+}
+
+function startsAtImport(w: Walk, callee: TS.Expression): boolean {
   const ts = w.ts;
   let e = callee;
   for (;;) {
