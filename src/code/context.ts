@@ -273,8 +273,13 @@ function takesHandlers(w: Walk, recv: TS.Expression, first: TS.Expression | unde
   const origin = w.originOf(recv);
   if (origin && HANDLER_MODULES.has(origin.module)) return true;
   if (origin && !origin.module.startsWith('.') && ts.isIdentifier(recv) && w.imports.has(recv.text)) return false;
-  // `app.route('/book').get(fn)`: the path is on the route.
-  if (ts.isCallExpression(recv) && ts.isPropertyAccessExpression(recv.expression) && recv.expression.name.text === 'route') return true;
+  // `app.route('/book').get(list).post(create)`: the path is on the route.
+  let r = recv;
+  while (ts.isCallExpression(r) && ts.isPropertyAccessExpression(r.expression)) {
+    if (r.expression.name.text === 'route') return true;
+    if (!ROUTE_METHODS.has(r.expression.name.text)) break;
+    r = w.unwrap(r.expression.expression);
+  }
   return !!first && isRoutePath(w, first);
 }
 

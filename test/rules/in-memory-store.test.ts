@@ -91,11 +91,12 @@ describe(RULE, () => {
         "cache.del(staleKey, () => fs.writeFileSync('tmp/purged', ''));",
         "app.get('/export', (req, res) => { fs.writeFileSync('tmp/export.csv', ''); res.end(); });",
         "router.get('/import/:id', async ({ params }) => fs.writeFileSync(`tmp/${params.id}`, ''));",
+        "router.route('/reports').get(list).post(async ({ body }) => fs.writeFileSync('tmp/report.json', body));",
         '',
       ].join('\n'),
     );
-    // Routes on the express app (line 7) and, by their literal path, on a router of unknown origin (line 8).
-    assert.deepEqual(where(findings), [`${RULE} app.js:7`, `${RULE} app.js:8`]);
+    // Routes on the express app (line 7) and, by their literal path, on a router of unknown origin (lines 8, 9).
+    assert.deepEqual(where(findings), [`${RULE} app.js:7`, `${RULE} app.js:8`, `${RULE} app.js:9`]);
     assert.match(findings[0]!.message, /from the app\.get\('\/export'\) handler/);
     assert.match(findings[1]!.message, /from the router\.get\('\/import\/:id'\) handler/);
   });
