@@ -40,18 +40,22 @@ function lineOf(starts: readonly number[], pos: number): number {
   return lo;
 }
 
-/** Function kinds by `SyntaxKind`, built for the compiler in use (the walk asks for every node). */
+/** Function kinds by `SyntaxKind` (1 for a function), built for the compiler in use. */
 let functionKinds: { ts: Ts; kinds: Uint8Array } | undefined;
 
-/** Is this node a function whose body runs on its own (declaration, expression, arrow, method, constructor, accessor)? */
-export function isFunctionLike(ts: Ts, n: TS.Node): n is TS.FunctionLikeDeclaration {
+function functionKindsOf(ts: Ts): Uint8Array {
   if (functionKinds?.ts !== ts) {
     const K = ts.SyntaxKind;
     const kinds = new Uint8Array(K.Count + 1);
     for (const k of [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor]) kinds[k] = 1;
     functionKinds = { ts, kinds };
   }
-  return functionKinds.kinds[n.kind] === 1;
+  return functionKinds.kinds;
+}
+
+/** Is this node a function whose body runs on its own (declaration, expression, arrow, method, constructor, accessor)? */
+export function isFunctionLike(ts: Ts, n: TS.Node): n is TS.FunctionLikeDeclaration {
+  return functionKindsOf(ts)[n.kind] === 1;
 }
 
 /** Per-kind lookups built once per collector set: who wants a kind, and which kinds hold no code. */
@@ -99,6 +103,8 @@ export class Walk {
   /** `visit` bound once: `forEachChild` calls it for every node, so no wrapper per call. */
   private readonly visitChild: (node: TS.Node) => undefined = this.visit.bind(this);
   private readonly locals = new Map<object, unknown>();
+  /** {@link isFunctionLike} as a table, for the hot loop. */
+  private readonly functionKinds: Uint8Array;
 
   constructor(
     readonly ts: Ts,
@@ -107,6 +113,7 @@ export class Walk {
     collectors: Collector[],
   ) {
     this.table = dispatchTable(ts, collectors);
+    this.functionKinds = functionKindsOf(ts);
     this.K = ts.SyntaxKind;
   }
 
@@ -386,7 +393,7 @@ export class Walk {
     else if (kind === K.BinaryExpression && (node as TS.BinaryExpression).operatorToken.kind === K.EqualsToken) this.noteThisOrigin(node as TS.BinaryExpression);
     else if (kind === K.CallExpression) this.noteCall(node as TS.CallExpression);
 
-    const fn = isFunctionLike(this.ts, node);
+    const fn = this.functionKinds[kind] === 1;
     if (fn) this.functions.push(node);
     this.ancestors.push(node);
     this.ts.forEachChild(node, this.visitChild);

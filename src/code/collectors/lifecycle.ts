@@ -46,7 +46,8 @@ export const lifecycle: Collector = {
       const ready = READY_CALL.test(name) || (name === 'setReady' && call.arguments[0]?.kind === ts.SyntaxKind.FalseKeyword);
       const closes = CLEANUP.test(name) || CLOSE.test(name);
       const own = recv.kind === ts.SyntaxKind.ThisKeyword;
-      if ((!exits && !ready && !closes && !own) || inRequestHandler(w)) return;
+      if (!exits && !ready && !closes) return own ? followCall(call, name, w) : undefined;
+      if (inRequestHandler(w)) return;
       if (exits) return exit(call, w);
       if (ready) return void step(w, call, 'readiness');
       if (closes) {
@@ -54,14 +55,13 @@ export const lifecycle: Collector = {
         const s = step(w, call, server ? 'close' : 'cleanup');
         const timeout = server && name === 'stop' ? w.arg(call.arguments[0]) : undefined;
         if (s && timeout?.t === 'obj' && timeout.props.timeout?.t === 'num') s.timeoutMs = timeout.props.timeout.v;
-        return;
       }
-      return followCall(call, name, w);
+      return;
     }
     if (!ts.isIdentifier(callee)) return;
     if (callee.text === 'clearInterval' || callee.text === 'clearTimeout') {
       if (!inRequestHandler(w)) step(w, call, 'clear-timer');
-    } else if (!NOT_A_STEP.test(callee.text) && !inRequestHandler(w)) followCall(call, callee.text, w);
+    } else if (!NOT_A_STEP.test(callee.text)) followCall(call, callee.text, w);
   },
 };
 
@@ -72,9 +72,10 @@ function isSignalListener(w: Walk, n: TS.Node | undefined): boolean {
   return ts.isIdentifier(recv) && recv.text === 'process' && LISTEN_METHOD.test(n.expression.name.text);
 }
 
-/** A call of a named function from a signal handler or a shutdown-like function: the plan follows it. */
+/** A call of a named function from a signal handler or a shutdown-like function (not inside a request handler): the plan follows it. */
 function followCall(call: TS.CallExpression, name: string, w: Walk): void {
   if (!hasWord(enclosingName(w), SHUTDOWN_WORD) && !isSignalListener(w, w.parent()) && !inShutdownHandler(w)) return;
+  if (inRequestHandler(w)) return;
   const lin = lineage(w, call);
   const s = step(w, call, 'call', lin);
   if (!s) return;

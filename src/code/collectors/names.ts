@@ -23,6 +23,14 @@ export function lineage(w: Walk, node: TS.Node): TS.Node[] {
  * Wrappers keep the name of what they are assigned to: `export default fp(async (app) => ...)` is `default`.
  */
 export function functionKey(w: Walk, lin: TS.Node[], i: number): string {
+  const named = functionName(w, lin, i);
+  if (named) return named;
+  const { line, character } = w.sf.getLineAndCharacterOfPosition(lin[i]!.getStart(w.sf));
+  return `@${line + 1}:${character + 1}`;
+}
+
+/** The name {@link functionKey} gives the function at `lin[i]`; undefined for an inline one. */
+function functionName(w: Walk, lin: TS.Node[], i: number): string | undefined {
   const ts = w.ts;
   const fn = lin[i]!;
   if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name))) {
@@ -30,10 +38,7 @@ export function functionKey(w: Walk, lin: TS.Node[], i: number): string {
   }
   if (ts.isFunctionDeclaration(fn)) return 'default';
   if (ts.isConstructorDeclaration(fn)) return 'constructor';
-  const named = valueKey(w, lin, i);
-  if (named) return named;
-  const { line, character } = w.sf.getLineAndCharacterOfPosition(fn.getStart(w.sf));
-  return `@${line + 1}:${character + 1}`;
+  return valueKey(w, lin, i);
 }
 
 /** The name the value at `lin[i]` is bound to, through parentheses and one-argument wrappers. */
@@ -70,8 +75,8 @@ export function enclosingFunction(w: Walk, lin: TS.Node[], from = 1): number | u
 export function namedFunction(w: Walk, lin: TS.Node[]): string | undefined {
   for (let i = 1; i < lin.length; i++) {
     if (!isFunctionLike(w.ts, lin[i]!)) continue;
-    const key = functionKey(w, lin, i);
-    if (!key.startsWith('@')) return key;
+    const name = functionName(w, lin, i);
+    if (name) return name;
   }
   return undefined;
 }
@@ -94,8 +99,8 @@ export function enclosingNames(w: Walk): readonly string[] {
     const found: string[] = [];
     for (let i = 1; i < lin.length; i++) {
       if (!isFunctionLike(w.ts, lin[i]!)) continue;
-      const key = functionKey(w, lin, i);
-      if (!key.startsWith('@')) found.push(key);
+      const name = functionName(w, lin, i);
+      if (name) found.push(name);
     }
     known.set(fn, (names = found.length ? found : NONE));
   }
