@@ -1,6 +1,7 @@
 import { defineRule } from '../src/rule.js';
 import { segments, serviceRoutes, type Route } from '../src/code/routes.js';
 import { runtimeFiles } from '../src/code/scope.js';
+import { hasWord } from '../src/code/words.js';
 import { serverStarts } from '../src/code/servers.js';
 import type { CodeFacts } from '../src/code/facts.js';
 
@@ -11,7 +12,8 @@ function isHealthRoute(r: Route): boolean {
   if (r.library) return true;
   // `/_health`, `/health-check`: underscores and dashes are decoration around the same word.
   if (r.path !== undefined) return segments(r.path).some((s) => HEALTH_SEGMENT.test(s.replace(/[-_]/g, '')));
-  return !!r.pathText && /health|ready|live|ping/i.test(r.pathText);
+  // A path that is not literal counts by the words of its expression: `config.healthPath`, `HEALTH_CHECK_URL`; not `paths.shipping`.
+  return hasWord(r.pathText, HEALTH_SEGMENT);
 }
 
 const FRAMEWORKS = new Set(['express', 'fastify', 'koa', 'hapi', 'nest']);

@@ -1,13 +1,11 @@
 import { defineRule } from '../src/rule.js';
+import { isDevDockerfile } from '../src/code/paths.js';
 import { argvProblem, dockerStartProblem, type SignalProblem } from '../src/docker/entrypoint.js';
 import { shellWords } from '../src/docker/dockerfile.js';
 import { describeContainer } from '../src/k8s/describe.js';
 import { regularContainers } from '../src/k8s/containers.js';
 import type { Container } from '../src/k8s/objects.js';
 import type { YNode } from '../src/k8s/yaml.js';
-
-/** `Dockerfile.dev`, `test.Dockerfile`: images for a laptop or CI, not for the cluster. */
-const DEV_DOCKERFILE = /(?:^|[.-])(?:dev|develop|development|local|test|tests|e2e|cypress|ci)(?:[.-]|$)/i;
 
 function why(p: SignalProblem): string {
   if (p.kind === 'package-manager') return `runs "${p.command}": the package manager gets SIGTERM and does not pass it on to node`;
@@ -49,7 +47,7 @@ export default defineRule({
   fix: 'Start node itself as PID 1: exec form (CMD ["node", "server.js"]), no npm start, and exec before node inside sh -c.',
   check({ app, report }) {
     for (const df of app.dockerfiles) {
-      const start = DEV_DOCKERFILE.test(df.file.split('/').pop()!) ? undefined : dockerStartProblem(df);
+      const start = isDevDockerfile(df.file) ? undefined : dockerStartProblem(df);
       if (!start) continue;
       const pkg = app.packages.find((p) => p.dockerfiles.includes(df));
       const links = pkg ? app.links.filter((l) => l.service.dir === pkg.dir) : [];

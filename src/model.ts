@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { CodeFacts, ServerStart } from './code/facts.js';
 import type { ModuleIndex } from './code/modules.js';
+import { isServerPackage } from './code/frameworks.js';
+import { insidePackage, isTestOrTooling } from './code/paths.js';
 import type { Dockerfile } from './docker/dockerfile.js';
 import type { Container, Manifests, Workload } from './k8s/objects.js';
 import type { Directive, ObjectIgnore } from './suppress.js';
@@ -62,37 +64,24 @@ export interface App {
   objectIgnores: ObjectIgnore[];
 }
 
-/** Modules whose presence makes a `.listen()` in the same package an HTTP (or TCP) server. */
-const SERVER_MODULE = /^(?:node:)?(?:http|https|http2|net)$|^(?:express|fastify|koa|restify|polka|micro|hapi|@hapi\/hapi|@nestjs\/core|@hono\/node-server|hono|@apollo\/server(?:\/.*)?|apollo-server(?:-\w+)?|@feathersjs\/\w+|socket\.io|ws|next|h3|hyper-express|@trpc\/server(?:\/.*)?|graphql-yoga|@elysiajs\/node|tinyhttp|@tinyhttp\/app|sails|loopback|@loopback\/\w+|moleculer-web)$/;
-
 /** Does this package import a server framework anywhere? */
 export function importsServerModule(files: CodeFacts[]): boolean {
-  return files.some((f) => f.imports.some((i) => SERVER_MODULE.test(i.module)));
-}
-
-const TEST_CODE = /(?:^|\/)(?:test|tests|e2e|spec|specs|fixtures|__fixtures__|mocks?)\//;
-
-/**
- * Is this file test code of the package in `folder` (`server/test/TestServer.ts`, `e2e/support/bootstrap.ts`)?
- * Judged inside the package, so a project that itself lives under a `test/` folder is not all test code.
- */
-export function isTestCode(file: string, folder: string): boolean {
-  const inside = folder === '.' ? file : file.startsWith(folder + '/') ? file.slice(folder.length + 1) : undefined;
-  return inside !== undefined && TEST_CODE.test(inside);
+  return files.some((f) => f.imports.some((i) => isServerPackage(i.module)));
 }
 
 /**
  * A package is a service when a file calls `.listen()` (or an equivalent) and the package uses a
- * server module. Not counted: calls in test code, and a `listen(callback)` of no known server
+ * server module. Not counted: calls in test code and tooling (`cypress/support/server.ts`,
+ * `scripts/dev-server.js`, see `src/code/paths.ts`), and a `listen(callback)` of no known server
  * (`history.listen(fn)` in browser code of the same package).
  */
 export function toService(pkg: Package): Service | undefined {
   const servers: Service['servers'] = [];
   const serverPackage = importsServerModule(pkg.files);
   for (const f of pkg.files) {
-    if (isTestCode(f.file, pkg.folder)) continue;
+    if (isTestOrTooling(insidePackage(f.file, pkg.folder) ?? f.file)) continue;
     for (const start of f.servers) {
-      const known = !!start.framework && SERVER_MODULE.test(start.framework);
+      const known = !!start.framework && isServerPackage(start.framework);
       if ((serverPackage || known) && (known || start.args[0]?.t !== 'fn')) servers.push({ file: f.file, start });
     }
   }

@@ -74,6 +74,22 @@ describe('shutdown plans', () => {
     ]);
   });
 
+  it('follows calls in functions whose name has a shutdown word, not in signupUser() or determinePrice()', async () => {
+    const app = await model({
+      'src/jobs.ts': [
+        'export function signupUser(req) { validate(req); saveUser(req); }',
+        'export function determinePrice(cart) { return applyDiscounts(cart); }',
+        'export function gracefulShutdown() { flushLogs(); }',
+        'export const onSigterm = () => { stopWorkers(); };',
+        'export function closeAll() { drainQueue(); }',
+        'export function terminate() { releaseLocks(); }',
+        '',
+      ].join('\n'),
+    });
+    const steps = app.packages[0]!.files[0]!.lifecycle.map((s) => `${s.fn}: ${s.kind} ${s.callee}`);
+    assert.deepEqual(steps, ['gracefulShutdown: call flushLogs', 'onSigterm: call stopWorkers', 'closeAll: call drainQueue', 'terminate: call releaseLocks']);
+  });
+
   it('reads the drain timeouts of shutdown libraries, with their defaults, Hapi stop and forced-exit timers', async () => {
     const app = await model({
       'src/a.ts': [
@@ -128,6 +144,36 @@ describe('listen addresses', () => {
       { at: 'src/fastify.ts:3', framework: 'fastify', port: { kind: 'env', name: 'PORT', fallback: 3000 }, host: { kind: 'env', name: 'HOST' }, socket: undefined, defaultHost: 'localhost' },
       { at: 'src/hapi.ts:3', framework: '@hapi/hapi', port: { kind: 'literal', value: 4000 }, host: { kind: 'literal', value: 'localhost' }, socket: undefined, defaultHost: 'all' },
       { at: 'src/raw.mjs:2', framework: 'http', port: undefined, host: undefined, socket: true, defaultHost: 'all' },
+    ]);
+  });
+
+  it('reads constants of the functions around the listen call, innermost first, then top level', async () => {
+    const app = await model({
+      'src/main.ts': [
+        "import express from 'express';",
+        'const PORT = 80;',
+        "const HOST = 'localhost';",
+        'async function bootstrap() {',
+        '  const PORT = Number(process.env.PORT) || 8080;',
+        '  const app = express();',
+        '  const start = () => {',
+        "    const HOST = '0.0.0.0';",
+        '    app.listen(PORT, HOST);',
+        '  };',
+        '  start();',
+        '}',
+        'function admin() {',
+        '  express().listen(PORT, HOST);',
+        '}',
+        'bootstrap();',
+        'admin();',
+        '',
+      ].join('\n'),
+    });
+    const got = listenAddresses(app, app.services[0]!).map((a) => ({ at: a.start.span.line, port: a.port, host: a.host }));
+    assert.deepEqual(got, [
+      { at: 9, port: { kind: 'env', name: 'PORT', fallback: 8080 }, host: { kind: 'literal', value: '0.0.0.0' } },
+      { at: 14, port: { kind: 'literal', value: 80 }, host: { kind: 'literal', value: 'localhost' } },
     ]);
   });
 });

@@ -1,6 +1,20 @@
 import type { RunContext } from './facts.js';
+import { HANDLER_MODULES } from './frameworks.js';
 import type { TS } from './typescript.js';
-import type { Walk } from './walk.js';
+import { isFunctionLike, type Walk } from './walk.js';
+
+/*
+ * Where code runs, judged from its enclosing functions: the one classifier of functions (request
+ * handler, signal handler, start-up callback, ...) that every collector asks, lazily and once per
+ * function, for the nodes it keeps.
+ */
+
+/** Methods that add a listener to an emitter (`process.on`, `once`, `addListener`, `prependListener`, `prependOnceListener`). */
+export const LISTEN_METHOD = /^(?:on|once|addListener|prependListener|prependOnceListener)$/;
+/** Events of `process` that mean it is stopping: signals, `exit`, `beforeExit`. */
+export const SIGNAL_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit)$/;
+/** Events of `process` whose listeners run when it crashes: like a signal handler, they run once, on the way out. */
+const CRASH_EVENTS = new Set(['uncaughtException', 'unhandledRejection']);
 
 /** Callbacks that run synchronously or once where they stand: they take the context around them. */
 const INLINE_CALLS = new Set([
@@ -8,6 +22,7 @@ const INLINE_CALLS = new Set([
   'flatMap', 'sort', 'from', 'replace', 'replaceAll', 'then', 'catch', 'finally', 'once',
   'setImmediate', 'queueMicrotask', 'nextTick', 'all', 'allSettled', 'race', 'any',
 ]);
+/** Methods that take request handlers on an app or router. */
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'use', 'route', 'any']);
 const ROUTE_DECORATORS = new Set([
   'Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options', 'Sse', 'MessagePattern', 'EventPattern',
@@ -17,7 +32,6 @@ const JOB_DECORATORS = new Set(['Cron', 'Interval', 'Timeout', 'OnEvent', 'Proce
 const STARTUP_METHODS = new Set(['onModuleInit', 'onApplicationBootstrap']);
 const SHUTDOWN_METHODS = new Set(['onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']);
 const STARTUP_EVENTS = new Set(['listening', 'ready']);
-const PROCESS_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit|uncaughtException|unhandledRejection)$/;
 const STARTUP_HOOKS = new Set(['onReady', 'onListen', 'onRegister', 'onRoute']);
 const SHUTDOWN_HOOKS = new Set(['onClose', 'preClose']);
 const PLUGIN_WRAPPERS = new Set(['fp', 'fastifyPlugin']);
@@ -39,28 +53,39 @@ interface Caches {
   frames: Map<TS.Node, Frame>;
   labelled: Map<TS.Node, RunContext>;
   bare: Map<TS.Node, RunContext>;
+  /** The kinds of all frames around a function, as bits of {@link KIND_BIT}. */
+  kinds: Map<TS.Node, number>;
 }
 const CACHES = {};
 
 function cachesOf(w: Walk): Caches {
-  return w.local<Caches>(CACHES, () => ({ frames: new Map(), labelled: new Map(), bare: new Map() }));
+  return w.local<Caches>(CACHES, () => ({ frames: new Map(), labelled: new Map(), bare: new Map(), kinds: new Map() }));
 }
 
-/** Is this node a function whose body runs on its own (declarations, expressions, methods, accessors)? */
-export function isFunctionLike(ts: Walk['ts'], n: TS.Node): n is TS.FunctionLikeDeclaration {
-  const K = ts.SyntaxKind;
-  switch (n.kind) {
-    case K.FunctionDeclaration:
-    case K.FunctionExpression:
-    case K.ArrowFunction:
-    case K.MethodDeclaration:
-    case K.Constructor:
-    case K.GetAccessor:
-    case K.SetAccessor:
-      return true;
-    default:
-      return false;
+const KIND_BIT: Record<Kind, number> = { top: 0, startup: 1, signal: 2, request: 4, callback: 8, deferred: 16, method: 32, function: 64, inline: 128, named: 256 };
+
+/** Is any function around the node being visited of this kind (a request handler, however deep inside one)? */
+function within(w: Walk, kind: Kind): boolean {
+  const fn = w.enclosingFunction();
+  if (fn === w.sf) return false;
+  const c = cachesOf(w);
+  let bits = c.kinds.get(fn);
+  if (bits === undefined) {
+    bits = 0;
+    for (const f of framesAround(w)) bits |= KIND_BIT[f.kind];
+    c.kinds.set(fn, bits);
   }
+  return (bits & KIND_BIT[kind]) !== 0;
+}
+
+/** Does the node being visited run in a request handler, directly or in a function inside one? */
+export function inRequestHandler(w: Walk): boolean {
+  return within(w, 'request');
+}
+
+/** Does the node being visited run in a signal, exit or shutdown handler, directly or in a function inside one? */
+export function inShutdownHandler(w: Walk): boolean {
+  return within(w, 'signal');
 }
 
 /**
@@ -78,17 +103,22 @@ export function runContext(w: Walk, labelled = true): RunContext {
   return ctx;
 }
 
-function computeContext(w: Walk, labelled: boolean): RunContext {
+/** The frames of the functions around the node being visited, innermost first. */
+function framesAround(w: Walk): Frame[] {
   const frames: Frame[] = [];
+  const known = cachesOf(w).frames;
   for (let d = 1; ; d++) {
     const a = w.parent(d);
-    if (!a) break;
+    if (!a) return frames;
     if (!isFunctionLike(w.ts, a)) continue;
-    const known = cachesOf(w).frames;
     let f = known.get(a);
     if (!f) known.set(a, (f = classify(w, a, d)));
     frames.push(f);
   }
+}
+
+function computeContext(w: Walk, labelled: boolean): RunContext {
+  const frames = framesAround(w);
   // Named functions count only as the outermost frame: an inner helper runs where its caller does.
   const outer = frames[frames.length - 1];
   const pick = (k: Kind) => frames.find((f) => f.kind === k);
@@ -146,7 +176,6 @@ function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame 
     if (deco && JOB_DECORATORS.has(deco.name)) return { kind: 'callback', via: () => `${deco.text} job ${label}`, node };
     if (STARTUP_METHODS.has(mname)) return { kind: 'startup', via: () => `${label} hook`, node };
     if (SHUTDOWN_METHODS.has(mname)) return { kind: 'signal', via: () => `${label} hook`, node };
-    // A static method of a top-level class is a function like any other: start-up code when only called at start-up.
     // A static method or the constructor of a top-level class is a function like any other:
     // start-up code when only called (or `new`ed) at start-up.
     const cls2 = w.parent(depth + 1);
@@ -211,8 +240,8 @@ function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node): Frame {
   if (!last) return { kind: 'callback', via: () => 'callback', node };
   if (last === 'setInterval') return { kind: 'callback', via: () => 'setInterval callback', node };
   if (last === 'setTimeout') return { kind: 'deferred', via: () => 'setTimeout callback', node };
-  if (chain?.[0] === 'process' && chain.length === 2 && /^(?:on|once|addListener|prependListener|prependOnceListener)$/.test(last)) {
-    if (event === undefined || PROCESS_EVENT.test(event)) return { kind: 'signal', via: () => `process.${last}('${event ?? '…'}') handler`, node };
+  if (chain?.[0] === 'process' && chain.length === 2 && LISTEN_METHOD.test(last)) {
+    if (event === undefined || SIGNAL_EVENT.test(event) || CRASH_EVENTS.has(event)) return { kind: 'signal', via: () => `process.${last}('${event ?? '…'}') handler`, node };
     return { kind: 'callback', via: () => `process.${last}('${event}') listener`, node };
   }
   if (last === 'listen') return { kind: 'startup', via: () => `${text()}() callback`, node };
@@ -227,13 +256,41 @@ function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node): Frame {
     return { kind: 'request', via: () => `'${event}' hook`, node };
   }
   if (last === 'createServer') return { kind: 'request', via: () => `${text()}() handler`, node };
-  // `https.get(url, (res) => ...)`, `axios.get(...)`: a method of an imported package is a client call, not a route.
   const recv = ts.isPropertyAccessExpression(callee) ? w.unwrap(callee.expression) : undefined;
-  const packageImport = !!recv && ts.isIdentifier(recv) && !!w.imports.get(recv.text) && !w.imports.get(recv.text)!.module.startsWith('.');
-  const onRoute = ROUTE_METHODS.has(last.toLowerCase()) && !!recv && !packageImport;
-  if (onRoute) return { kind: 'request', via: () => `${text()}(${first && ts.isStringLiteralLike(first) ? `'${first.text}'` : ''}) handler`, node };
+  if (recv && ROUTE_METHODS.has(last.toLowerCase()) && takesHandlers(w, recv, first)) return { kind: 'request', via: () => `${text()}(${first && ts.isStringLiteralLike(first) ? `'${first.text}'` : ''}) handler`, node };
   if ((last === 'on' || last === 'addListener' || last === 'subscribe') && event) return { kind: 'callback', via: () => `'${event}' listener`, node };
   return { kind: 'callback', via: () => `callback of ${text()}()`, node };
+}
+
+/**
+ * Is `recv.get(first, fn)` (or `use`, `all`, ...) a route or middleware, so `fn` a request handler?
+ * Yes on an app or router (by its origin, which also makes `app.use(fn)` middleware), or for a
+ * literal path on a receiver of unknown origin. `redis.del(key, cb)`, `cache.get(key, cb)`,
+ * `https.get(url, cb)` and `axios.get(...)` are calls of clients.
+ */
+function takesHandlers(w: Walk, recv: TS.Expression, first: TS.Expression | undefined): boolean {
+  const ts = w.ts;
+  const origin = w.originOf(recv);
+  if (origin && HANDLER_MODULES.has(origin.module)) return true;
+  if (origin && !origin.module.startsWith('.') && ts.isIdentifier(recv) && w.imports.has(recv.text)) return false;
+  // `app.route('/book').get(list).post(create)`: the path is on the route.
+  let r = recv;
+  while (ts.isCallExpression(r) && ts.isPropertyAccessExpression(r.expression)) {
+    if (r.expression.name.text === 'route') return true;
+    if (!ROUTE_METHODS.has(r.expression.name.text)) break;
+    r = w.unwrap(r.expression.expression);
+  }
+  return !!first && isRoutePath(w, first);
+}
+
+/** A literal route path: `'/users'`, `` `/users/${id}` ``, `'*'`, `/^\/api/`, or an array of them. */
+function isRoutePath(w: Walk, e: TS.Expression): boolean {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  if (ts.isStringLiteralLike(u)) return u.text.startsWith('/') || u.text === '*';
+  if (ts.isTemplateExpression(u)) return u.head.text.startsWith('/');
+  if (ts.isArrayLiteralExpression(u)) return u.elements.length > 0 && u.elements.every((x) => isRoutePath(w, x));
+  return ts.isRegularExpressionLiteral(u);
 }
 
 /** `fastify.route({ method: 'POST', url: '/x', handler })` → `POST /x handler`. */

@@ -20,8 +20,6 @@ export interface CodeFacts {
   signals: SignalHandler[];
   /** Method calls that matter whatever the receiver: `app.enableShutdownHooks()`. */
   methodCalls: MethodCall[];
-  /** Names of functions called from module top level (`main()`, `bootstrap().catch(...)`). */
-  startupCalls: string[];
   /** `// replicalint-disable-next-line ...` comments. */
   directives: Directive[];
 
@@ -93,24 +91,7 @@ export type Arg =
   | { t: 'env'; name: string; fallback?: Arg }
   | { t: 'other'; text: string };
 
-/** Where a call sits: the roles of the functions around it, outermost first. */
-export type FnRole =
-  | 'signal-handler'
-  | 'request-handler'
-  | 'startup-callback'
-  | 'timer-callback'
-  | 'callback'
-  | 'method'
-  | 'function';
-
-export interface Scope {
-  /** Roles of the enclosing functions, outermost first; empty at module top level. */
-  roles: FnRole[];
-  /** Name of the outermost enclosing named function, when there is one (`main`, `bootstrap`). */
-  outerName?: string;
-}
-
-export interface LibCall extends Scope {
+export interface LibCall {
   module: string;
   /** Member path inside the module: `['default']` is never used; `session(...)` on a default import has `[]`. */
   path: string[];
@@ -119,7 +100,7 @@ export interface LibCall extends Scope {
   span: Span;
 }
 
-export interface ServerStart extends Scope {
+export interface ServerStart {
   /** What created the receiver, when this file shows it: `express`, `fastify`, `koa`, `@hapi/hapi`, `@nestjs/core`, `http`. */
   framework?: string;
   /** The receiver as written (`app`, `server`, `http.createServer(app)`). */
@@ -127,9 +108,11 @@ export interface ServerStart extends Scope {
   method: string;
   args: Arg[];
   span: Span;
+  /** The named functions around the call, innermost first (`['start', 'bootstrap']`), to read their constants (see {@link ConstantFact.fn}). */
+  fns?: string[];
 }
 
-export interface SignalHandler extends Scope {
+export interface SignalHandler {
   /** Signals or events handled; `['*']` when the name is not a literal. */
   signals: string[];
   method: string;
@@ -138,7 +121,7 @@ export interface SignalHandler extends Scope {
   handler?: { span?: Span; name?: string };
 }
 
-export interface MethodCall extends Scope {
+export interface MethodCall {
   receiver: string;
   method: string;
   args: Arg[];
@@ -219,7 +202,7 @@ export interface ConstantFact {
  * One step of a shutdown path. Steps are recorded wherever they occur; `src/code/shutdown.ts` keeps
  * those reached from a signal handler, in order.
  */
-export interface LifecycleStep extends Scope {
+export interface LifecycleStep {
   /**
    * `close`: a server, app or terminator stops (`server.close()`, `app.close()`, `terminator.terminate()`);
    * `cleanup`: a pool or client closes (`pool.end()`, `redis.quit()`); `clear-timer`: `clearInterval(t)`;
@@ -246,7 +229,7 @@ export interface LifecycleStep extends Scope {
 }
 
 /** An outbound HTTP call or client instance, or a `defaults.timeout` assignment. */
-export interface ClientFact extends Scope {
+export interface ClientFact {
   /** `axios`, `got`, `fetch` (global), `node-fetch`, `undici`. */
   library: string;
   /** `call`: a request; `instance`: `axios.create()`/`got.extend()`; `defaults`: `<x>.defaults.timeout = …`. */
@@ -432,7 +415,6 @@ export function emptyFacts(file: string): CodeFacts {
     servers: [],
     signals: [],
     methodCalls: [],
-    startupCalls: [],
     directives: [],
     // Routes, servers and shutdown.
     routes: [],

@@ -1,6 +1,5 @@
-import { isFunctionLike } from './context.js';
 import type { TS } from './typescript.js';
-import type { Walk } from './walk.js';
+import { isFunctionLike, type Walk } from './walk.js';
 
 /*
  * How a write is guarded, read from the syntax around it: shadowing locals, lazy one-time

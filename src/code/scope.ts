@@ -1,15 +1,10 @@
-import path from 'node:path';
 import type { App, Service } from '../model.js';
 import type { CodeFacts } from './facts.js';
+import { insidePackage, isTestOrTooling, isTestPath } from './paths.js';
 
 /** Imports that make a file browser code. */
 const UI_MODULE = /^(?:react|react-dom|react-native|preact|vue|svelte|solid-js|lit|mobx-react|mobx-react-lite|react-router|react-router-dom|@remix-run\/react|@angular\/(?:core|common|forms|router|material|cdk|platform-browser)|@vue\/[\w-]+|@sveltejs\/[\w-]+|next\/(?:router|navigation|link|image|head|dynamic))(?:\/.*)?$/;
 const UI_FILE = /\.(?:tsx|jsx)$/;
-/** Folders that never run in a replica, even when production code imports them (test helpers re-exported for plugin authors, vendored tools). */
-const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|mocks?|e2e|fixtures|cypress|playwright|stories|\.storybook|\.yarn)\//i;
-/** Folders and files that do not run in a replica unless the server imports them: scripts, migrations, examples, tool configs. */
-const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools)\//i;
-const TOOLING_FILE = /(?:\.(?:mocks?|stories|story|fixtures?|config|conf)\.[cm]?[jt]sx?|(?:^|\/)(?:jest|vitest|webpack|vite|rollup|babel|eslint|prettier|tailwind|postcss|next|nuxt|karma|gulpfile|gruntfile|setupTests)[\w.-]*\.[cm]?[jt]sx?)$/i;
 
 /** A service's code: what runs in its replicas, and the rest of its package (tests, scripts, browser code). */
 export interface ServiceCode {
@@ -52,10 +47,8 @@ export function serviceCode(app: App, service: Service): ServiceCode {
     return seen;
   };
   const isUi = (f: CodeFacts) => UI_FILE.test(f.file) || f.imports.some((i) => !i.typeOnly && UI_MODULE.test(i.module));
-  const isTooling = (f: CodeFacts) => {
-    const rel = path.posix.relative(service.folder, f.file);
-    return TEST_DIR.test(rel) || TOOLING_DIR.test(rel) || TOOLING_FILE.test(rel);
-  };
+  const rel = (f: CodeFacts) => insidePackage(f.file, service.folder) ?? f.file;
+  const isTooling = (f: CodeFacts) => isTestOrTooling(rel(f));
   // `history.listen()` in a React file or a test server is no entry point of the replica.
   const entries = service.files.filter((f) => service.servers.some((s) => s.file === f.file) && !isUi(f) && !isTooling(f));
   const server = closure(entries, new Set());
@@ -63,13 +56,13 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   // Files no import reaches may still be loaded at run time (plugins, `requireDirectory`), but only
   // from the server's own source tree: `src/` when the entry is `src/main.ts`, not `resources/`.
   const top = (f: CodeFacts) => {
-    const rel = path.posix.relative(service.folder, f.file);
-    return rel.includes('/') ? rel.slice(0, rel.indexOf('/')) : '';
+    const r = rel(f);
+    return r.includes('/') ? r.slice(0, r.indexOf('/')) : '';
   };
   const trees = new Set(entries.map(top));
   const inTree = (f: CodeFacts) => trees.has('') || trees.has(top(f));
   const out: ServiceCode = { runtime: [], other: [] };
-  for (const f of server) (TEST_DIR.test(path.posix.relative(service.folder, f.file)) ? out.other : out.runtime).push(f);
+  for (const f of server) (isTestPath(rel(f)) ? out.other : out.runtime).push(f);
   for (const f of service.files) {
     if (server.has(f)) continue;
     if (ui.has(f) || isTooling(f) || !inTree(f)) out.other.push(f);

@@ -2,6 +2,7 @@ import type { App, Service } from '../model.js';
 import type { Location } from '../types.js';
 import { importedBinding } from './bindings.js';
 import type { Arg, CodeFacts, InstanceFact, ServerStart } from './facts.js';
+import { APP_MODULES } from './frameworks.js';
 import type { ModuleIndex } from './modules.js';
 
 /** A port or host as the code sets it. */
@@ -27,8 +28,6 @@ export interface ListenAddress {
   optionsAt?: Location;
 }
 
-/** Frameworks that start HTTP servers, by the module that creates the app. */
-const APP_MODULE = /^(?:node:)?(?:http|https|http2|net)$|^(?:express|fastify|koa|@hapi\/hapi|hapi|@nestjs\/core|restify|polka|@hono\/node-server|hono|stoppable)$/;
 const LOOPBACK = /^(?:localhost|ip6-localhost|127(?:\.\d{1,3}){3}|::1|\[::1\]|0:0:0:0:0:0:0:1)$/i;
 
 /** Is this host a loopback address (`127.0.0.1`, `localhost`, `::1`)? */
@@ -38,7 +37,7 @@ export function isLoopback(host: string | number | undefined): boolean {
 
 /** The server starts of a service, known frameworks first (the app, not a wrapper of unknown kind), then by file and line. */
 export function serverStarts(service: Service): Service['servers'] {
-  const rank = (s: Service['servers'][number]) => (s.start.framework && APP_MODULE.test(s.start.framework) ? 0 : 1);
+  const rank = (s: Service['servers'][number]) => (s.start.framework && APP_MODULES.has(s.start.framework) ? 0 : 1);
   return [...service.servers].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.span.line - b.start.span.line));
 }
 
@@ -52,10 +51,10 @@ export function listenAddresses(app: App, service: Service): ListenAddress[] {
 /** Read port and host of one server start, per framework. */
 export function listenAddress(f: CodeFacts, start: ServerStart, modules: ModuleIndex): ListenAddress {
   const creation = creationOf(f, start, modules);
-  const framework = normalise(APP_MODULE.test(start.framework ?? '') ? start.framework : creation?.inst.module);
+  const framework = normalise(APP_MODULES.has(start.framework ?? '') ? start.framework : creation?.inst.module);
   const out: ListenAddress = { file: f.file, start, defaultHost: 'all' };
   if (framework) out.framework = framework;
-  const read = (a: Arg | undefined, file = f) => (a === undefined ? undefined : setting(a, file, file === f ? start.outerName : undefined));
+  const read = (a: Arg | undefined, file = f) => (a === undefined ? undefined : setting(a, file, file === f ? start.fns : undefined));
   if ((framework === '@hapi/hapi' || framework === 'hapi') && start.method === 'start') {
     const opts = creation?.inst.args[0];
     if (opts?.t === 'obj') {
@@ -97,17 +96,22 @@ function opts(a: Arg & { t: 'obj' }, key: string): boolean {
 
 /**
  * A literal, an environment variable (with its default), or unknown. Identifiers are read through
- * constants of the file declared at top level or in the function the call is in (`within`).
+ * constants of the file declared in the functions the call is in (`within`, innermost first) or at
+ * top level; the innermost declaration wins.
  */
-export function setting(a: Arg, f: CodeFacts, within?: string, depth = 0): Setting {
+export function setting(a: Arg, f: CodeFacts, within: readonly string[] = [], depth = 0): Setting {
   if (a.t === 'str' || a.t === 'num') return { kind: 'literal', value: a.v };
   if (a.t === 'env') {
     const fb = a.fallback && setting(a.fallback, f, within, depth + 1);
     return fb?.kind === 'literal' ? { kind: 'env', name: a.name, fallback: fb.value } : { kind: 'env', name: a.name };
   }
   if (a.t === 'id' && depth < 3) {
-    const values = f.constants.filter((c) => c.name === a.name && (c.in === -1 || (within !== undefined && c.fn === within)));
-    if (values.length === 1) return setting(values[0]!.value, f, within, depth + 1);
+    const named = f.constants.filter((c) => c.name === a.name);
+    for (const scope of [...within, undefined]) {
+      const here = named.filter((c) => (scope === undefined ? c.in === -1 : c.fn === scope));
+      if (here.length === 1) return setting(here[0]!.value, f, within, depth + 1);
+      if (here.length) break;
+    }
   }
   return { kind: 'unknown', text: a.t === 'id' ? a.name : a.t === 'other' ? a.text : a.t };
 }
@@ -115,7 +119,7 @@ export function setting(a: Arg, f: CodeFacts, within?: string, depth = 0): Setti
 /** The creation of the receiver of a start call: `const app = Fastify()` here, or in the file it is imported from. */
 function creationOf(f: CodeFacts, start: ServerStart, modules: ModuleIndex): { file: CodeFacts; inst: InstanceFact } | undefined {
   const recv = start.receiver;
-  const apps = (file: CodeFacts) => file.instances.filter((i) => APP_MODULE.test(i.module) && !i.path.includes('Router') && i.path[0] !== 'listen');
+  const apps = (file: CodeFacts) => file.instances.filter((i) => APP_MODULES.has(i.module) && !i.path.includes('Router') && i.path[0] !== 'listen');
   const local = apps(f).find((i) => i.local === recv);
   if (local) return { file: f, inst: local };
   const b = /^[\w$]+$/.test(recv) ? importedBinding(modules, f, recv) : undefined;

@@ -1,4 +1,4 @@
-import type { Arg, CodeFacts, FnRole, Scope } from './facts.js';
+import type { Arg, CodeFacts } from './facts.js';
 import type { TS, Ts } from './typescript.js';
 import type { Span } from '../types.js';
 
@@ -14,12 +14,6 @@ export interface Collector {
   kinds: (keyof typeof TS.SyntaxKind)[];
   visit(node: TS.Node, w: Walk): void;
 }
-
-const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'use', 'route', 'any']);
-const TIMER_FUNCTIONS = new Set(['setInterval', 'setTimeout', 'setImmediate', 'queueMicrotask']);
-const STARTUP_EVENTS = new Set(['listening', 'ready', 'started', 'start']);
-const ROUTE_DECORATORS = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options', 'Sse', 'MessagePattern', 'EventPattern']);
-const SIGNAL_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit)$/;
 
 /**
  * Offsets where lines start. Files with only `\n` line breaks (nearly all) are scanned with the
@@ -46,11 +40,28 @@ function lineOf(starts: readonly number[], pos: number): number {
   return lo;
 }
 
-/** Per-kind lookups built once per collector set: who wants a kind, which kinds hold no code, which are functions. */
+/** Function kinds by `SyntaxKind` (1 for a function), built for the compiler in use. */
+let functionKinds: { ts: Ts; kinds: Uint8Array } | undefined;
+
+function functionKindsOf(ts: Ts): Uint8Array {
+  if (functionKinds?.ts !== ts) {
+    const K = ts.SyntaxKind;
+    const kinds = new Uint8Array(K.Count + 1);
+    for (const k of [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor]) kinds[k] = 1;
+    functionKinds = { ts, kinds };
+  }
+  return functionKinds.kinds;
+}
+
+/** Is this node a function whose body runs on its own (declaration, expression, arrow, method, constructor, accessor)? */
+export function isFunctionLike(ts: Ts, n: TS.Node): n is TS.FunctionLikeDeclaration {
+  return functionKindsOf(ts)[n.kind] === 1;
+}
+
+/** Per-kind lookups built once per collector set: who wants a kind, and which kinds hold no code. */
 interface DispatchTable {
   byKind: (Collector[] | undefined)[];
   skip: Uint8Array;
-  functions: Uint8Array;
 }
 
 const tables = new WeakMap<Collector[], DispatchTable>();
@@ -71,33 +82,29 @@ function dispatchTable(ts: Ts, collectors: Collector[]): DispatchTable {
   for (let k = 0; k < K.FirstNode; k++) if (!byKind[k]) skip[k] = 1;
   for (let k = K.FirstTypeNode; k <= K.LastTypeNode; k++) skip[k] = 1;
   for (const k of [K.InterfaceDeclaration, K.TypeAliasDeclaration, K.ImportDeclaration, K.TypeParameter]) skip[k] = 1;
-  const functions = new Uint8Array(size);
-  for (const k of [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor]) functions[k] = 1;
-  const table = { byKind, skip, functions };
+  const table = { byKind, skip };
   tables.set(collectors, table);
   return table;
-}
-
-interface Frame {
-  role: FnRole;
-  name?: string;
-  node?: TS.Node;
 }
 
 /**
  * One walk over one file's compiler nodes (`ts.forEachChild`, no ts-morph wrappers), feeding the
  * collectors registered for each syntax kind. It keeps what every collector needs: the imports,
- * the origin of local bindings (`const app = express()`), and the roles of the enclosing functions.
+ * the origin of local bindings (`const app = express()`), the ancestors and the enclosing
+ * functions. Where a function runs is judged lazily, for the nodes a collector keeps (`context.ts`).
  */
 export class Walk {
   readonly imports = new Map<string, Origin>();
   readonly origins = new Map<string, Origin>();
-  private readonly frames: Frame[] = [];
+  /** The enclosing function nodes, outermost first. */
+  private readonly functions: TS.Node[] = [];
   private readonly ancestors: TS.Node[] = [];
   private readonly table: DispatchTable;
   /** `visit` bound once: `forEachChild` calls it for every node, so no wrapper per call. */
   private readonly visitChild: (node: TS.Node) => undefined = this.visit.bind(this);
   private readonly locals = new Map<object, unknown>();
+  /** {@link isFunctionLike} as a table, for the hot loop. */
+  private readonly functionKinds: Uint8Array;
 
   constructor(
     readonly ts: Ts,
@@ -106,6 +113,7 @@ export class Walk {
     collectors: Collector[],
   ) {
     this.table = dispatchTable(ts, collectors);
+    this.functionKinds = functionKindsOf(ts);
     this.K = ts.SyntaxKind;
   }
 
@@ -132,36 +140,13 @@ export class Walk {
     return this.ancestors[this.ancestors.length - depth];
   }
 
-  /** The scope at the current node: roles of enclosing functions. */
-  scope(): Scope {
-    const roles = this.frames.map((f) => f.role);
-    const outerName = this.frames.find((f) => f.name)?.name;
-    return outerName ? { roles, outerName } : { roles };
-  }
-
-  /** Whether any enclosing function has this role (cheaper than `scope()` in a hot collector). */
-  hasRole(role: FnRole): boolean {
-    return this.frames.some((f) => f.role === role);
-  }
-
-  /** Name of the innermost enclosing named function (`shutdown` in `function shutdown() { ... }`), if any. */
-  innerName(): string | undefined {
-    for (let i = this.frames.length - 1; i >= 0; i--) if (this.frames[i]!.name) return this.frames[i]!.name;
-    return undefined;
-  }
-
   /** The innermost function around the node being visited (a declaration, expression, arrow, method or accessor), or the file. */
   enclosingFunction(): TS.Node {
-    return this.frames[this.frames.length - 1]?.node ?? this.sf;
-  }
-
-  /** Is this node a function whose body runs on its own (declaration, expression, arrow, method, constructor, accessor)? */
-  isFunction(n: TS.Node): boolean {
-    return this.table.functions[n.kind] === 1;
+    return this.functions[this.functions.length - 1] ?? this.sf;
   }
 
   get atTopLevel(): boolean {
-    return this.frames.length === 0;
+    return this.functions.length === 0;
   }
 
   span(node: TS.Node): Span {
@@ -408,15 +393,12 @@ export class Walk {
     else if (kind === K.BinaryExpression && (node as TS.BinaryExpression).operatorToken.kind === K.EqualsToken) this.noteThisOrigin(node as TS.BinaryExpression);
     else if (kind === K.CallExpression) this.noteCall(node as TS.CallExpression);
 
-    const frame = t.functions[kind] ? this.frameFor(node) : undefined;
-    if (frame) {
-      frame.node = node;
-      this.frames.push(frame);
-    }
+    const fn = this.functionKinds[kind] === 1;
+    if (fn) this.functions.push(node);
     this.ancestors.push(node);
     this.ts.forEachChild(node, this.visitChild);
     this.ancestors.pop();
-    if (frame) this.frames.pop();
+    if (fn) this.functions.pop();
     return undefined;
   }
 
@@ -443,76 +425,13 @@ export class Walk {
     return ts.isCallExpression(u) || ts.isNewExpression(u) ? this.resolve(u.expression) : undefined;
   }
 
-  /**
-   * Unbound `require('m')` and `import('m')` count as imports (`app.register(require('plugin'))`);
-   * plain calls at module top level (`main()`, `bootstrap().catch(...)`) are start-up calls.
-   */
+  /** Unbound `require('m')` and `import('m')` count as imports (`app.register(require('plugin'))`). */
   private noteCall(call: TS.CallExpression): void {
     const ts = this.ts;
     const callee = this.unwrap(call.expression);
     const first = call.arguments[0];
-    if (callee.kind === ts.SyntaxKind.ImportKeyword && first && ts.isStringLiteralLike(first)) {
-      this.addImport('', first.text, [], 'esm', call);
-    } else if (ts.isIdentifier(callee)) {
-      if (callee.text === 'require') {
-        if (first && ts.isStringLiteralLike(first)) this.addImport('', first.text, [], 'cjs', call);
-      } else if (this.frames.length === 0 && !this.facts.startupCalls.includes(callee.text)) {
-        this.facts.startupCalls.push(callee.text);
-      }
-    }
-  }
-
-  /** The role of a function node, judged from where it stands; undefined for non-functions. */
-  private frameFor(node: TS.Node): Frame | undefined {
-    const ts = this.ts;
-    if (ts.isFunctionDeclaration(node)) return { role: 'function', name: node.name?.text };
-    if (ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isGetAccessor(node) || ts.isSetAccessor(node)) {
-      return { role: this.decoratedRole(node) ?? 'method', name: ts.isMethodDeclaration(node) && ts.isIdentifier(node.name) ? node.name.text : undefined };
-    }
-    if (!ts.isArrowFunction(node) && !ts.isFunctionExpression(node)) return undefined;
-    const parent = this.parent();
-    if (!parent) return { role: 'callback' };
-    if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return { role: 'function', name: parent.name.text };
-    if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name) && parent.name.text === 'handler') return { role: 'request-handler' };
-    if (ts.isCallExpression(parent) && parent.arguments.includes(node as TS.Expression)) return { role: this.callbackRole(parent) };
-    return { role: 'callback' };
-  }
-
-  private decoratedRole(node: TS.Node): FnRole | undefined {
-    const ts = this.ts;
-    const mods = ts.canHaveDecorators(node) ? ts.getDecorators(node) : undefined;
-    for (const d of mods ?? []) {
-      const e = d.expression;
-      const name = ts.isCallExpression(e) && ts.isIdentifier(e.expression) ? e.expression.text : ts.isIdentifier(e) ? e.text : undefined;
-      if (name && ROUTE_DECORATORS.has(name)) return 'request-handler';
-    }
-    return undefined;
-  }
-
-  private callbackRole(call: TS.CallExpression): FnRole {
-    const ts = this.ts;
-    const chain = this.chain(call.expression);
-    const first = call.arguments[0];
-    const event = first && ts.isStringLiteralLike(first) ? first.text : undefined;
-    if (!chain) {
-      return this.frames.length === 0 && this.isPromiseThen(call) ? 'startup-callback' : 'callback';
-    }
-    const last = chain[chain.length - 1]!;
-    if (chain.length === 1 && TIMER_FUNCTIONS.has(last)) return 'timer-callback';
-    if (chain[0] === 'process' && /^(?:on|once|addListener|prependListener|prependOnceListener)$/.test(last)) {
-      return event === undefined || SIGNAL_EVENT.test(event) ? 'signal-handler' : 'callback';
-    }
-    if (last === 'listen') return 'startup-callback';
-    if (last === 'once' && event && STARTUP_EVENTS.has(event)) return 'startup-callback';
-    if (last === 'createServer') return 'request-handler';
-    if (ROUTE_METHODS.has(last.toLowerCase()) && chain.length >= 2) return 'request-handler';
-    if (this.frames.length === 0 && /^(?:then|catch|finally)$/.test(last)) return 'startup-callback';
-    return 'callback';
-  }
-
-  private isPromiseThen(call: TS.CallExpression): boolean {
-    const ts = this.ts;
-    const e = call.expression;
-    return ts.isPropertyAccessExpression(e) && /^(?:then|catch|finally)$/.test(e.name.text);
+    if (!first || !ts.isStringLiteralLike(first)) return;
+    if (callee.kind === ts.SyntaxKind.ImportKeyword) this.addImport('', first.text, [], 'esm', call);
+    else if (ts.isIdentifier(callee) && callee.text === 'require') this.addImport('', first.text, [], 'cjs', call);
   }
 }

@@ -1,4 +1,5 @@
 import type { Arg } from '../code/facts.js';
+import { isDevDockerfile } from '../code/paths.js';
 import { serviceRoutes, type Route } from '../code/routes.js';
 import { listenAddresses, type Setting } from '../code/servers.js';
 import { finalStage, stageEnv, type Dockerfile } from '../docker/dockerfile.js';
@@ -18,17 +19,13 @@ export function linkReason(l: Link): string {
   return `linked because ${l.reason}`;
 }
 
-/** `Dockerfile.dev`, `test.Dockerfile`: images for a laptop or CI, not for the cluster. */
-const DEV_DOCKERFILE = /(?:^|[.-])(?:dev|develop|development|local|test|tests|e2e|cypress|ci)(?:[.-]|$)/i;
-
 /**
  * The Dockerfile that builds a service's image: the package's only Dockerfile once development and
  * test ones are set aside, or the one named plain `Dockerfile`; undefined when that cannot be told.
  */
 export function serviceDockerfile(s: Service): Dockerfile | undefined {
-  const base = (d: Dockerfile) => d.file.slice(d.file.lastIndexOf('/') + 1);
-  const prod = s.dockerfiles.filter((d) => !DEV_DOCKERFILE.test(base(d)));
-  return prod.length === 1 ? prod[0] : prod.find((d) => base(d) === 'Dockerfile');
+  const prod = s.dockerfiles.filter((d) => !isDevDockerfile(d.file));
+  return prod.length === 1 ? prod[0] : prod.find((d) => d.file === 'Dockerfile' || d.file.endsWith('/Dockerfile'));
 }
 
 /** A port the linked code listens on, and where. */

@@ -75,4 +75,25 @@ describe(RULE, () => {
     );
     assert.deepEqual(where(findings), [`${RULE} src/index.ts:3`]);
   });
+
+  it('follows an exit into the callback of a client call named like a route method (redis.del), which is no request handler', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/server.ts': [
+          "import express from 'express';",
+          "import Redis from 'ioredis';",
+          'const redis = new Redis(process.env.REDIS_URL);',
+          'express().listen(3000);',
+          "process.on('SIGTERM', () => {",
+          "  redis.del('leader-lock', () => process.exit(0));",
+          '});',
+          '',
+        ].join('\n'),
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:6`]);
+    assert.equal(findings[0]!.message, 'the SIGTERM handler calls process.exit(0) without closing the server: in-flight requests are cut off mid-response');
+  });
 });

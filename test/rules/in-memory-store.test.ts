@@ -24,6 +24,7 @@ describe(RULE, () => {
       `${RULE} fire/express/src/avatars.js:8`,
       `${RULE} fire/express/src/avatars.js:13`,
       `${RULE} fire/express/src/avatars.js:14`,
+      `${RULE} fire/express/src/partners.js:7`,
       `${RULE} fire/fastify/src/main.ts:7`,
       `${RULE} fire/fastify/src/main.ts:8`,
       `${RULE} fire/koa/src/index.js:26`,
@@ -78,5 +79,25 @@ describe(RULE, () => {
   it('judges disk writes by where they run: a request handler, not start-up', async () => {
     const { findings } = await express("const fs = require('fs');\nfs.writeFileSync('tmp/boot.json', '{}');\napp.post('/x', (req, res) => { fs.writeFileSync('tmp/x.json', '{}'); res.end(); });\n");
     assert.deepEqual(where(findings), [`${RULE} app.js:4`]);
+  });
+
+  it('takes a callback of a client method named like a route (redis.get, cache.del) for a callback, not a request handler', async () => {
+    const { findings } = await express(
+      [
+        "const fs = require('fs');",
+        "const Redis = require('ioredis');",
+        'const redis = new Redis();',
+        "redis.get('feature-flags', (err, flags) => fs.writeFileSync('tmp/flags.json', flags));",
+        "cache.del(staleKey, () => fs.writeFileSync('tmp/purged', ''));",
+        "app.get('/export', (req, res) => { fs.writeFileSync('tmp/export.csv', ''); res.end(); });",
+        "router.get('/import/:id', async ({ params }) => fs.writeFileSync(`tmp/${params.id}`, ''));",
+        "router.route('/reports').get(list).post(async ({ body }) => fs.writeFileSync('tmp/report.json', body));",
+        '',
+      ].join('\n'),
+    );
+    // Routes on the express app (line 7) and, by their literal path, on a router of unknown origin (lines 8, 9).
+    assert.deepEqual(where(findings), [`${RULE} app.js:7`, `${RULE} app.js:8`, `${RULE} app.js:9`]);
+    assert.match(findings[0]!.message, /from the app\.get\('\/export'\) handler/);
+    assert.match(findings[1]!.message, /from the router\.get\('\/import\/:id'\) handler/);
   });
 });

@@ -11,6 +11,7 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [
       `${RULE} fire/nest/src/billing.service.ts:8`,
       `${RULE} fire/nest/src/billing.service.ts:13`,
+      `${RULE} fire/worker-api/src/reminders.js:6`,
       `${RULE} fire/worker-api/src/server.js:10`,
       `${RULE} fire/worker-api/src/server.js:11`,
       `${RULE} fire/worker-api/src/server.js:12`,
@@ -23,6 +24,7 @@ describe(RULE, () => {
     assert.deepEqual(messages, [
       '@Cron(CronExpression.EVERY_DAY_AT_MIDNIGHT) runs BillingService.chargeSubscriptions()',
       '@Interval(60_000) runs BillingService.retryFailedPayments()',
+      "cron.schedule('30 9 * * 1') schedules a job",
       "cron.schedule('0 8 * * *') runs sendDigest()",
       "cron.schedule('*/15 * * * *') schedules a job",
       "cron.schedule('0 * * * *') runs syncStock()",
@@ -34,7 +36,7 @@ describe(RULE, () => {
     assert.match(findings[0]!.message, /in every replica \(@nestjs\/schedule\): with N replicas it runs N times$/);
     // The decorator, `@` included.
     assert.equal(findings[0]!.column, 3);
-    assert.match(findings[2]!.hint!, /move sendDigest\(\) to a Kubernetes CronJob .* leader lock/);
+    assert.match(findings[3]!.hint!, /move sendDigest\(\) to a Kubernetes CronJob .* leader lock/);
   });
 
   it('stays silent for distributed node-cron, options it cannot read, BullMQ and Agenda, plain intervals, look-alike methods and scripts', async () => {

@@ -54,6 +54,21 @@ describe(RULE, () => {
     }
   });
 
+  it('reads a path that is not literal by the whole words of its expression: config.healthPath counts, paths.shipping does not', async () => {
+    const server = (route: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/server.ts': `import express from 'express';\nimport { config, paths, HEALTH_CHECK_URL } from './config';\nconst app = express();\n${route}\napp.listen(3000);\n`,
+    });
+    for (const route of ['app.get(config.healthPath, ok);', 'app.get(HEALTH_CHECK_URL, ok);', 'app.get(paths.readyz, ok);', 'app.get(config.livenessProbePath, ok);']) {
+      assert.deepEqual(where((await lintFiles(server(route), { rules: [RULE] })).findings), [], route);
+    }
+    for (const route of ['app.get(paths.shipping, ok);', 'app.get(config.deliveryPath, ok);', 'app.get(routes.pingbackUrl, ok);', 'app.get(paths.unreadyOrders, ok);']) {
+      const { findings } = await lintFiles(server(route), { rules: [RULE] });
+      assert.deepEqual(where(findings), [`${RULE} src/server.ts:5`], route);
+      assert.match(findings[0]!.message, new RegExp(`among its routes: GET ${route.slice(8, route.indexOf(','))}\\)`), route);
+    }
+  });
+
   it('finds a health route in a router of another workspace package', async () => {
     const { findings } = await lintFiles(
       {

@@ -104,4 +104,30 @@ describe(RULE, () => {
     );
     assert.deepEqual(where(both.findings), [`${RULE} server/main.ts:4`]);
   });
+
+  it('takes no test server or tool for a service: cypress/, playwright/, Test/, __fixtures__/, scripts/ and examples/ are not replicas', async () => {
+    for (const at of ['cypress/support/server.ts', 'playwright/mock-api.ts', 'Test/server.ts', 'src/__fixtures__/server.ts', 'scripts/dev-server.ts', 'examples/basic.ts']) {
+      const { findings, model } = await lintFiles(
+        {
+          'package.json': '{"name":"@acme/ui-kit"}',
+          'src/index.ts': "export { Button } from './button';\n",
+          [at]: "import express from 'express';\nconst app = express();\napp.get('/api/users', (req, res) => res.json([]));\napp.listen(4000);\n",
+        },
+        { rules: [RULE] },
+      );
+      assert.deepEqual(model.services.map((s) => s.folder), [], at);
+      assert.deepEqual(where(findings), [], at);
+    }
+    // The same server in the package's source is one.
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'src/server.ts': "import express from 'express';\nconst app = express();\napp.get('/api/users', (req, res) => res.json([]));\napp.listen(4000);\n",
+        'cypress/support/server.ts': "import express from 'express';\nexpress().listen(4001);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:4`]);
+    assert.equal(findings[0]!.related, undefined);
+  });
 });

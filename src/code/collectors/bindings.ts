@@ -1,8 +1,8 @@
-import { isFunctionLike, runContext } from '../context.js';
+import { runContext } from '../context.js';
 import { boundNames, inFinally, isLazyInit, isNullish, onceGuarded, shadowed, storesFunction, storesPromise } from '../guards.js';
 import type { ExportFact, StateBinding, StateWrite, ValueKind } from '../facts.js';
 import type { TS } from '../typescript.js';
-import type { Collector, Walk } from '../walk.js';
+import { isFunctionLike, type Collector, type Walk } from '../walk.js';
 
 /** In-process cache libraries whose instances are module-level caches. */
 export const CACHE_LIBS = new Set(['lru-cache', 'node-cache', 'quick-lru', 'tiny-lru', '@isaacs/ttlcache', 'lru.min']);
@@ -24,6 +24,8 @@ interface FileState {
   fns: Set<string>;
   /** Names of top-level classes, whose static methods are called like functions. */
   classes: Set<string>;
+  /** Whether any class has a static binding: only then can a `this.x` write in a static method be one. */
+  statics: boolean;
   calls: Set<string>;
 }
 
@@ -74,7 +76,7 @@ export const bindings: Collector = {
 
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), calls: new Set() }));
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, calls: new Set() }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
@@ -113,6 +115,7 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
         const v = valueOf(w, m.initializer);
         if (v === 'fn' || v === 'skip') continue;
         if (hasModifier(ts, m, ts.SyntaxKind.ReadonlyKeyword) && !isContainer(v)) continue;
+        st.statics = true;
         add({ name: `${s.name.text}.${m.name.text}`, decl: 'static', ...(typeof v === 'object' ? v : { value: 'value' }), ...boolInit(w, m.initializer), span: w.span(m.name) });
       }
     } else if (ts.isExportDeclaration(s)) {
@@ -270,7 +273,7 @@ function rootOf(w: Walk, e: TS.Expression): string | undefined {
 function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op'], method: string | undefined, node: TS.Node): void {
   const ts = w.ts;
   const first = rootOf(w, target);
-  if (!first || !(first === 'this' || first === 'module' || st.roots.has(first) || w.imports.has(first))) return;
+  if (!first || !((first === 'this' && st.statics) || first === 'module' || st.roots.has(first) || w.imports.has(first))) return;
   const chain = targetChain(w, target);
   if (!chain) return;
   let full = chain;
@@ -328,7 +331,7 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
   if (ts.isIdentifier(callee)) name = callee.text;
   else if (ts.isPropertyAccessExpression(callee)) {
     const first = rootOf(w, callee);
-    if (!first || !(first === 'this' || w.imports.has(first) || st.classes.has(first))) return;
+    if (!first || !((first === 'this' && st.classes.size > 0) || w.imports.has(first) || st.classes.has(first))) return;
     const c = w.chain(callee);
     const root = c?.[0] === 'this' ? staticClass(w) : c?.[0];
     if (c && root && (w.imports.has(root) || st.classes.has(root))) [name, path] = [root, c.slice(1)];

@@ -57,12 +57,12 @@ function defaultsTimeout(b: TS.BinaryExpression, w: Walk): void {
   if (!c || c.length < 3 || c[c.length - 1] !== 'timeout' || c[c.length - 2] !== 'defaults') return;
   const local = c.slice(0, -2).join('.');
   const origin = c.length === 3 ? w.imports.get(c[0]!) : undefined;
-  const f: ClientFact = { library: origin?.module ?? '', kind: 'defaults', member: 'defaults.timeout', local, span: w.span(b), ...w.scope() };
+  const f: ClientFact = { library: origin?.module ?? '', kind: 'defaults', member: 'defaults.timeout', local, span: w.span(b) };
   w.facts.clients.push(f);
 }
 
 function push(w: Walk, call: TS.CallExpression, library: string, kind: ClientFact['kind'], member: string, options: TS.Expression | undefined): void {
-  const f: ClientFact = { library, kind, member, span: w.span(call), ...w.scope() };
+  const f: ClientFact = { library, kind, member, span: w.span(call) };
   if (options) f.options = w.arg(options);
   const first = call.arguments[0];
   const url =

@@ -1,6 +1,6 @@
 import type { Collector, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
-import { enclosingFunction, lineage } from './names.js';
+import { enclosingFunction, enclosingName, lineage } from './names.js';
 
 /** `const PORT = process.env.PORT ?? 3000`, `const HOST = '0.0.0.0'`: constants whose value can be read without running anything. */
 export const constants: Collector = {
@@ -15,7 +15,7 @@ export const constants: Collector = {
     if (value.t !== 'str' && value.t !== 'num' && value.t !== 'bool' && value.t !== 'env') return;
     const lin = lineage(w, node);
     const i = enclosingFunction(w, lin);
-    const fn = w.innerName();
+    const fn = enclosingName(w);
     w.facts.constants.push({ name: d.name.text, value, in: i === undefined ? -1 : lin[i]!.pos, ...(fn ? { fn } : {}) });
   },
 };

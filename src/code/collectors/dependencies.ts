@@ -1,7 +1,9 @@
-import type { Collector, Origin, Walk } from '../walk.js';
+import { isFunctionLike, type Collector, type Origin, type Walk } from '../walk.js';
+import { inRequestHandler } from '../context.js';
 import type { TS } from '../typescript.js';
 import type { DependencyCall, EnclosingFn } from '../facts.js';
-import { functionKey, isFunctionNode, lineage } from './names.js';
+import { enclosingName, functionKey, lineage } from './names.js';
+import { hasWord } from '../words.js';
 
 type Kind = DependencyCall['kind'];
 
@@ -53,7 +55,7 @@ export const dependencies: Collector = {
     if (fnDepth === undefined) return;
     const fn = w.parent(fnDepth)!;
     // Only where a probe's handler may be, or a function such a handler may call: not every query of a repository.
-    if (!w.hasRole('request-handler') && !hasWord(w.innerName(), local ? HEALTH_WORD : CHECK_WORD) && !healthKeyed(w, fn, fnDepth)) return;
+    if (!hasWord(enclosingName(w), local ? HEALTH_WORD : CHECK_WORD) && !healthKeyed(w, fn, fnDepth) && !inRequestHandler(w)) return;
     const key = `${fn.pos}:${dep ? '' : local}`;
     let keys = seen.get(w.facts);
     if (!keys) seen.set(w.facts, (keys = new Set()));
@@ -149,25 +151,19 @@ function localCallee(w: Walk, callee: TS.Expression): string | undefined {
   return undefined;
 }
 
-const FUNCTION_KINDS = new Set<number>();
-
 /**
  * Does the enclosing function wait for this call: awaited, yielded or returned (also as an arrow's
  * body), chained with `.then`/`.catch`, or given a callback? The depth of that function, or undefined.
  */
 function waitedFor(w: Walk, call: TS.Node): number | undefined {
   const ts = w.ts;
-  if (!FUNCTION_KINDS.size) {
-    const K = w.K;
-    for (const k of [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor]) FUNCTION_KINDS.add(k);
-  }
   let waited = false;
   if (ts.isCallExpression(call) && call.arguments.some((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a))) waited = true;
   let child: TS.Node = call;
   for (let d = 1; ; d++) {
     const a = w.parent(d);
     if (!a) return undefined;
-    if (FUNCTION_KINDS.has(a.kind)) return waited || (ts.isArrowFunction(a) && a.body === child && !ts.isBlock(child)) ? d : undefined;
+    if (isFunctionLike(ts, a)) return waited || (ts.isArrowFunction(a) && a.body === child && !ts.isBlock(child)) ? d : undefined;
     if (ts.isAwaitExpression(a) || ts.isYieldExpression(a) || ts.isReturnStatement(a)) waited = true;
     else if (d === 1 && ts.isPropertyAccessExpression(a) && /^(?:then|catch|finally)$/.test(a.name.text)) waited = true;
     child = a;
@@ -183,12 +179,6 @@ function healthKeyed(w: Walk, fn: TS.Node, depth: number): boolean {
   return key.startsWith('/') || hasWord(key, HEALTH_WORD);
 }
 
-/** Does a name have a word that matches (`checkDb` → check, db; `find_by_id` → find, by, id)? */
-function hasWord(name: string | undefined, word: RegExp): boolean {
-  if (!name) return false;
-  return name.split(/[^A-Za-z0-9$]+|(?<=[a-z0-9])(?=[A-Z])/).some((w) => word.test(w));
-}
-
 /** The functions around the node, innermost first, with their names and heads. */
 function enclosing(w: Walk, node: TS.Node): EnclosingFn[] {
   const ts = w.ts;
@@ -196,7 +186,7 @@ function enclosing(w: Walk, node: TS.Node): EnclosingFn[] {
   const out: EnclosingFn[] = [];
   for (let i = 1; i < lin.length && out.length < 4; i++) {
     const fn = lin[i]!;
-    if (!isFunctionNode(ts, fn)) continue;
+    if (!isFunctionLike(ts, fn)) continue;
     const key = functionKey(w, lin, i);
     const start = headStart(w, fn);
     const body = fn.body;

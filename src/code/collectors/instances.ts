@@ -1,10 +1,7 @@
 import type { Collector, Origin, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
+import { INSTANCE_MODULES } from '../frameworks.js';
 import { fromImport } from './names.js';
-
-/** Modules whose objects serve HTTP or route it: their instances are what `listen()`, `route()` and `use()` are called on. */
-export const INSTANCE_MODULE =
-  /^(?:node:)?(?:http|https|http2)$|^(?:express|fastify|koa|@hapi\/hapi|hapi|@nestjs\/core|@nestjs\/platform-fastify|@nestjs\/platform-express|@koa\/router|koa-router|restify|polka|@hono\/node-server|hono|router)$/;
 
 /**
  * Locals created by a framework, router or adapter (`const app = Fastify()`, `this.server = Hapi.server({ port })`),
@@ -34,7 +31,7 @@ function record(w: Walk, local: string, init: TS.Expression): void {
   } else {
     if (!fromImport(w, callee)) return;
     origin = w.resolve(callee);
-    if (!origin || !INSTANCE_MODULE.test(origin.module)) return;
+    if (!origin || !INSTANCE_MODULES.has(origin.module)) return;
   }
   w.facts.instances.push({ local, module: origin.module, path: origin.path, args: (u.arguments ?? []).map((a) => w.arg(a)), span: w.span(u) });
 }

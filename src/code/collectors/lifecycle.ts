@@ -1,7 +1,10 @@
-import type { Collector, Walk } from '../walk.js';
+import { isFunctionLike, type Collector, type Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
 import type { LifecycleStep } from '../facts.js';
-import { constantInScope, isFunctionNode, lineage, namedFunction } from './names.js';
+import { inRequestHandler, inShutdownHandler, LISTEN_METHOD } from '../context.js';
+import { CLOSABLE_SERVER_MODULES } from '../frameworks.js';
+import { constantInScope, enclosingName, lineage, namedFunction } from './names.js';
+import { hasWord, nameWords } from '../words.js';
 
 /** Methods that stop a server when called on one. */
 const CLOSE = /^(?:close|stop|terminate|shutdown|closeAllConnections)$/;
@@ -9,12 +12,11 @@ const CLOSE = /^(?:close|stop|terminate|shutdown|closeAllConnections)$/;
 const CLEANUP = /^(?:close|end|quit|disconnect|\$disconnect|destroy|stop|shutdown|terminate|closeAll|dispose|drain)$/;
 /** Receivers that read as a server, an app or a terminator. */
 const SERVER_NAME = /server|^app$|App$|^application$|fastify|terminator|lightship|listener|^srv$|^instance$|^api$/i;
-const SERVER_ORIGIN = /^(?:node:)?(?:http|https|http2|net)$|^(?:express|fastify|koa|@hapi\/hapi|hapi|@nestjs\/core|http-terminator|lightship|stoppable|@hono\/node-server)$/;
 /** A flag that tells probes the process is (not) ready: `ready = false`, `isShuttingDown = true`. */
 const READY_NAME = /ready|readiness|healthy|alive|shutting|shutdown|closing|terminating|draining|accepting|stopping/i;
 const READY_CALL = /^(?:signalNotReady|setNotReady|markNotReady|notReady|setUnhealthy|markUnhealthy|beginShutdown|startDraining)$/;
-/** Functions worth following from a signal handler: `shutdown()`, `gracefulExit()`, `closeServer()`. */
-const SHUTDOWN_FN = /shut|grace|close|stop|exit|term|clean|tear|dispos|signal|drain|kill|quit|destroy|finish|sig/i;
+/** Words that make a function worth following from a signal handler: `shutdown()`, `gracefulExit()`, `closeServer()`, `onSigterm()`; not `signupUser()` or `determinePrice()`. */
+const SHUTDOWN_WORD = /^(?:shut|grace|clos(?:e|ing)|stop|exit|termin|term$|clean|tear|dispos|signal|drain|kill|quit|destroy|finish|sig(?:term|int|hup)?$)/i;
 /** Calls that never stop anything: builtins, loggers, sleeps. */
 const NOT_A_STEP = /^(?:setTimeout|setInterval|setImmediate|clearTimeout|clearInterval|queueMicrotask|require|Promise|Number|String|Boolean|parseInt|parseFloat|Symbol|Error|sleep|delay|wait|timeout|log|debug|info|warn|error|trace|resolve|reject|done|next|cb|callback|emit|fn)$/;
 const TIMER = /^(?:setTimeout|setImmediate)$/;
@@ -44,7 +46,8 @@ export const lifecycle: Collector = {
       const ready = READY_CALL.test(name) || (name === 'setReady' && call.arguments[0]?.kind === ts.SyntaxKind.FalseKeyword);
       const closes = CLEANUP.test(name) || CLOSE.test(name);
       const own = recv.kind === ts.SyntaxKind.ThisKeyword;
-      if ((!exits && !ready && !closes && !own) || w.hasRole('request-handler')) return;
+      if (!exits && !ready && !closes) return own ? followCall(call, name, w) : undefined;
+      if (inRequestHandler(w)) return;
       if (exits) return exit(call, w);
       if (ready) return void step(w, call, 'readiness');
       if (closes) {
@@ -52,13 +55,13 @@ export const lifecycle: Collector = {
         const s = step(w, call, server ? 'close' : 'cleanup');
         const timeout = server && name === 'stop' ? w.arg(call.arguments[0]) : undefined;
         if (s && timeout?.t === 'obj' && timeout.props.timeout?.t === 'num') s.timeoutMs = timeout.props.timeout.v;
-        return;
       }
-      return followCall(call, name, w);
+      return;
     }
-    if (!ts.isIdentifier(callee) || w.hasRole('request-handler')) return;
-    if (callee.text === 'clearInterval' || callee.text === 'clearTimeout') step(w, call, 'clear-timer');
-    else if (!NOT_A_STEP.test(callee.text)) followCall(call, callee.text, w);
+    if (!ts.isIdentifier(callee)) return;
+    if (callee.text === 'clearInterval' || callee.text === 'clearTimeout') {
+      if (!inRequestHandler(w)) step(w, call, 'clear-timer');
+    } else if (!NOT_A_STEP.test(callee.text)) followCall(call, callee.text, w);
   },
 };
 
@@ -66,12 +69,13 @@ function isSignalListener(w: Walk, n: TS.Node | undefined): boolean {
   const ts = w.ts;
   if (!n || !ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression)) return false;
   const recv = n.expression.expression;
-  return ts.isIdentifier(recv) && recv.text === 'process' && /^(?:on|once)$/.test(n.expression.name.text);
+  return ts.isIdentifier(recv) && recv.text === 'process' && LISTEN_METHOD.test(n.expression.name.text);
 }
 
-/** A call of a named function from a signal handler or a shutdown-like function: the plan follows it. */
+/** A call of a named function from a signal handler or a shutdown-like function (not inside a request handler): the plan follows it. */
 function followCall(call: TS.CallExpression, name: string, w: Walk): void {
-  if (!w.hasRole('signal-handler') && !SHUTDOWN_FN.test(w.innerName() ?? '') && !isSignalListener(w, w.parent())) return;
+  if (!hasWord(enclosingName(w), SHUTDOWN_WORD) && !isSignalListener(w, w.parent()) && !inShutdownHandler(w)) return;
+  if (inRequestHandler(w)) return;
   const lin = lineage(w, call);
   const s = step(w, call, 'call', lin);
   if (!s) return;
@@ -82,7 +86,7 @@ function followCall(call: TS.CallExpression, name: string, w: Walk): void {
 
 function exit(call: TS.CallExpression, w: Walk): void {
   const lin = lineage(w, call);
-  const { after, timer, depth } = placement(w, lin);
+  const { after, timer } = placement(w, lin);
   const s = step(w, call, 'exit', lin);
   if (!s) return;
   if (after) s.after = after;
@@ -95,10 +99,8 @@ function exit(call: TS.CallExpression, w: Walk): void {
   const ms = delay.t === 'num' ? delay.v : delay.t === 'id' ? constantNumber(w, delay.name) : undefined;
   const above = lin[t + 1];
   const unref = !!above && w.ts.isPropertyAccessExpression(above) && above.name.text === 'unref';
-  const scope = w.scope();
   const fn = namedFunction(w, lin.slice(t));
-  const force: LifecycleStep = { kind: 'force-exit', text: w.text(timer, 60), span, roles: scope.roles.slice(0, Math.max(0, scope.roles.length - depth)), unref };
-  if (scope.outerName) force.outerName = scope.outerName;
+  const force: LifecycleStep = { kind: 'force-exit', text: w.text(timer, 60), span, unref };
   if (fn) force.fn = fn;
   if (ms !== undefined) force.delayMs = ms;
   w.facts.lifecycle.push(force);
@@ -110,12 +112,12 @@ function readinessFlag(b: TS.BinaryExpression, w: Walk): void {
   const r = b.right.kind;
   if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken || (r !== ts.SyntaxKind.TrueKeyword && r !== ts.SyntaxKind.FalseKeyword)) return;
   const name = w.chain(b.left)?.pop();
-  if (name && READY_NAME.test(name) && !w.hasRole('request-handler')) step(w, b, 'readiness');
+  if (name && READY_NAME.test(name) && !inRequestHandler(w)) step(w, b, 'readiness');
 }
 
 function step(w: Walk, node: TS.Node, kind: LifecycleStep['kind'], lin = lineage(w, node)): LifecycleStep | undefined {
   const fn = namedFunction(w, lin);
-  const s: LifecycleStep = { kind, text: w.text(node, 60), span: w.span(node), ...w.scope() };
+  const s: LifecycleStep = { kind, text: w.text(node, 60), span: w.span(node) };
   if (fn) s.fn = fn;
   w.facts.lifecycle.push(s);
   return s;
@@ -126,10 +128,9 @@ function step(w: Walk, node: TS.Node, kind: LifecycleStep['kind'], lin = lineage
  * inside a close callback or a `.then` of a close (`close`), after an awaited close (`close`), after
  * an awaited call this file cannot see into (`await`), or inside a timer callback (`timer`).
  */
-function placement(w: Walk, lin: TS.Node[]): { after?: 'close' | 'await'; timer?: TS.CallExpression; depth: number } {
+function placement(w: Walk, lin: TS.Node[]): { after?: 'close' | 'await'; timer?: TS.CallExpression } {
   const ts = w.ts;
   let after: 'await' | undefined;
-  let depth = 0;
   for (let i = 0; i < lin.length - 1; i++) {
     const node = lin[i]!;
     const parent = lin[i + 1]!;
@@ -137,27 +138,26 @@ function placement(w: Walk, lin: TS.Node[]): { after?: 'close' | 'await'; timer?
       for (const st of parent.statements) {
         if (st === node) break;
         const a = awaitedIn(w, st);
-        if (a === 'close') return { after: a, depth };
+        if (a === 'close') return { after: a };
         after ??= a;
       }
     } else if (ts.isIfStatement(parent) && (noServerBranch(w, parent, node) || repeatedSignal(w, parent, node))) {
-      return { after: 'close', depth };
+      return { after: 'close' };
     } else if (ts.isTryStatement(parent) && (node === parent.catchClause || node === parent.finallyBlock)) {
       const a = awaitedIn(w, parent.tryBlock);
-      if (a === 'close') return { after: a, depth };
+      if (a === 'close') return { after: a };
       after ??= a;
     }
-    if (!isFunctionNode(ts, node)) continue;
-    depth++;
+    if (!isFunctionLike(ts, node)) continue;
     if (ts.isNewExpression(parent)) continue;
-    if (!ts.isCallExpression(parent) || !parent.arguments.includes(node as TS.Expression)) return { after, depth };
+    if (!ts.isCallExpression(parent) || !parent.arguments.includes(node as TS.Expression)) return { after };
     const host = callbackHost(w, parent);
-    if (host === 'timer') return { after, timer: parent, depth };
-    if (host === 'close') return { after: 'close', depth };
-    if (host === 'unknown') return { after: after ?? 'await', depth };
-    if (host === 'boundary') return { after, depth };
+    if (host === 'timer') return { after, timer: parent };
+    if (host === 'close') return { after: 'close' };
+    if (host === 'unknown') return { after: after ?? 'await' };
+    if (host === 'boundary') return { after };
   }
-  return { after, depth };
+  return { after };
 }
 
 /** The branch of `if (server) { ...close... } else { process.exit() }` (or `if (!server)`) where there is no server to close. */
@@ -202,7 +202,7 @@ function awaitedIn(w: Walk, st: TS.Node): 'close' | 'await' | undefined {
   const ts = w.ts;
   let found: 'close' | 'await' | undefined;
   const visit = (n: TS.Node): void => {
-    if (found === 'close' || isFunctionNode(ts, n)) return;
+    if (found === 'close' || isFunctionLike(ts, n)) return;
     if (ts.isAwaitExpression(n)) {
       if (closesIn(w, n.expression)) found = 'close';
       else {
@@ -288,7 +288,7 @@ function isClient(w: Walk, recv: TS.Expression): boolean {
   const chain = w.chain(recv);
   const name = chain ? chain[chain.length - 1]! : w.text(recv, 60);
   // By words of the name: `dbPool`, `redis_client`, `mongoose`; not `platform`.
-  if (name.split(/(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+/).some((word) => CLIENT_WORD.has(word.toLowerCase()))) return true;
+  if (nameWords(name).some((word) => CLIENT_WORD.has(word.toLowerCase()))) return true;
   const origin = w.originOf(recv);
   return !!origin && CLIENT_ORIGIN.test(origin.module);
 }
@@ -299,7 +299,7 @@ function isServer(w: Walk, recv: TS.Expression): boolean {
   if (SERVER_NAME.test(name)) return true;
   if (chain?.length === 1 && w.facts.instances.some((i) => i.local === name)) return true;
   const origin = w.originOf(recv);
-  return !!origin && SERVER_ORIGIN.test(origin.module);
+  return !!origin && CLOSABLE_SERVER_MODULES.has(origin.module);
 }
 
 function constantNumber(w: Walk, name: string): number | undefined {

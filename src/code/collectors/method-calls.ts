@@ -17,7 +17,6 @@ export const methodCalls: Collector = {
       method: callee.name.text,
       args: call.arguments.map((a) => w.arg(a)),
       span: w.span(call),
-      ...w.scope(),
     });
   },
 };

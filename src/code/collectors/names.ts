@@ -1,6 +1,6 @@
 import type { ConstantFact, MountTarget } from '../facts.js';
 import type { TS } from '../typescript.js';
-import type { Walk } from '../walk.js';
+import { isFunctionLike, type Walk } from '../walk.js';
 
 /**
  * Naming functions shared by the route, lifecycle and client collectors. The walk keeps no parent
@@ -17,24 +17,20 @@ export function lineage(w: Walk, node: TS.Node): TS.Node[] {
   }
 }
 
-export function isFunctionNode(ts: Walk['ts'], n: TS.Node): n is TS.FunctionLikeDeclaration {
-  return (
-    ts.isFunctionDeclaration(n) ||
-    ts.isFunctionExpression(n) ||
-    ts.isArrowFunction(n) ||
-    ts.isMethodDeclaration(n) ||
-    ts.isConstructorDeclaration(n) ||
-    ts.isGetAccessor(n) ||
-    ts.isSetAccessor(n)
-  );
-}
-
 /**
  * A name for the function at `lin[i]`: its own name, the binding or property it is assigned to,
  * `default` for `export default` and `module.exports =`, or `@line:column` for an inline one.
  * Wrappers keep the name of what they are assigned to: `export default fp(async (app) => ...)` is `default`.
  */
 export function functionKey(w: Walk, lin: TS.Node[], i: number): string {
+  const named = functionName(w, lin, i);
+  if (named) return named;
+  const { line, character } = w.sf.getLineAndCharacterOfPosition(lin[i]!.getStart(w.sf));
+  return `@${line + 1}:${character + 1}`;
+}
+
+/** The name {@link functionKey} gives the function at `lin[i]`; undefined for an inline one. */
+function functionName(w: Walk, lin: TS.Node[], i: number): string | undefined {
   const ts = w.ts;
   const fn = lin[i]!;
   if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name))) {
@@ -42,10 +38,7 @@ export function functionKey(w: Walk, lin: TS.Node[], i: number): string {
   }
   if (ts.isFunctionDeclaration(fn)) return 'default';
   if (ts.isConstructorDeclaration(fn)) return 'constructor';
-  const named = valueKey(w, lin, i);
-  if (named) return named;
-  const { line, character } = w.sf.getLineAndCharacterOfPosition(fn.getStart(w.sf));
-  return `@${line + 1}:${character + 1}`;
+  return valueKey(w, lin, i);
 }
 
 /** The name the value at `lin[i]` is bound to, through parentheses and one-argument wrappers. */
@@ -74,18 +67,49 @@ export function exportedName(w: Walk, left: TS.Expression): string | undefined {
 
 /** The first function around `lin[0]` (skipping `lin[0]` itself), with its index in the lineage. */
 export function enclosingFunction(w: Walk, lin: TS.Node[], from = 1): number | undefined {
-  for (let i = from; i < lin.length; i++) if (isFunctionNode(w.ts, lin[i]!)) return i;
+  for (let i = from; i < lin.length; i++) if (isFunctionLike(w.ts, lin[i]!)) return i;
   return undefined;
 }
 
 /** The innermost *named* function around `lin[0]` (inline callbacks are skipped): `shutdown`, `createRouter`. */
 export function namedFunction(w: Walk, lin: TS.Node[]): string | undefined {
   for (let i = 1; i < lin.length; i++) {
-    if (!isFunctionNode(w.ts, lin[i]!)) continue;
-    const key = functionKey(w, lin, i);
-    if (!key.startsWith('@')) return key;
+    if (!isFunctionLike(w.ts, lin[i]!)) continue;
+    const name = functionName(w, lin, i);
+    if (name) return name;
   }
   return undefined;
+}
+
+const NAMES = {};
+const NONE: readonly string[] = [];
+
+/**
+ * The named functions around the node being visited, innermost first (named as {@link namedFunction}
+ * does), worked out once per function: everything directly inside one function has the same answer.
+ */
+export function enclosingNames(w: Walk): readonly string[] {
+  const fn = w.enclosingFunction();
+  if (fn === w.sf) return NONE;
+  const known = w.local(NAMES, () => new Map<TS.Node, readonly string[]>());
+  let names = known.get(fn);
+  if (!names) {
+    // The lineage's first entry stands for the visited node, which is skipped.
+    const lin = lineage(w, w.sf);
+    const found: string[] = [];
+    for (let i = 1; i < lin.length; i++) {
+      if (!isFunctionLike(w.ts, lin[i]!)) continue;
+      const name = functionName(w, lin, i);
+      if (name) found.push(name);
+    }
+    known.set(fn, (names = found.length ? found : NONE));
+  }
+  return names;
+}
+
+/** The innermost named function around the node being visited (see {@link enclosingNames}). */
+export function enclosingName(w: Walk): string | undefined {
+  return enclosingNames(w)[0];
 }
 
 /**
@@ -104,7 +128,7 @@ export function ownerKey(w: Walk, recv: TS.Expression, lin: TS.Node[]): string {
   if (ts.isIdentifier(u)) {
     for (let i = 0; i < lin.length; i++) {
       const n = lin[i]!;
-      if (!isFunctionNode(ts, n)) continue;
+      if (!isFunctionLike(ts, n)) continue;
       const idx = n.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === u.text);
       if (idx === 0) return `fn:${functionKey(w, lin, i)}`;
       if (idx > 0) return `fn:${functionKey(w, lin, i)}#${u.text}`;
@@ -195,12 +219,27 @@ export function literalText(w: Walk, e: TS.Expression | undefined): string | und
   return undefined;
 }
 
+const CONSTANTS = {};
+
+/** The constants of the file recorded so far, by name (kept up to date as the walk records more). */
+function constantsNamed(w: Walk, name: string): ConstantFact[] | undefined {
+  const index = w.local(CONSTANTS, () => ({ seen: 0, byName: new Map<string, ConstantFact[]>() }));
+  const all = w.facts.constants;
+  for (; index.seen < all.length; index.seen++) {
+    const c = all[index.seen]!;
+    const list = index.byName.get(c.name);
+    if (list) list.push(c);
+    else index.byName.set(c.name, [c]);
+  }
+  return index.byName.get(name);
+}
+
 /** The constant a name refers to at the node being visited: declared in an enclosing function (innermost first) or at top level. */
 export function constantInScope(w: Walk, name: string): ConstantFact | undefined {
-  const found = w.facts.constants.filter((k) => k.name === name);
-  if (!found.length) return undefined;
+  const found = constantsNamed(w, name);
+  if (!found) return undefined;
   const scopes: number[] = [];
-  for (let d = 1, a = w.parent(d); a; a = w.parent(++d)) if (isFunctionNode(w.ts, a)) scopes.push(a.pos);
+  for (let d = 1, a = w.parent(d); a; a = w.parent(++d)) if (isFunctionLike(w.ts, a)) scopes.push(a.pos);
   scopes.push(-1);
   for (const s of scopes) {
     const here = found.filter((k) => k.in === s);
@@ -225,10 +264,32 @@ export function property(w: Walk, obj: TS.Expression | undefined, name: string):
 }
 
 /**
+ * Does the file import one of `modules`, among the imports the walk has seen so far? A `require()`
+ * inside a function is recorded when the walk reaches it, so the answer is brought up to date
+ * whenever the imports have grown (and stays true once true).
+ */
+export function importsAnyOf(w: Walk, modules: ReadonlySet<string>): boolean {
+  const memo = w.local(modules, () => ({ seen: 0, found: false }));
+  const all = w.facts.imports;
+  if (!memo.found) for (; memo.seen < all.length; memo.seen++) if (modules.has(all[memo.seen]!.module)) memo.found = true;
+  return memo.found;
+}
+
+const FROM_IMPORT = {};
+
+/**
  * A cheap test before `w.resolve()`: does the callee start at an imported binding or a `require()`?
- * (`axios.get`, `Router`, `require('x').y`; not `res.send` or `console.log`.)
+ * (`axios.get`, `Router`, `require('x').y`; not `res.send` or `console.log`.) Several collectors ask
+ * about the same callee: answered once per node, like `Walk.chain` and `Walk.resolve`.
  */
 export function fromImport(w: Walk, callee: TS.Expression): boolean {
+  const known = w.local(FROM_IMPORT, () => new Map<TS.Expression, boolean>());
+  let r = known.get(callee);
+  if (r === undefined) known.set(callee, (r = startsAtImport(w, callee)));
+  return r;
+}
+
+function startsAtImport(w: Walk, callee: TS.Expression): boolean {
   const ts = w.ts;
   let e = callee;
   for (;;) {

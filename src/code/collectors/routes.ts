@@ -1,11 +1,11 @@
 import type { Collector, Origin, Walk } from '../walk.js';
+import { inRequestHandler } from '../context.js';
+import { ROUTE_SHORTHAND_MODULES } from '../frameworks.js';
 import type { TS } from '../typescript.js';
 import type { Arg, RouteFact } from '../facts.js';
 import { fromImport, lineage, literalText, mountTarget, namedFunction, ownerKey, property } from './names.js';
 
 const SHORTHAND = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all', 'any', 'search']);
-/** Modules whose objects declare routes with `get('/x', handler)`. */
-const ROUTER_MODULE = /^(?:express|fastify|koa-router|@koa\/router|koa-tree-router|restify|polka|router|hono|@tinyhttp\/app|hyper-express|ultimate-express|find-my-way)$/;
 /** Clients whose `get('/x', ...)` is a request, not a route. */
 const CLIENT_MODULE = /^(?:axios|got|node-fetch|undici|superagent|supertest|ky|request|needle|phin|cross-fetch|isomorphic-fetch|@angular\/common\/http)$/;
 /** Receivers that read as an app or a router when nothing else tells. */
@@ -87,7 +87,7 @@ function shorthand(call: TS.CallExpression, name: string, recv: TS.Expression, w
   if (!pathExpr || !rest.length) return;
   const origin = w.originOf(ownerExpr);
   if (origin && CLIENT_MODULE.test(origin.module)) return;
-  const known = !!origin && ROUTER_MODULE.test(origin.module);
+  const known = !!origin && ROUTE_SHORTHAND_MODULES.has(origin.module);
   const lin = lineage(w, call);
   const owner = ownerKey(w, ownerExpr, lin);
   const last = w.unwrap(rest[rest.length - 1]!);
@@ -331,7 +331,7 @@ function switchCase(c: TS.CaseClause, w: Walk): void {
 function isUrlAccess(e: TS.Expression, w: Walk): boolean {
   const ts = w.ts;
   const u = w.unwrap(e);
-  const inHandler = w.scope().roles.includes('request-handler');
+  const inHandler = inRequestHandler(w);
   if (ts.isIdentifier(u)) return inHandler && /^(?:pathname|url|path)$/.test(u.text);
   if (!ts.isPropertyAccessExpression(u) || !URL_PROP.test(u.name.text)) return false;
   if (inHandler) return true;
@@ -405,8 +405,8 @@ function pluginModule(w: Walk, e: TS.Expression): string | undefined {
 }
 
 function frameworkOf(module: string | undefined, w: Walk): string {
-  if (module && (ROUTER_MODULE.test(module) || FRAMEWORK[module])) return FRAMEWORK[module] ?? module;
-  for (const i of w.facts.imports) if (ROUTER_MODULE.test(i.module)) return FRAMEWORK[i.module] ?? i.module;
+  if (module && (ROUTE_SHORTHAND_MODULES.has(module) || FRAMEWORK[module])) return FRAMEWORK[module] ?? module;
+  for (const i of w.facts.imports) if (ROUTE_SHORTHAND_MODULES.has(i.module)) return FRAMEWORK[i.module] ?? i.module;
   return 'unknown';
 }
 

@@ -1,6 +1,7 @@
 import type { ScheduledJob } from '../facts.js';
 import type { TS } from '../typescript.js';
 import type { Collector, Walk } from '../walk.js';
+import { importsAnyOf } from './names.js';
 
 /** Scheduler calls by module and member path (`CronJob.from` is `['CronJob', 'from']`); BullMQ and Agenda share their state and are absent on purpose. */
 const SCHEDULE_CALLS: Record<string, string[]> = {
@@ -12,19 +13,19 @@ const TOAD_METHODS = new Set(['addSimpleIntervalJob', 'addIntervalJob', 'addCron
 const TOAD_MODULES = new Set(['toad-scheduler', '@fastify/schedule']);
 const NEST_DECORATORS = new Set(['Cron', 'Interval']);
 
+/** Modules whose calls this collector reads: a file that imports none of them is skipped. */
+const MODULES = new Set([...Object.keys(SCHEDULE_CALLS), ...TOAD_MODULES, '@nestjs/schedule']);
+
 /**
  * Periodic jobs run by in-process scheduler libraries: node-cron `schedule`, cron `CronJob`,
  * node-schedule `scheduleJob`, `@nestjs/schedule` `@Cron`/`@Interval`, toad-scheduler jobs.
  */
-const MODULES = new Set([...Object.keys(SCHEDULE_CALLS), ...TOAD_MODULES, '@nestjs/schedule']);
-const RELEVANT = {};
-
 export const schedulers: Collector = {
   kinds: ['CallExpression', 'NewExpression', 'Decorator'],
   visit(node, w) {
     const ts = w.ts;
-    // Only files that import a scheduler library can schedule with it.
-    if (!w.local(RELEVANT, () => w.facts.imports.some((i) => MODULES.has(i.module)))) return;
+    // Only files that import a scheduler library (so far: a `require` may sit in a function) can schedule with it.
+    if (!importsAnyOf(w, MODULES)) return;
     if (ts.isDecorator(node)) return decorator(w, node);
     const call = node as TS.CallExpression | TS.NewExpression;
     const args = call.arguments ?? [];

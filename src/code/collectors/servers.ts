@@ -1,4 +1,5 @@
 import type { Collector } from '../walk.js';
+import { enclosingNames } from './names.js';
 import type { TS } from '../typescript.js';
 
 /** Library functions that start a server themselves: `serve({ fetch, port })`. */
@@ -28,7 +29,7 @@ export const servers: Collector = {
         method,
         args: call.arguments.map((a) => w.arg(a)),
         span: w.span(call),
-        ...w.scope(),
+        ...named(enclosingNames(w)),
       });
       return;
     }
@@ -40,8 +41,12 @@ export const servers: Collector = {
         method: origin.path[0]!,
         args: call.arguments.map((a) => w.arg(a)),
         span: w.span(call),
-        ...w.scope(),
+        ...named(enclosingNames(w)),
       });
     }
   },
 };
+
+function named(fns: readonly string[]): { fns?: string[] } {
+  return fns.length ? { fns: [...fns] } : {};
+}

@@ -1,8 +1,6 @@
 import type { Collector, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
-
-const LISTEN = /^(?:on|once|addListener|prependListener|prependOnceListener)$/;
-const SIGNAL_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit)$/;
+import { LISTEN_METHOD, SIGNAL_EVENT } from '../context.js';
 
 /** `process.on('SIGTERM', fn)`, including `['SIGINT', 'SIGTERM'].forEach((s) => process.on(s, fn))`. */
 export const signals: Collector = {
@@ -11,7 +9,7 @@ export const signals: Collector = {
     const ts = w.ts;
     const call = node as TS.CallExpression;
     const chain = w.chain(call.expression);
-    if (!chain || chain.length !== 2 || chain[0] !== 'process' || !LISTEN.test(chain[1]!)) return;
+    if (!chain || chain.length !== 2 || chain[0] !== 'process' || !LISTEN_METHOD.test(chain[1]!)) return;
     const [event, handler] = call.arguments;
     if (!event) return;
     const names = signalNames(event, w);
@@ -26,7 +24,7 @@ export const signals: Collector = {
         h = bound ? { span: w.span(u), name: bound } : { span: w.span(u) };
       }
     }
-    w.facts.signals.push({ signals: names, method: chain[1]!, span: w.span(call), handler: h, ...w.scope() });
+    w.facts.signals.push({ signals: names, method: chain[1]!, span: w.span(call), handler: h });
   },
 };
 

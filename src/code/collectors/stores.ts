@@ -2,6 +2,7 @@ import { runContext } from '../context.js';
 import type { Arg, StoreUse } from '../facts.js';
 import type { TS } from '../typescript.js';
 import type { Collector, Walk } from '../walk.js';
+import { importsAnyOf } from './names.js';
 
 /** Option keys that give each library a store outside the process. */
 const SESSION_LIBS = new Set(['express-session', '@fastify/session', 'fastify-session']);
@@ -23,7 +24,6 @@ const MODULES = new Set([
   ...SESSION_LIBS, ...Object.keys(RATE_LIMIT_LIBS), ...FS_MODULES,
   'rate-limiter-flexible', 'koa-session', 'socket.io', 'multer', '@nestjs/platform-express',
 ]);
-const RELEVANT = {};
 
 /**
  * Libraries whose default store is the process or the pod's disk: sessions, rate limiters,
@@ -42,7 +42,7 @@ export const stores: Collector = {
       if (m === 'register' && args[0]) return plugin(w, call, args);
       if (m === 'adapter' && args.length === 1) return add(w, call, { kind: 'socket.io-adapter', lib: 'socket.io', call: `${w.text(callee, 40)}(…)`, inProcess: false });
     }
-    if (!w.local(RELEVANT, () => w.facts.imports.some((i) => MODULES.has(i.module)))) return;
+    if (!importsAnyOf(w, MODULES)) return;
     const origin = w.resolve(call.expression);
     if (!origin) return;
     const { module } = origin;

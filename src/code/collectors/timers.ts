@@ -1,11 +1,13 @@
-import { isFunctionLike, runContext } from '../context.js';
+import { runContext } from '../context.js';
 import type { TimerFact } from '../facts.js';
 import type { TS } from '../typescript.js';
-import type { Collector, Walk } from '../walk.js';
+import { isFunctionLike, type Collector, type Walk } from '../walk.js';
 
 const TIMER_MODULES = new Set(['timers', 'node:timers']);
 const GLOBALS = new Set(['global', 'globalThis']);
 const TIMER_NAME = /^(?:set|clear)(?:Interval|Timeout)$/;
+/** Key of the names this file's timers keep their handles in. */
+const HANDLES = {};
 
 /**
  * `setInterval`/`setTimeout` and the fate of their handles: kept in a name or property, dropped,
@@ -18,8 +20,11 @@ export const timers: Collector = {
     const ts = w.ts;
     const h = w.facts.timerHandles;
     if (ts.isReturnStatement(node)) {
-      const name = node.expression && w.chain(node.expression)?.join('.');
-      if (name && w.facts.timers.some((t) => t.handle === name) && !h.returned.includes(name)) h.returned.push(name);
+      // Only a handle kept by a timer of this file (created before the `return` that hands it back) matters.
+      const handles = w.local(HANDLES, () => new Set<string>());
+      if (!handles.size || !node.expression) return;
+      const name = w.chain(node.expression)?.join('.');
+      if (name && handles.has(name) && !h.returned.includes(name)) h.returned.push(name);
       return;
     }
     const call = node as TS.CallExpression;
@@ -29,7 +34,11 @@ export const timers: Collector = {
       if (name && !h.cleared.includes(name)) h.cleared.push(name);
       return;
     }
-    if (fn === 'setInterval' || fn === 'setTimeout') return void w.facts.timers.push(timer(w, call, fn as TimerFact['call']));
+    if (fn === 'setInterval' || fn === 'setTimeout') {
+      const t = timer(w, call, fn as TimerFact['call']);
+      if (t.handle) w.local(HANDLES, () => new Set<string>()).add(t.handle);
+      return void w.facts.timers.push(t);
+    }
     const callee = w.unwrap(call.expression);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'unref') {
       const name = w.chain(callee.expression)?.join('.');

@@ -1,0 +1,39 @@
+/**
+ * Which files of a package never run in its replicas, judged by their path inside the package:
+ * tests and what serves them, and tooling (scripts, migrations, examples, tool configs). The model
+ * (is a package a service?) and the service's code split (`scope.ts`) ask the same questions here.
+ */
+
+/** Folders that never run in a replica, even when production code imports them (test helpers re-exported for plugin authors, vendored tools). */
+const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|__fixtures__|mocks?|e2e|fixtures|cypress|playwright|stories|\.storybook|\.yarn)\//i;
+/** Folders that do not run in a replica unless the server imports them: scripts, migrations, examples, docs, benchmarks. */
+const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools)\//i;
+/** Files that do not run in a replica unless the server imports them: mocks, stories, fixtures and tool configs. */
+const TOOLING_FILE = /(?:\.(?:mocks?|stories|story|fixtures?|config|conf)\.[cm]?[jt]sx?|(?:^|\/)(?:jest|vitest|webpack|vite|rollup|babel|eslint|prettier|tailwind|postcss|next|nuxt|karma|gulpfile|gruntfile|setupTests)[\w.-]*\.[cm]?[jt]sx?)$/i;
+/** `Dockerfile.dev`, `test.Dockerfile`: images for a laptop or CI, not for the cluster. */
+const DEV_DOCKERFILE = /(?:^|[.-])(?:dev|develop|development|local|test|tests|e2e|cypress|ci)(?:[.-]|$)/i;
+
+/**
+ * A file's path inside the package in `folder` (both as printed, `.` for the working directory), or
+ * undefined when it is not inside. Judged inside the package, so a project that itself lives under a
+ * `test/` folder is not all test code.
+ */
+export function insidePackage(file: string, folder: string): string | undefined {
+  if (folder === '.') return file;
+  return file.startsWith(folder + '/') ? file.slice(folder.length + 1) : undefined;
+}
+
+/** Test code: under `test/`, `__tests__/`, `e2e/`, `cypress/`, `fixtures/`, ... (any case), given the path inside its package. */
+export function isTestPath(rel: string): boolean {
+  return TEST_DIR.test(rel);
+}
+
+/** Test code or tooling: never an entry point of a replica, and part of one only when the server imports it. */
+export function isTestOrTooling(rel: string): boolean {
+  return TEST_DIR.test(rel) || TOOLING_DIR.test(rel) || TOOLING_FILE.test(rel);
+}
+
+/** Is this Dockerfile (by its path) one for development or CI rather than the cluster? */
+export function isDevDockerfile(file: string): boolean {
+  return DEV_DOCKERFILE.test(file.slice(file.lastIndexOf('/') + 1));
+}
