@@ -122,7 +122,8 @@ async function walk(dir: string, extra?: DiscoverOptions['ignore']): Promise<str
   // Loaded here, so that runs on explicit files never pay for it.
   const { default: fg } = await import('fast-glob');
   // An unreadable sub-folder is skipped rather than ending the run.
-  const all = await fg('**/*', { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore: skip, suppressErrors: true });
+  // The synchronous walk is faster than the async one for a local tree, and nothing else runs meanwhile.
+  const all = fg.sync('**/*', { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore: skip, suppressErrors: true });
   const base = prefixOf(dir);
   const gitignores: string[] = [];
   const files: string[] = [];

@@ -162,8 +162,10 @@ export class StateIndex {
       else out.set(key, [site]);
     };
     for (const f of [...this.files, ...this.others]) {
+      if (!f.fnCalls.length) continue;
+      const imported = new Set(f.imports.map((i) => i.local));
       for (const c of f.fnCalls) {
-        if (!f.imports.some((i) => i.local === c.name)) push(`${f.file}#${[c.name, ...c.path].join('.')}`, f, c);
+        if (!imported.has(c.name)) push(`${f.file}#${[c.name, ...c.path].join('.')}`, f, c);
         else {
           const t = this.importTarget(f, c.name, c.path);
           if (t) push(`${t.file.file}#${[t.local, ...t.rest].join('.')}`, f, c);
