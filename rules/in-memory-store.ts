@@ -60,7 +60,7 @@ export default defineRule({
           const key = `${file.file}:${s.span.line}:${s.span.column}`;
           if (done.has(key) || !s.inProcess || s.kind === 'socket.io-adapter' || (s.kind === 'socket.io' && adapter)) continue;
           done.add(key);
-          report({ at: { file: file.file, ...s.span }, ...describe(s, `${s.via} (${file.file}:${s.viaLine})`) });
+          report({ at: { file: file.file, ...s.span }, ...describe(s, `${s.via} (line ${s.viaLine})`) });
         }
       }
     }

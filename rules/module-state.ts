@@ -2,6 +2,7 @@ import { defineRule } from '../src/rule.js';
 import { StateIndex, isBookkeeping, isMutation, type BindingWrite } from '../src/code/state.js';
 import { serviceCode } from '../src/code/scope.js';
 import type { CodeFacts, StateBinding, StateWrite } from '../src/code/facts.js';
+import { placeFrom } from '../src/where.js';
 
 const REMOVES = /^(?:delete|del|clear|reset|pop|shift|splice|take|flushAll)$/;
 
@@ -58,7 +59,7 @@ export default defineRule({
         const { owner, binding } = sites[0]!.target;
         const first = sites[0]!;
         const name = binding.name;
-        const where = `${first.write.via} (${first.file.file}:${first.write.viaLine ?? first.write.span.line})`;
+        const where = `${first.write.via} (${placeFrom(owner.file, first.file.file, first.write.viaLine ?? first.write.span.line)})`;
         const label = `"${name}" (${kindOf(binding)})`;
         const reassigned = !first.target.rest.length && (first.write.op === 'assign' || first.write.op === 'update');
         const cache = binding.value === 'cache' || /cache|memo/i.test(name.split('.').pop()!) || (binding.value === 'Map' && sites.every((s) => s.write.method === 'set'));

@@ -24,7 +24,7 @@ export default defineRule({
           done.add(key);
           const at = { file: file.file, ...t.span };
           const unref = t.unref || (!!t.handle && unrefed.includes(t.handle));
-          const where = t.via ? `in ${t.via} (${file.file}:${t.viaLine})` : 'at module top level';
+          const where = t.via ? `in ${t.via} (line ${t.viaLine})` : 'at module top level';
           const keep = t.handle ? `clearInterval(${t.handle})` : 'const timer = setInterval(...) and clearInterval(timer)';
           if (t.call === 'setTimeout') {
             if (!t.rearms || t.stopPath || unref) continue;

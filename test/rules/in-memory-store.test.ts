@@ -46,7 +46,7 @@ describe(RULE, () => {
     assert.match(at('express/src/avatars.js', 8).message, /^multer\.diskStorage\(…\) stores uploads on the pod's disk \(\/tmp\/avatars\)/);
     assert.match(
       at('express/src/avatars.js', 13).message,
-      /^fs\.promises\.writeFile\(…\) writes to the pod's disk \(`public\/avatars\/\$\{req\.params\.id\}\.png`\) from the avatarsRouter\.post\('\/:id\/crop'\) handler \(fire\/express\/src\/avatars\.js:12\)/,
+      /^fs\.promises\.writeFile\(…\) writes to the pod's disk \(`public\/avatars\/\$\{req\.params\.id\}\.png`\) from the avatarsRouter\.post\('\/:id\/crop'\) handler \(line 12\)/,
     );
     assert.match(at('fastify/src/main.ts', 7).message, /\(@fastify\/session\) keeps sessions in this replica's memory/);
     assert.match(at('fastify/src/main.ts', 8).hint!, /redis: new Redis/);

@@ -35,16 +35,16 @@ describe(RULE, () => {
     );
     assert.equal(
       at('exports.ts', 7).message,
-      "setInterval in the exportsRouter.post('/') handler (fire/api/src/exports.ts:5) is never cleared: every request starts another timer that runs forever and keeps what it references in memory",
+      "setInterval in the exportsRouter.post('/') handler (line 5) is never cleared: every request starts another timer that runs forever and keeps what it references in memory",
     );
     assert.match(at('exports.ts', 7).hint!, /req\.on\('close', \(\) => clearInterval/);
-    assert.match(at('rates.ts', 8).message, /^setInterval in startRatePolling\(\) \(fire\/api\/src\/rates\.ts:7\) is never cleared: it keeps the process alive past SIGTERM/);
+    assert.match(at('rates.ts', 8).message, /^setInterval in startRatePolling\(\) \(line 7\) is never cleared: it keeps the process alive past SIGTERM/);
     assert.match(at('rates.ts', 8).hint!, /clearInterval\(timer\) in the SIGTERM handler/);
     assert.match(at('rates.ts', 21).message, /^setTimeout re-arms syncOutbox\(\) with no stop path/);
     assert.match(at('reconciler.ts', 5).message, /^setInterval in the Reconciler\.start\(\) method .* each call starts another timer/);
     assert.match(at('reconciler.ts', 5).hint!, /clearInterval\(this\.timer\) in a stop\(\)\/close\(\)/);
     assert.match(at('server.ts', 13).message, /^setInterval at module top level is never cleared/);
-    assert.match(at('server.ts', 16).message, /^setInterval in the 'connection' listener \(fire\/api\/src\/server\.ts:15\) is never cleared: each time it runs/);
+    assert.match(at('server.ts', 16).message, /^setInterval in the 'connection' listener \(line 15\) is never cleared: each time it runs/);
   });
 
   it('stays silent for handles cleared anywhere in the service, unref at start-up, the SSE heartbeat, one-shot timeouts and loops that can stop', async () => {
