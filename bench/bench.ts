@@ -42,8 +42,12 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
+/** Scratch space of this benchmark run (reports, usage samples, cache), removed on exit. */
+const SCRATCH = fs.mkdtempSync(path.join(os.tmpdir(), 'replicalint-bench-'));
+process.on('exit', () => fs.rmSync(SCRATCH, { recursive: true, force: true }));
+
 function measure(cmd: string[], cwd: string, before?: () => void): Sample {
-  const usage = path.join(os.tmpdir(), `replicalint-bench-usage-${process.pid}.json`);
+  const usage = path.join(SCRATCH, 'usage.json');
   before?.();
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--import', HOOK, ...cmd], {
@@ -71,7 +75,7 @@ async function bench(target: string, args: Args): Promise<void> {
   const files = await discover(['.'], { cwd: target });
   const code = files.filter((f) => f.kind === 'code').map((f) => f.path);
   const yaml = files.filter((f) => f.kind === 'yaml').length;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'replicalint-bench-'));
+  const tmp = fs.mkdtempSync(path.join(SCRATCH, 'run-'));
   const list = path.join(tmp, 'files.txt');
   fs.writeFileSync(list, code.join('\n'));
   const cache = path.join(tmp, 'cache');
@@ -148,7 +152,7 @@ function scaling(args: Args): void {
   for (const services of [Math.max(1, Math.round(args.services / 4)), Math.max(1, Math.round(args.services / 2)), args.services]) {
     const dir = corpusDir({ ...DEFAULT_CORPUS, services });
     const code = fs.readFileSync(path.join(dir, '.complete'), 'utf8');
-    const s = measure([path.join(ROOT, 'bin', 'replicalint.js'), '.', '--format', 'json', '--output', path.join(os.tmpdir(), `replicalint-scaling-${process.pid}.json`)], dir);
+    const s = measure([path.join(ROOT, 'bin', 'replicalint.js'), '.', '--format', 'json', '--output', path.join(SCRATCH, 'scaling.json')], dir);
     console.log(`  ${String(services).padStart(3)} services, ${code.padStart(5)} files: ${(s.wallMs / 1000).toFixed(2)} s, ${s.maxRssMiB.toFixed(0)} MiB`);
   }
 }

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, runCli } from './helpers.js';
+import { FIXTURES, runCli, tempDir } from './helpers.js';
 
 /** A private copy of the demo shop, aged so that the cache may trust file stats. */
 function demoCopy(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replicalint-cache-'));
+  const dir = tempDir('replicalint-cache-');
   fs.cpSync(path.join(FIXTURES, 'demo'), dir, { recursive: true });
   const old = new Date(Date.now() - 3600_000);
   for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) fs.utimesSync(path.join(dir, f), old, old);
