@@ -65,7 +65,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   const dockerfiles: { file: SourceFile; df: Dockerfile }[] = [];
   const helmSkipped = new Map<string, number>();
   const directives = new Map<string, Directive[]>();
-  const cache = opts.cache ? FileCache.open(opts.cache.location, opts.cache.version, (m) => notices.push(m)) : undefined;
+  const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => notices.push(m))) : undefined;
   const reader = new Reader(cache);
 
   for (const file of files) {
@@ -112,7 +112,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     }
   }
   persistCompileCache();
-  cache?.save((m) => notices.push(m));
+  if (cache) timed('save cache', () => cache.save((m) => notices.push(m)));
   for (const [chart, n] of helmSkipped) {
     notices.push(`${chart}: skipped ${n} Helm template file${n === 1 ? '' : 's'}; lint the rendered output instead: helm template ${chart} | replicalint -`);
   }

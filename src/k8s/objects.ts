@@ -110,7 +110,12 @@ export function buildManifests(objects: K8sObject[]): Manifests {
     }
   }
   const byRef = new Map<string, Workload[]>();
-  for (const w of workloads) byRef.set(`${w.kind}/${w.name}`, [...(byRef.get(`${w.kind}/${w.name}`) ?? []), w]);
+  for (const w of workloads) {
+    const key = `${w.kind}/${w.name}`;
+    const list = byRef.get(key);
+    if (list) list.push(w);
+    else byRef.set(key, [w]);
+  }
   for (const hpa of hpas) {
     const ref = hpa.targetRef;
     if (!ref) continue;
@@ -143,7 +148,10 @@ function selectorIndex(objects: K8sObject[], selectorOf: (o: K8sObject) => YNode
     const wanted = (selectorOf(obj)?.entries() ?? []).map(([k, v]) => [k, v.str()] as const);
     if (!wanted.length || wanted.some(([, v]) => v === undefined)) return;
     const key = `${wanted[0]![0]}=${wanted[0]![1]}`;
-    index.set(key, [...(index.get(key) ?? []), { i, obj, wanted: wanted as [string, string][] }]);
+    const entry = { i, obj, wanted: wanted as [string, string][] };
+    const list = index.get(key);
+    if (list) list.push(entry);
+    else index.set(key, [entry]);
   });
   return (w) =>
     Object.entries(w.podLabels)
