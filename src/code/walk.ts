@@ -186,7 +186,12 @@ export class Walk {
   private readonly chains = new Map<TS.Expression, string[] | null>();
   private readonly resolvedCallees = new Map<TS.Expression, Origin | null>();
 
-  private computeChain(e: TS.Expression): string[] | undefined {
+  /** `a.b[k].c` → `['a', 'b', '[]', 'c']`: like {@link chain}, with `'[]'` for a computed key. */
+  targetChain(e: TS.Expression): string[] | undefined {
+    return this.computeChain(e, true);
+  }
+
+  private computeChain(e: TS.Expression, computedKeys = false): string[] | undefined {
     const ts = this.ts;
     const out: string[] = [];
     let cur: TS.Expression = e;
@@ -195,8 +200,8 @@ export class Walk {
       if (ts.isPropertyAccessExpression(cur)) {
         out.push(cur.name.text);
         cur = cur.expression;
-      } else if (ts.isElementAccessExpression(cur) && ts.isStringLiteralLike(cur.argumentExpression)) {
-        out.push(cur.argumentExpression.text);
+      } else if (ts.isElementAccessExpression(cur) && (computedKeys || ts.isStringLiteralLike(cur.argumentExpression))) {
+        out.push(ts.isStringLiteralLike(cur.argumentExpression) ? cur.argumentExpression.text : '[]');
         cur = cur.expression;
       } else if (ts.isIdentifier(cur)) {
         out.push(cur.text);

@@ -236,29 +236,6 @@ function hasModifier(ts: Walk['ts'], n: TS.Node, kind: TS.SyntaxKind): boolean {
   return !!mods?.some((m) => m.kind === kind);
 }
 
-/** `a.b[k].c` → `['a', 'b', '[]', 'c']`, rooted at an identifier or `this`. */
-function targetChain(w: Walk, e: TS.Expression): string[] | undefined {
-  const ts = w.ts;
-  const out: string[] = [];
-  let cur = e;
-  for (;;) {
-    cur = w.unwrap(cur);
-    if (ts.isPropertyAccessExpression(cur)) {
-      out.push(cur.name.text);
-      cur = cur.expression;
-    } else if (ts.isElementAccessExpression(cur)) {
-      out.push(ts.isStringLiteralLike(cur.argumentExpression) ? cur.argumentExpression.text : '[]');
-      cur = cur.expression;
-    } else if (ts.isIdentifier(cur)) {
-      out.push(cur.text);
-      return out.reverse();
-    } else if (cur.kind === ts.SyntaxKind.ThisKeyword) {
-      out.push('this');
-      return out.reverse();
-    } else return undefined;
-  }
-}
-
 /** The identifier (or `this`) at the root of `a.b[c].d`, found without building the chain. */
 function rootOf(w: Walk, e: TS.Expression): string | undefined {
   const ts = w.ts;
@@ -274,7 +251,7 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
   const ts = w.ts;
   const first = rootOf(w, target);
   if (!first || !((first === 'this' && st.statics) || first === 'module' || st.roots.has(first) || w.imports.has(first))) return;
-  const chain = targetChain(w, target);
+  const chain = w.targetChain(target);
   if (!chain) return;
   let full = chain;
   if (chain[0] === 'this') {
