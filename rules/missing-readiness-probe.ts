@@ -18,9 +18,12 @@ export default defineRule({
       const what = probe.state === 'empty' ? 'a readinessProbe with no httpGet, tcpSocket, grpc or exec' : 'no readinessProbe';
       const liveness = probeTarget(c.node.get('livenessProbe'));
       const port = c.node.at('ports', 0, 'containerPort')?.str();
-      const hint = liveness
-        ? `add a readinessProbe beside the livenessProbe (${liveness}); point it at an endpoint that fails while the service cannot serve, e.g. httpGet /ready`
-        : `add readinessProbe: { httpGet: { path: /ready, port: ${port ?? '<containerPort>'} }, periodSeconds: 5 } on an endpoint that fails while the service cannot serve`;
+      const livePath = c.node.at('livenessProbe', 'httpGet', 'path')?.str() ?? '';
+      const hint = /(?:^|\/)(?:ready|readyz|readiness)(?:$|[/?])/.test(livePath)
+        ? `the livenessProbe (${liveness}) calls a readiness endpoint: make it the readinessProbe, and give the livenessProbe an endpoint that does not check dependencies (e.g. /livez)`
+        : liveness
+          ? `add a readinessProbe beside the livenessProbe (${liveness}); point it at an endpoint that fails while the service cannot serve, e.g. httpGet /ready`
+          : `add readinessProbe: { httpGet: { path: /ready, port: ${port ?? '<containerPort>'} }, periodSeconds: 5 } on an endpoint that fails while the service cannot serve`;
       report({
         at: probe.state === 'empty' ? probe.node.loc() : containerLoc(c),
         message: `${describeContainer(c)} has ${what}: new replicas get traffic before they can serve${templateSuffix(c.workload)}`,

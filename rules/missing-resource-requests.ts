@@ -1,7 +1,7 @@
 import { defineRule } from '../src/rule.js';
 import { containerLoc, describeContainer, templateSuffix } from '../src/k8s/describe.js';
 import { regularContainers } from '../src/k8s/containers.js';
-import { containerDefaults, misplacedHint, fieldList, hasRequest } from '../src/k8s/resources.js';
+import { containerDefaults, misplacedHint, fieldList, hasRequest, zeroField } from '../src/k8s/resources.js';
 
 const EXAMPLE: Record<string, string> = { cpu: '100m', memory: '256Mi' };
 
@@ -18,11 +18,17 @@ export default defineRule({
       const missing = ['cpu', 'memory'].filter((r) => !hasRequest(c, r, defaults));
       if (!missing.length) continue;
       const autoscaling = c.workload.runsToCompletion ? '' : ' and an HPA cannot compute utilisation';
+      // A request written as 0 is the field at fault; with nothing written, the finding is on the container.
+      const zeros = missing.filter((r) => zeroField(c, 'requests', r));
+      const zeroNote = zeros.length ? ` (${zeros.map((r) => `${r}: 0`).join(' and ')} reserve${zeros.length > 1 ? '' : 's'} nothing)` : '';
+      const example = missing.map((r) => `${r}: ${EXAMPLE[r]}`).join(', ');
       report({
-        at: containerLoc(c),
-        message: `${describeContainer(c)} has no ${fieldList('requests', missing)}: the scheduler packs pods blind${autoscaling}${templateSuffix(c.workload)}`,
+        at: missing.length === 1 && zeros.length === 1 ? zeroField(c, 'requests', zeros[0]!)!.loc() : containerLoc(c),
+        message: `${describeContainer(c)} has no ${fieldList('requests', missing)}${zeroNote}: the scheduler packs pods blind${autoscaling}${templateSuffix(c.workload)}`,
         hint: misplacedHint(c, ['requests', 'limits']) ??
-          `add resources: { requests: { ${missing.map((r) => `${r}: ${EXAMPLE[r]}`).join(', ')} } } to container "${c.name}", sized from the observed usage of one replica`,
+          (zeros.length
+            ? `set ${missing.map((r) => `resources.requests.${r}`).join(' and ')} of container "${c.name}" above 0 (e.g. ${example}), sized from the observed usage of one replica`
+            : `add resources: { requests: { ${example} } } to container "${c.name}", sized from the observed usage of one replica`),
       });
     }
   },

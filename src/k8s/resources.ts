@@ -31,22 +31,33 @@ export function containerDefaults(manifests: Manifests): ContainerDefaults[] {
   return out;
 }
 
-/** The field `resources.<kind>.<resource>` of a container, when it has a value. */
+/** The field `resources.<kind>.<resource>` of a container, when it has a value other than 0. */
 export function resourceField(c: Container, kind: ResourceKind, resource: string): YNode | undefined {
   return setValue(c.node.at('resources', kind, resource));
 }
 
 /**
+ * The field `resources.<kind>.<resource>` of a container when it is written as zero (`0`, `"0"`,
+ * `0m`, `0Mi`): a request of 0 reserves nothing and gives an HPA no base, a limit of 0 sets no
+ * limit, so the rules treat it as missing and say why.
+ */
+export function zeroField(c: Container, kind: ResourceKind, resource: string): YNode | undefined {
+  const n = c.node.at('resources', kind, resource);
+  return n && !n.isNull && parseQuantity(n.str()) === 0 ? n : undefined;
+}
+
+/**
  * Does the container end up with a request for `resource`? Its own request; its limit, which
  * Kubernetes copies into a missing request; pod-level `resources` (which cover every container);
- * or a LimitRange default in its namespace.
+ * or a LimitRange default in its namespace. A request written as 0 stays 0: neither the limit nor
+ * a LimitRange default replaces it.
  */
 export function hasRequest(c: Container, resource: string, defaults: ContainerDefaults[]): boolean {
+  if (podLevel(c, 'requests', resource) || podLevel(c, 'limits', resource)) return true;
+  if (zeroField(c, 'requests', resource)) return false;
   return (
     !!resourceField(c, 'requests', resource) ||
     !!resourceField(c, 'limits', resource) ||
-    !!podLevel(c, 'requests', resource) ||
-    !!podLevel(c, 'limits', resource) ||
     defaults.some((d) => d.requests.has(resource) && sameNamespace(d.range, c.workload))
   );
 }
@@ -61,13 +72,23 @@ export function hasLimit(c: Container, resource: string, defaults: ContainerDefa
 }
 
 /**
- * A hint for `requests:`/`limits:` written directly on the container instead of under
- * `resources:`, where Kubernetes does not read them; undefined when there are none.
+ * A hint for `requests:`/`limits:` written where Kubernetes does not read them: directly on the
+ * container instead of under `resources:`, or misspelt in the singular (`limit:`, `request:`, on
+ * the container or under `resources:`); undefined when there are none.
  */
 export function misplacedHint(c: Container, kinds: ResourceKind[]): string | undefined {
-  const keys = kinds.filter((k) => c.node.has(k));
-  if (!keys.length) return undefined;
-  return `move ${keys.map((k) => `${k}:`).join(' and ')} of container "${c.name}" under resources: (Kubernetes does not read ${keys.length > 1 ? 'them' : 'it'} where ${keys.length > 1 ? 'they are' : 'it is'})`;
+  const onContainer = kinds.filter((k) => c.node.has(k));
+  const singular = kinds.flatMap((k) => {
+    const one = k.slice(0, -1);
+    return [...(c.node.has(one) ? [{ k, wrote: `${one}:` }] : []), ...(c.node.get('resources')?.has(one) ? [{ k, wrote: `resources.${one}:` }] : [])];
+  });
+  const them = (n: number) => (n > 1 ? 'them' : 'it');
+  if (singular.length) {
+    const right = [...new Set(singular.map((s) => `resources.${s.k}:`))];
+    return `rename ${singular.map((s) => s.wrote).join(' and ')} of container "${c.name}" to ${right.join(' and ')} (Kubernetes does not read ${them(singular.length)})`;
+  }
+  if (!onContainer.length) return undefined;
+  return `move ${onContainer.map((k) => `${k}:`).join(' and ')} of container "${c.name}" under resources: (Kubernetes does not read ${them(onContainer.length)} where ${onContainer.length > 1 ? 'they are' : 'it is'})`;
 }
 
 /** `resources.requests.cpu or resources.requests.memory` */
@@ -79,8 +100,9 @@ function podLevel(c: Container, kind: ResourceKind, resource: string): YNode | u
   return setValue(c.workload.podSpec.at('resources', kind, resource));
 }
 
+/** A quantity field that asks for something: not null, not empty, not zero. */
 function setValue(n: YNode | undefined): YNode | undefined {
-  return n && !n.isNull && n.str() !== '' ? n : undefined;
+  return n && !n.isNull && n.str() !== '' && parseQuantity(n.str()) !== 0 ? n : undefined;
 }
 
 function setKeys(map: YNode | undefined): string[] {

@@ -63,6 +63,36 @@ spec:
     assert.match(findings[0]!.message, /has no resources\.requests\.memory, which HorizontalPodAutoscaler "api" measures/);
   });
 
+  it('treats a request written as 0 as missing, even with a limit (a limit only fills in an omitted request)', async () => {
+    const deploy = (request: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: pricing }
+spec:
+  template:
+    spec:
+      containers:
+        - name: pricing
+          image: shop/pricing:1
+          resources:
+            requests: { cpu: ${request}, memory: 128Mi }
+            limits: { cpu: 500m, memory: 256Mi }
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: pricing }
+spec:
+  scaleTargetRef: { kind: Deployment, name: pricing }
+  minReplicas: 2
+  maxReplicas: 6
+  metrics:
+    - type: Resource
+      resource: { name: cpu, target: { type: Utilization, averageUtilization: 70 } }
+`;
+    const { findings } = await lintFiles({ 'zero.yaml': deploy('"0"'), 'small.yaml': deploy('5m') }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} zero.yaml:8`]);
+    assert.match(findings[0]!.message, /container "pricing" has no resources\.requests\.cpu, which HorizontalPodAutoscaler "pricing" measures/);
+  });
+
   it('reports a container once, however many autoscalers of the run measure it', async () => {
     const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n';
     const hpa = 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: { name: api }\nspec:\n  scaleTargetRef: { kind: Deployment, name: api }\n  minReplicas: 2\n  maxReplicas: 4\n';

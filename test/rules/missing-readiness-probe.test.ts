@@ -14,6 +14,7 @@ describe(RULE, () => {
       `${RULE} fire.yaml:37`,
       `${RULE} fire.yaml:47`,
       `${RULE} fire.yaml:56`,
+      `${RULE} fire.yaml:69`,
     ]);
     assert.equal(findings[0]!.message, 'Deployment "checkout" container "api" has no readinessProbe: new replicas get traffic before they can serve');
     assert.match(findings[0]!.hint!, /livenessProbe \(httpGet \/healthz port 8080\)/);
@@ -21,6 +22,11 @@ describe(RULE, () => {
     assert.deepEqual([findings[1]!.column, findings[1]!.endColumn], [11, 25]);
     assert.match(findings[2]!.message, /StatefulSet "ledger" container "#1"/);
     assert.equal(findings[2]!.column, 11);
+    // A liveness probe on the readiness endpoint: the hint says to swap, not to add a second /ready probe.
+    assert.equal(
+      findings[5]!.hint,
+      'the livenessProbe (httpGet /health/ready port 3000) calls a readiness endpoint: make it the readinessProbe, and give the livenessProbe an endpoint that does not check dependencies (e.g. /livez)',
+    );
   });
 
   it('stays silent for Jobs, CronJobs, Helm test pods, init containers, sidecars, Knative and containers with a probe', async () => {
