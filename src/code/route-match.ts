@@ -133,7 +133,11 @@ function toRegex(path: string): string {
   let out = '';
   for (let i = 0; i < path.length; ) {
     const c = path[i]!;
-    if (path.startsWith('{…}', i)) {
+    if (path.startsWith('{…}/', i) && (i === 0 || path[i - 1] === '/')) {
+      // A whole segment that is not literal may be empty: `/{…}/health` answers `/health` too.
+      out += '(?:.*/)?';
+      i += 4;
+    } else if (path.startsWith('{…}', i)) {
       out += '.*';
       i += 3;
     } else if (c === '{') {

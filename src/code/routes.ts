@@ -9,7 +9,10 @@ import { runtimeFiles } from './scope.js';
 export interface Route {
   /** Upper-case method; `ALL` for any. */
   method: string;
-  /** The full path, prefixes applied; `{…}` marks a part that is not literal. Undefined when the route's own path is not literal. */
+  /**
+   * The full path, prefixes applied; `{…}` marks a part that is not literal (a prefix that is not
+   * literal is one `{…}` segment, which may also be empty). Undefined when the route's own path is not literal.
+   */
   path?: string;
   /** The path expression's text when it is not literal. */
   pathText?: string;
@@ -43,6 +46,9 @@ interface Chain {
 }
 
 const cache = new WeakMap<Service, Route[]>();
+
+/** A part of a path that is not literal. */
+const UNKNOWN = '{…}';
 
 /** The routes of a service: its own files and every file they import, test code aside. Computed once per service. */
 export function serviceRoutes(app: App, service: Service): Route[] {
@@ -202,7 +208,8 @@ function excluded(global: MountFact, path: string | undefined): boolean {
 }
 
 function toRoute(file: CodeFacts, r: RouteFact, prefix: string | undefined, exact: boolean): Route {
-  const path = r.path !== undefined ? join(prefix, r.path) : undefined;
+  // Under a prefix that is not literal (`app.use(config.prefix, router)`), the route keeps its own path: `/{…}/health`.
+  const path = r.path !== undefined ? join(prefix ?? UNKNOWN, r.path) : undefined;
   const route: Route = { method: r.method, exact: exact && path !== undefined && !path.includes('{…}'), framework: r.framework, at: { file: file.file, ...r.span } };
   if (path !== undefined) route.path = path;
   if (r.pathText !== undefined) route.pathText = r.pathText;

@@ -118,6 +118,17 @@ describe(RULE, () => {
     }
   });
 
+  it('matches a router under a prefix that is not literal by its own paths, under any prefix or none', async () => {
+    const mounted = "const r = express.Router();\nr.get('/healthz', h);\napp.use(config.opsPrefix, r);\napp.get('/orders', list);";
+    for (const path of ['/healthz', '/ops/healthz', '/internal/v1/healthz']) {
+      assert.deepEqual(where((await lintFiles(express(mounted, { 'k8s/api.yaml': deployment('acme/api:1', readiness(path)) }), { rules: [RULE] })).findings), [], path);
+    }
+    const { findings } = await lintFiles(express(mounted, { 'k8s/api.yaml': deployment('acme/api:1', readiness('/ready')) }), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} k8s/api.yaml:13`]);
+    assert.match(findings[0]!.message, /calls GET \/ready, which service "api" does not serve \(routes seen: GET \/\{…\}\/healthz, GET \/orders;/);
+    assert.equal(findings[0]!.hint, 'point readinessProbe.httpGet.path at /<prefix>/healthz, which the service serves, or add a GET /ready route');
+  });
+
   it('judges a named port, a declared port and the listen port; two wrong probes are two findings', async () => {
     const probes = (live: string, ready: string) => `${readiness('/healthz', ready)}\n          livenessProbe:\n            httpGet:\n              path: /healthz\n              port: ${live}`;
     const ports = '          ports:\n            - name: http\n              containerPort: 3000';
