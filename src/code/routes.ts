@@ -191,9 +191,13 @@ function resolveTarget(f: CodeFacts, t: MountTarget, modules: ModuleIndex): { fi
   return [...new Set(candidates)].map((owner) => ({ file, owner }));
 }
 
-/** Routers and plugins are mounted by someone; an app (or an owner this run cannot tell) is a root. */
+/**
+ * Routers and plugins are mounted by someone; an app (or an owner this run cannot tell) is a root.
+ * Routes a class declares on itself (`this.get('/', ...)` in a controller class) belong to a router
+ * that someone mounts, usually as `new HealthController().router`.
+ */
 function mustBeMounted(n: Node): boolean {
-  if (n.owner.startsWith('fn:')) return true;
+  if (n.owner.startsWith('fn:') || n.owner === 'this') return true;
   const inst = n.file.instances.find((i) => i.local === n.owner);
   return !!inst && (inst.path.includes('Router') || /router/.test(inst.module));
 }
