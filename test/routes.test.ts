@@ -230,6 +230,25 @@ describe('route table', () => {
     assert.deepEqual(routes, ['ALL /files', 'ALL /healthz', 'ALL /ready']);
   });
 
+  it('raw handlers testing req.url with a string method or a plain regular expression; a pattern with more than a path is no route', async () => {
+    const routes = await table({
+      'src/server.js': [
+        "const http = require('http');",
+        'const server = http.createServer((req, res) => {',
+        '  if (req.method === "GET" && req.url.match(/\\/health/)) return health(req, res);',
+        "  if (req.url.endsWith('/livez')) return res.end('ok');",
+        "  if (req.url.includes('/ping')) return res.end('pong');",
+        '  if (/^\\/readyz$/i.test(req.url)) return res.end(ready ? "ok" : "no");',
+        '  if (req.url.match(/^\\/users\\/\\d+$/)) return user(req, res);',
+        '  if (/orders/.test(req.url)) return orders(req, res);',
+        "  res.end('home');",
+        '});',
+        'server.listen(3000);',
+      ].join('\n'),
+    });
+    assert.deepEqual(routes, ['ALL /health', 'ALL /livez', 'ALL /ping', 'ALL /readyz']);
+  });
+
   it('routes libraries serve: terminus healthChecks, lightship on its own port, under-pressure, fastify-healthcheck', async () => {
     const terminus = await table({
       'src/server.ts': [

@@ -105,6 +105,23 @@ describe(RULE, () => {
     assert.deepEqual(where(both.findings), [`${RULE} server/main.ts:4`]);
   });
 
+  it('finds a server started through a promisified listen, at the call of the promisified function when it is right there', async () => {
+    const { findings, model } = await lintFiles(
+      {
+        'package.json': '{"name":"pads"}',
+        'src/server.js': "const http = require('http');\nmodule.exports = http.createServer((req, res) => res.end('ok'));\n",
+        'src/index.js': "const promisify = require('es6-promisify');\nconst server = require('./server');\nconst listen = promisify(server.listen, server);\nlisten(3000).then(() => console.log('up'));\n",
+        'admin/package.json': '{"name":"admin"}',
+        'admin/main.ts': "import http from 'node:http';\nimport util from 'node:util';\nconst server = http.createServer(handler);\nawait util.promisify(server.listen).bind(server)(Number(process.env.PORT), '0.0.0.0');\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(model.services.map((s) => s.folder).sort(), ['.', 'admin']);
+    assert.deepEqual(where(findings), [`${RULE} admin/main.ts:4`, `${RULE} src/index.js:3`]);
+    assert.equal(findings[0]!.column, 7, 'at the call of the promisified listen');
+    assert.match(findings[1]!.message, /starts a server \(server\.listen\(\)\)/);
+  });
+
   it('takes no test server or tool for a service: cypress/, playwright/, Test/, __fixtures__/, scripts/ and examples/ are not replicas', async () => {
     for (const at of [
       'cypress/support/server.ts',
