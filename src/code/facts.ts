@@ -175,8 +175,11 @@ export interface MountTarget {
 }
 
 export interface MountFact {
-  /** `mount`: `owner` serves `target` under `prefix`; `prefix`: `owner`'s own routes get `prefix`; `global`: Nest's global prefix. */
-  kind: 'mount' | 'prefix' | 'global';
+  /**
+   * `mount`: `owner` serves `target` under `prefix`; `prefix`: `owner`'s own routes get `prefix`;
+   * `global`: Nest's global prefix; `version`: Nest URI versioning, a `v1` segment after it.
+   */
+  kind: 'mount' | 'prefix' | 'global' | 'version';
   framework: string;
   owner: string;
   /** The literal prefix (`''` for none); undefined when it is not literal. */

@@ -66,7 +66,7 @@ export function serviceRoutes(app: App, service: Service): Route[] {
 /**
  * Join the per-file route facts of some files into full routes: routers mounted with a prefix
  * (`app.use('/api', router)`, also across files), Fastify plugins registered with `{ prefix }`,
- * Koa router prefixes, Nest controller paths under `setGlobalPrefix`. A router that is never found
+ * Koa router prefixes, Nest controller paths under `setGlobalPrefix` and URI versioning. A router that is never found
  * mounted keeps its own paths, marked not exact.
  */
 export function routeTable(files: CodeFacts[], modules: ModuleIndex): Route[] {
@@ -77,6 +77,7 @@ export function routeTable(files: CodeFacts[], modules: ModuleIndex): Route[] {
   const own = new Map<string, string | undefined>();
   const unseen: { file: CodeFacts; mount: MountFact }[] = [];
   let global: MountFact | undefined;
+  let versioned = false;
   const inRun = new Set(files);
 
   const node = (file: CodeFacts, owner: string) => {
@@ -96,6 +97,7 @@ export function routeTable(files: CodeFacts[], modules: ModuleIndex): Route[] {
   for (const f of files) {
     for (const m of f.mounts) {
       if (m.kind === 'global') global ??= m;
+      else if (m.kind === 'version') versioned = true;
       else if (m.kind === 'prefix') own.set(node(f, m.owner), m.prefix);
       else {
         const targets = m.target ? resolveTarget(f, m.target, modules).filter((t) => inRun.has(t.file)) : [];
@@ -137,6 +139,8 @@ export function routeTable(files: CodeFacts[], modules: ModuleIndex): Route[] {
     for (const r of list) {
       for (const c of chains) {
         let prefix = c.prefix;
+        // URI versioning puts the version after the global prefix: one segment this table does not know (`v1`, or none for VERSION_NEUTRAL).
+        if (r.framework === 'nest' && versioned) prefix = join(UNKNOWN, prefix);
         if (r.framework === 'nest' && global && !excluded(global, r.path)) prefix = join(global.prefix, prefix);
         out.push(toRoute(n.file, r, prefix, c.exact && r.path !== undefined));
       }

@@ -38,7 +38,7 @@ export const routes: Collector = {
 };
 
 /** Method names this collector reads; any other call on a local object is skipped at once. */
-const METHODS = new Set([...SHORTHAND, 'route', 'use', 'register', 'prefix', 'setGlobalPrefix', 'startsWith', 'endsWith', 'includes', 'match', 'test']);
+const METHODS = new Set([...SHORTHAND, 'route', 'use', 'register', 'prefix', 'setGlobalPrefix', 'enableVersioning', 'startsWith', 'endsWith', 'includes', 'match', 'test']);
 /** String methods a hand-written router tests the URL with: `req.url.startsWith('/health')`, `req.url.match(/\/health/)`. */
 const URL_TESTS = new Set(['startsWith', 'endsWith', 'includes', 'match']);
 
@@ -62,6 +62,11 @@ function onCall(call: TS.CallExpression, w: Walk): void {
     const prefix = literalText(w, call.arguments[0]);
     if (prefix !== undefined) w.facts.mounts.push({ kind: 'prefix', framework: 'koa', owner: ownerKey(w, recv, lineage(w, call)), prefix, span: w.span(call) });
   } else if (name === 'setGlobalPrefix') globalPrefix(call, w);
+  else if (name === 'enableVersioning') {
+    // Only URI versioning changes paths (`/api/v1/health`); a type that is not literal may be it.
+    const type = property(w, call.arguments[0], 'type');
+    if (!type || !/\b(?:HEADER|MEDIA_TYPE|CUSTOM)$/.test(w.text(type))) w.facts.mounts.push({ kind: 'version', framework: 'nest', owner: '', span: w.span(call) });
+  }
   else if (URL_TESTS.has(name) && call.arguments[0] && isUrlAccess(recv, w)) urlTest(call, call.arguments[0], recv, w);
   else if (name === 'test' && call.arguments[0] && ts.isRegularExpressionLiteral(w.unwrap(recv)) && isUrlAccess(call.arguments[0], w)) urlTest(call, recv, call.arguments[0], w);
 }
