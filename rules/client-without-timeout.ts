@@ -1,6 +1,6 @@
 import { defineRule } from '../src/rule.js';
 import { unboundedClients } from '../src/code/clients.js';
-import { runtimeFiles } from '../src/code/scope.js';
+import { serviceCode } from '../src/code/scope.js';
 import type { ClientFact } from '../src/code/facts.js';
 
 /** A URL short enough for a message. */
@@ -9,9 +9,11 @@ function short(url: string): string {
 }
 
 function describe(c: ClientFact): string {
+  // `${base}${path}` says nothing: leave a URL out when no part of it is literal.
+  const url = c.url?.replace(/\{…\}/g, '') ? c.url : undefined;
   const name = c.library === 'fetch' ? 'fetch()' : c.library === 'node-fetch' ? 'fetch() (node-fetch)' : c.member ? `${c.library}.${c.member}()` : `${c.library}()`;
-  if (c.kind === 'instance') return `${name}${c.local ? ` for ${c.local}` : ''}${c.url ? ` (${short(c.url)})` : ''}`;
-  return c.url ? `${name} to ${short(c.url)}` : name;
+  if (c.kind === 'instance') return `${name}${c.local ? ` for ${c.local}` : ''}${url ? ` (${short(url)})` : ''}`;
+  return url ? `${name} to ${short(url)}` : name;
 }
 
 function messageFor(c: ClientFact): string {
@@ -36,7 +38,9 @@ export default defineRule({
   check({ app, report }) {
     const seen = new Set<string>();
     for (const service of app.services) {
-      for (const { file, fact } of unboundedClients(runtimeFiles(app, service))) {
+      const code = serviceCode(app, service);
+      // The browser's fetch calls are not the replica's: a shared editor module the server loads for its schema.
+      for (const { file, fact } of unboundedClients(code.runtime.filter((f) => !code.browser.has(f)))) {
         const key = `${file}:${fact.span.line}:${fact.span.column}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -54,7 +54,7 @@ export default defineRule({
       if (routes.some(isHealthRoute)) continue;
       const { start } = first;
       const call = start.receiver ? `${start.receiver}.${start.method}()` : `${start.method}()`;
-      const names = [...new Set(routes.filter((r) => !r.mounted).map((r) => `${r.method} ${r.path ?? r.pathText}`))];
+      const names = [...new Set(routes.filter((r) => !r.mounted).map((r) => `${r.method} ${r.path ?? r.pathText ?? '{…}'}`))];
       const listed = names.length ? `among its routes: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}` : 'among the routes this linter can see';
       report({
         at: { file: first.file, ...start.span },

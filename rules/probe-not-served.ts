@@ -95,7 +95,7 @@ export default defineRule({
           at: (probe.pathNode ?? probe.httpGet).loc(),
           message: `${subject} calls GET ${probe.path}, which ${describeService(l.service)} does not serve (${methodsNote}${seen}; ${linkReason(l)}): ${EFFECT[probe.field]}${templateSuffix(c.workload)}`,
           hint: suggestion
-            ? `point ${probe.field}.httpGet.path at ${suggestion.path}, which the service serves, or add a GET ${probe.path} route`
+            ? `point ${probe.field}.httpGet.path at ${suggestion.path!.replaceAll('{…}', '<prefix>')}, which the service serves, or add a GET ${probe.path} route`
             : `add a GET ${probe.path} route to ${describeService(l.service)}, or point the probe at a path it serves`,
           related,
         });

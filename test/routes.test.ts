@@ -18,6 +18,26 @@ async function routesOf(files: Record<string, string>): Promise<Route[]> {
 }
 
 describe('route table', () => {
+  it('takes routes a controller class declares on itself as mounted somewhere unseen, not as routes of the app', async () => {
+    const routes = await table({
+      'src/server.ts': "import express from 'express';\nimport { IndexRouter } from './routes';\nconst app = express();\napp.use('/', new IndexRouter().router);\napp.listen(3000);\n",
+      'src/routes.ts': [
+        "import { Controller } from './controller';",
+        "import { HealthController } from './health';",
+        'export class IndexRouter extends Controller {',
+        '  constructor() {',
+        '    super();',
+        "    this.use('/health', new HealthController().router);",
+        '  }',
+        '}',
+      ].join('\n'),
+      'src/health.ts': "import { Controller } from './controller';\nexport class HealthController extends Controller {\n  constructor() {\n    super();\n    this.get('/', (req, res) => res.json({ health: 'GOOD' }));\n  }\n}\n",
+      'src/controller.ts': "import { Router } from 'express';\nexport class Controller {\n  router = Router();\n  get(path, h) { this.router.get(path, h); }\n  use(path, r) { this.router.use(path, r); }\n}\n",
+    });
+    // `GET / ~` is the health controller's own route: under some prefix, not the app's `/`.
+    assert.deepEqual(routes, ['ALL / ~ (mounted)', 'ALL /health ~ (mounted)', 'GET / ~', 'GET <path> ~']);
+  });
+
   it('Express: app routes, routers mounted with a prefix across files (ESM, CommonJS, nested), route() chains', async () => {
     const routes = await table({
       'src/server.ts': [
@@ -208,6 +228,25 @@ describe('route table', () => {
       ].join('\n'),
     });
     assert.deepEqual(routes, ['ALL /files', 'ALL /healthz', 'ALL /ready']);
+  });
+
+  it('raw handlers testing req.url with a string method or a plain regular expression; a pattern with more than a path is no route', async () => {
+    const routes = await table({
+      'src/server.js': [
+        "const http = require('http');",
+        'const server = http.createServer((req, res) => {',
+        '  if (req.method === "GET" && req.url.match(/\\/health/)) return health(req, res);',
+        "  if (req.url.endsWith('/livez')) return res.end('ok');",
+        "  if (req.url.includes('/ping')) return res.end('pong');",
+        '  if (/^\\/readyz$/i.test(req.url)) return res.end(ready ? "ok" : "no");',
+        '  if (req.url.match(/^\\/users\\/\\d+$/)) return user(req, res);',
+        '  if (/orders/.test(req.url)) return orders(req, res);',
+        "  res.end('home');",
+        '});',
+        'server.listen(3000);',
+      ].join('\n'),
+    });
+    assert.deepEqual(routes, ['ALL /health', 'ALL /livez', 'ALL /ping', 'ALL /readyz']);
   });
 
   it('routes libraries serve: terminus healthChecks, lightship on its own port, under-pressure, fastify-healthcheck', async () => {

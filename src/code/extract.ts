@@ -18,6 +18,7 @@ import { stores } from './collectors/stores.js';
 import { timers } from './collectors/timers.js';
 import { dependencies } from './collectors/dependencies.js';
 import { catchAlls } from './collectors/catch-alls.js';
+import { globals } from './collectors/globals.js';
 
 /** Every fact collector; each sees only the syntax kinds it asks for, in one walk per file. */
 export const COLLECTORS: Collector[] = [
@@ -39,6 +40,8 @@ export const COLLECTORS: Collector[] = [
   // Cross rules.
   dependencies,
   catchAlls,
+  // Clients and health.
+  globals,
 ];
 
 /**

@@ -62,6 +62,14 @@ export interface CodeFacts {
   localCalls: LocalCall[];
   /** Request handlers that answer every path: `app.use((req, res) => res.send(...))`, `http.createServer((req, res) => ...)`. */
   catchAlls: CatchAll[];
+
+  // Clients and health: globals a file declares itself, and browser code the server loads.
+  /** Runtime globals the file declares itself (`function fetch()`, `const document = ...`, a parameter): its uses of them are its own. */
+  ownGlobals: string[];
+  /** Browser-only globals the file uses: `window.x`, `document.x`, `navigator.x`, `localStorage.x`, `new FileReader()`. */
+  browserGlobals: string[];
+  /** The file checks where it runs (`typeof window`): code for the browser and the server alike. */
+  checksRuntime: boolean;
 }
 
 /** One binding brought in from another module. `path` is the member path inside the module: `[]` for a default or namespace import or a whole `require`. */
@@ -167,8 +175,11 @@ export interface MountTarget {
 }
 
 export interface MountFact {
-  /** `mount`: `owner` serves `target` under `prefix`; `prefix`: `owner`'s own routes get `prefix`; `global`: Nest's global prefix. */
-  kind: 'mount' | 'prefix' | 'global';
+  /**
+   * `mount`: `owner` serves `target` under `prefix`; `prefix`: `owner`'s own routes get `prefix`;
+   * `global`: Nest's global prefix; `version`: Nest URI versioning, a `v1` segment after it.
+   */
+  kind: 'mount' | 'prefix' | 'global' | 'version';
   framework: string;
   owner: string;
   /** The literal prefix (`''` for none); undefined when it is not literal. */
@@ -436,5 +447,9 @@ export function emptyFacts(file: string): CodeFacts {
     dependencyCalls: [],
     localCalls: [],
     catchAlls: [],
+    // Clients and health.
+    ownGlobals: [],
+    browserGlobals: [],
+    checksRuntime: false,
   };
 }

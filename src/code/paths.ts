@@ -6,10 +6,19 @@
 
 /** Folders that never run in a replica, even when production code imports them (test helpers re-exported for plugin authors, vendored tools). */
 const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|__fixtures__|mocks?|e2e|fixtures|cypress|playwright|stories|\.storybook|\.yarn)\//i;
-/** Folders that do not run in a replica unless the server imports them: scripts, migrations, examples, docs, benchmarks. */
-const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools)\//i;
-/** Files that do not run in a replica unless the server imports them: mocks, stories, fixtures and tool configs. */
-const TOOLING_FILE = /(?:\.(?:mocks?|stories|story|fixtures?|config|conf)\.[cm]?[jt]sx?|(?:^|\/)(?:jest|vitest|webpack|vite|rollup|babel|eslint|prettier|tailwind|postcss|next|nuxt|karma|gulpfile|gruntfile|setupTests)[\w.-]*\.[cm]?[jt]sx?)$/i;
+/**
+ * Folders that do not run in a replica unless the server imports them: scripts, migrations,
+ * examples, docs, benchmarks, and packaging for other platforms (a Snap, a Sandstorm grain).
+ */
+const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools|snap(?:-src)?|sandstorm(?:-src)?|flatpak)\//i;
+/**
+ * Files that do not run in a replica unless the server imports them: mocks, stories, fixtures,
+ * tool configs, and development entry points (`dev.ts`, `develop.ts`, `dev-server.js`).
+ */
+const TOOLING_FILE =
+  /(?:\.(?:mocks?|stories|story|fixtures?|config|conf)\.[cm]?[jt]sx?|(?:^|\/)(?:jest|vitest|webpack|vite|rollup|babel|eslint|prettier|tailwind|postcss|next|nuxt|karma|gulpfile|gruntfile|setupTests)[\w.-]*\.[cm]?[jt]sx?|(?:^|\/)(?:dev|develop|development)(?:[-.]?server)?\.[cm]?[jt]sx?)$/i;
+/** Package names (or folders) of test code and tooling: `integration-tests`, `@acme/test-utils`, `e2e`, `release-tools`. */
+const TOOLING_PACKAGE = /(?:^|[-_.])(?:tests?|e2e|specs?|test-?utils|test-?helpers|test-?support|testkit|tools|tooling)$/i;
 /** `Dockerfile.dev`, `test.Dockerfile`: images for a laptop or CI, not for the cluster. */
 const DEV_DOCKERFILE = /(?:^|[.-])(?:dev|develop|development|local|test|tests|e2e|cypress|ci)(?:[.-]|$)/i;
 
@@ -31,6 +40,15 @@ export function isTestPath(rel: string): boolean {
 /** Test code or tooling: never an entry point of a replica, and part of one only when the server imports it. */
 export function isTestOrTooling(rel: string): boolean {
   return TEST_DIR.test(rel) || TOOLING_DIR.test(rel) || TOOLING_FILE.test(rel);
+}
+
+/**
+ * Is the whole package test code or tooling, by its name or its folder: `integration-tests/`,
+ * `@acme/test-utils`, `e2e`, `wekan-migration-tools`? Its servers are then no replicas.
+ */
+export function isTestOrToolingPackage(name: string | undefined, folder: string): boolean {
+  const base = folder === '.' ? undefined : folder.slice(folder.lastIndexOf('/') + 1);
+  return [name?.replace(/^@[^/]+\//, ''), base].some((n) => !!n && TOOLING_PACKAGE.test(n));
 }
 
 /** Is this Dockerfile (by its path) one for development or CI rather than the cluster? */

@@ -73,9 +73,8 @@ function blindSpots(app: App, service: Service): Blind {
   if (files.some((f) => f.routes.some((r) => r.owner === 'http'))) return why('a hand-written router may answer any path');
   const open = [...modules].map(packageName).find((m) => m && OPEN_MODULE.test(m));
   if (open) return why(`${open} may serve it`);
-  if (files.some((f) => f.imports.some((i) => (i.module === '@nestjs/core' && i.path[0] === 'RouterModule') || (i.module === '@nestjs/common' && i.path[0] === 'VersioningType')))) {
-    return why('Nest module routes or versioning add prefixes');
-  }
+  // URI versioning is in the table (`/api/{…}/health`); RouterModule prefixes are not.
+  if (files.some((f) => f.imports.some((i) => i.module === '@nestjs/core' && i.path[0] === 'RouterModule'))) return why('Nest module routes add prefixes');
   for (const f of files) {
     for (const m of f.mounts) {
       if (m.kind === 'mount' && m.target?.module?.startsWith('.') && !app.modules.resolve(f.file, m.target.module)) return why(`${m.target.module} is mounted but not linted`);
@@ -133,7 +132,11 @@ function toRegex(path: string): string {
   let out = '';
   for (let i = 0; i < path.length; ) {
     const c = path[i]!;
-    if (path.startsWith('{…}', i)) {
+    if (path.startsWith('{…}/', i) && (i === 0 || path[i - 1] === '/')) {
+      // A whole segment that is not literal may be empty: `/{…}/health` answers `/health` too.
+      out += '(?:.*/)?';
+      i += 4;
+    } else if (path.startsWith('{…}', i)) {
       out += '.*';
       i += 3;
     } else if (c === '{') {

@@ -9,7 +9,10 @@ import { runtimeFiles } from './scope.js';
 export interface Route {
   /** Upper-case method; `ALL` for any. */
   method: string;
-  /** The full path, prefixes applied; `{…}` marks a part that is not literal. Undefined when the route's own path is not literal. */
+  /**
+   * The full path, prefixes applied; `{…}` marks a part that is not literal (a prefix that is not
+   * literal is one `{…}` segment, which may also be empty). Undefined when the route's own path is not literal.
+   */
   path?: string;
   /** The path expression's text when it is not literal. */
   pathText?: string;
@@ -44,6 +47,9 @@ interface Chain {
 
 const cache = new WeakMap<Service, Route[]>();
 
+/** A part of a path that is not literal. */
+const UNKNOWN = '{…}';
+
 /** The routes of a service: its own files and every file they import, test code aside. Computed once per service. */
 export function serviceRoutes(app: App, service: Service): Route[] {
   let routes = cache.get(service);
@@ -60,7 +66,7 @@ export function serviceRoutes(app: App, service: Service): Route[] {
 /**
  * Join the per-file route facts of some files into full routes: routers mounted with a prefix
  * (`app.use('/api', router)`, also across files), Fastify plugins registered with `{ prefix }`,
- * Koa router prefixes, Nest controller paths under `setGlobalPrefix`. A router that is never found
+ * Koa router prefixes, Nest controller paths under `setGlobalPrefix` and URI versioning. A router that is never found
  * mounted keeps its own paths, marked not exact.
  */
 export function routeTable(files: CodeFacts[], modules: ModuleIndex): Route[] {
@@ -71,6 +77,7 @@ export function routeTable(files: CodeFacts[], modules: ModuleIndex): Route[] {
   const own = new Map<string, string | undefined>();
   const unseen: { file: CodeFacts; mount: MountFact }[] = [];
   let global: MountFact | undefined;
+  let versioned = false;
   const inRun = new Set(files);
 
   const node = (file: CodeFacts, owner: string) => {
@@ -90,6 +97,7 @@ export function routeTable(files: CodeFacts[], modules: ModuleIndex): Route[] {
   for (const f of files) {
     for (const m of f.mounts) {
       if (m.kind === 'global') global ??= m;
+      else if (m.kind === 'version') versioned = true;
       else if (m.kind === 'prefix') own.set(node(f, m.owner), m.prefix);
       else {
         const targets = m.target ? resolveTarget(f, m.target, modules).filter((t) => inRun.has(t.file)) : [];
@@ -131,6 +139,8 @@ export function routeTable(files: CodeFacts[], modules: ModuleIndex): Route[] {
     for (const r of list) {
       for (const c of chains) {
         let prefix = c.prefix;
+        // URI versioning puts the version after the global prefix: one segment this table does not know (`v1`, or none for VERSION_NEUTRAL).
+        if (r.framework === 'nest' && versioned) prefix = join(UNKNOWN, prefix);
         if (r.framework === 'nest' && global && !excluded(global, r.path)) prefix = join(global.prefix, prefix);
         out.push(toRoute(n.file, r, prefix, c.exact && r.path !== undefined));
       }
@@ -185,9 +195,13 @@ function resolveTarget(f: CodeFacts, t: MountTarget, modules: ModuleIndex): { fi
   return [...new Set(candidates)].map((owner) => ({ file, owner }));
 }
 
-/** Routers and plugins are mounted by someone; an app (or an owner this run cannot tell) is a root. */
+/**
+ * Routers and plugins are mounted by someone; an app (or an owner this run cannot tell) is a root.
+ * Routes a class declares on itself (`this.get('/', ...)` in a controller class) belong to a router
+ * that someone mounts, usually as `new HealthController().router`.
+ */
 function mustBeMounted(n: Node): boolean {
-  if (n.owner.startsWith('fn:')) return true;
+  if (n.owner.startsWith('fn:') || n.owner === 'this') return true;
   const inst = n.file.instances.find((i) => i.local === n.owner);
   return !!inst && (inst.path.includes('Router') || /router/.test(inst.module));
 }
@@ -202,7 +216,8 @@ function excluded(global: MountFact, path: string | undefined): boolean {
 }
 
 function toRoute(file: CodeFacts, r: RouteFact, prefix: string | undefined, exact: boolean): Route {
-  const path = r.path !== undefined ? join(prefix, r.path) : undefined;
+  // Under a prefix that is not literal (`app.use(config.prefix, router)`), the route keeps its own path: `/{…}/health`.
+  const path = r.path !== undefined ? join(prefix ?? UNKNOWN, r.path) : undefined;
   const route: Route = { method: r.method, exact: exact && path !== undefined && !path.includes('{…}'), framework: r.framework, at: { file: file.file, ...r.span } };
   if (path !== undefined) route.path = path;
   if (r.pathText !== undefined) route.pathText = r.pathText;

@@ -10,6 +10,12 @@ const UI_FILE = /\.(?:tsx|jsx)$/;
 export interface ServiceCode {
   runtime: CodeFacts[];
   other: CodeFacts[];
+  /**
+   * Runtime files the server loads but whose functions run in a browser: UI files (`.tsx`, a React
+   * import), files it reaches only through them, and files that use the DOM without checking
+   * `typeof window`. A shared editor package the server imports for its document schema is one.
+   */
+  browser: Set<CodeFacts>;
 }
 
 const cache = new WeakMap<Service, ServiceCode>();
@@ -30,11 +36,12 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   const known = cache.get(service);
   if (known) return known;
   const m = app.modules;
-  const closure = (roots: CodeFacts[], stop: Set<CodeFacts>): Set<CodeFacts> => {
+  const closure = (roots: CodeFacts[], stop: Set<CodeFacts>, expand: (f: CodeFacts) => boolean = () => true): Set<CodeFacts> => {
     const seen = new Set<CodeFacts>(roots);
     const queue = [...roots];
     while (queue.length) {
       const f = queue.pop()!;
+      if (!expand(f)) continue;
       for (const imp of f.imports) {
         if (imp.typeOnly) continue;
         const t = m.resolveImport(f.file, imp.module);
@@ -61,13 +68,23 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   };
   const trees = new Set(entries.map(top));
   const inTree = (f: CodeFacts) => trees.has('') || trees.has(top(f));
-  const out: ServiceCode = { runtime: [], other: [] };
+  const out: ServiceCode = { runtime: [], other: [], browser: new Set() };
   for (const f of server) (isTestPath(rel(f)) ? out.other : out.runtime).push(f);
   for (const f of service.files) {
     if (server.has(f)) continue;
     if (ui.has(f) || isTooling(f) || !inTree(f)) out.other.push(f);
     else out.runtime.push(f);
   }
+  const serverSide = closure(entries, new Set(), (f) => !isUi(f));
+  for (const f of out.runtime) {
+    if (isUi(f) || (server.has(f) && !serverSide.has(f)) || usesBrowserOnly(f)) out.browser.add(f);
+  }
   cache.set(service, out);
   return out;
+}
+
+/** Does the file use a browser-only global (`document.createElement`, `new FileReader()`) it neither declares nor imports, without checking `typeof window`? */
+export function usesBrowserOnly(f: CodeFacts): boolean {
+  if (f.checksRuntime) return false;
+  return f.browserGlobals.some((g) => !f.ownGlobals.includes(g) && !f.imports.some((i) => i.local === g));
 }

@@ -8,7 +8,8 @@ import type { ModuleIndex } from './modules.js';
 /** A port or host as the code sets it. */
 export type Setting =
   | { kind: 'literal'; value: string | number }
-  | { kind: 'env'; name: string; fallback?: string | number }
+  /** `fallback` is the literal default of `process.env.X ?? 'y'`; `fallbackUnknown` marks a default that is not literal. */
+  | { kind: 'env'; name: string; fallback?: string | number; fallbackUnknown?: true }
   | { kind: 'unknown'; text: string };
 
 /** Where one server listens. */
@@ -24,6 +25,13 @@ export interface ListenAddress {
   socket?: boolean;
   /** Where the framework binds when no host is given: every interface (Node's default), or localhost (Fastify). */
   defaultHost: 'all' | 'localhost';
+  /**
+   * Where it binds when the host is an environment variable that is unset and has no fallback.
+   * Every interface, except Fastify's positional `listen(port, host)`, which turns an empty host
+   * into localhost; `listen({ host: undefined })` hands `undefined` on to Node, which binds every
+   * interface (and so does NestJS on the Fastify adapter, which always sets the `host` key).
+   */
+  unsetHost: 'all' | 'localhost';
   /** Where port and host are set when it is not the start call (Hapi's server options). */
   optionsAt?: Location;
 }
@@ -52,7 +60,7 @@ export function listenAddresses(app: App, service: Service): ListenAddress[] {
 export function listenAddress(f: CodeFacts, start: ServerStart, modules: ModuleIndex): ListenAddress {
   const creation = creationOf(f, start, modules);
   const framework = normalise(APP_MODULES.has(start.framework ?? '') ? start.framework : creation?.inst.module);
-  const out: ListenAddress = { file: f.file, start, defaultHost: 'all' };
+  const out: ListenAddress = { file: f.file, start, defaultHost: 'all', unsetHost: 'all' };
   if (framework) out.framework = framework;
   const read = (a: Arg | undefined, file = f) => (a === undefined ? undefined : setting(a, file, file === f ? start.fns : undefined));
   if ((framework === '@hapi/hapi' || framework === 'hapi') && start.method === 'start') {
@@ -82,7 +90,10 @@ export function listenAddress(f: CodeFacts, start: ServerStart, modules: ModuleI
     const p = read(a0);
     if (p?.kind === 'literal' && typeof p.value === 'string' && !/^\d+$/.test(p.value)) out.socket = true;
     else out.port = p;
-    if (a1 && a1.t !== 'fn') out.host = read(a1);
+    if (a1 && a1.t !== 'fn') {
+      out.host = read(a1);
+      if (framework === 'fastify') out.unsetHost = 'localhost';
+    }
     // `listen(options)` with options from elsewhere: the host may be in there.
     else if (p?.kind === 'unknown') out.host = p;
   }
@@ -103,7 +114,8 @@ export function setting(a: Arg, f: CodeFacts, within: readonly string[] = [], de
   if (a.t === 'str' || a.t === 'num') return { kind: 'literal', value: a.v };
   if (a.t === 'env') {
     const fb = a.fallback && setting(a.fallback, f, within, depth + 1);
-    return fb?.kind === 'literal' ? { kind: 'env', name: a.name, fallback: fb.value } : { kind: 'env', name: a.name };
+    if (fb?.kind === 'literal') return { kind: 'env', name: a.name, fallback: fb.value };
+    return fb ? { kind: 'env', name: a.name, fallbackUnknown: true } : { kind: 'env', name: a.name };
   }
   if (a.t === 'id' && depth < 3) {
     const named = f.constants.filter((c) => c.name === a.name);

@@ -4,6 +4,7 @@ import { serviceRoutes, type Route } from '../code/routes.js';
 import { listenAddresses, type Setting } from '../code/servers.js';
 import { finalStage, stageEnv, type Dockerfile } from '../docker/dockerfile.js';
 import { containerEnv, type ContainerEnv } from '../k8s/env.js';
+import { describeContainer } from '../k8s/describe.js';
 import type { App, Link, Service } from '../model.js';
 import type { Location } from '../types.js';
 
@@ -26,6 +27,35 @@ export function linkReason(l: Link): string {
 export function serviceDockerfile(s: Service): Dockerfile | undefined {
   const prod = s.dockerfiles.filter((d) => !isDevDockerfile(d.file));
   return prod.length === 1 ? prod[0] : prod.find((d) => d.file === 'Dockerfile' || d.file.endsWith('/Dockerfile'));
+}
+
+/** How one place the service runs sees an environment variable. */
+export type EnvSource =
+  | { kind: 'set'; value: string; by: string; at: Location }
+  /** Set from somewhere this run cannot read: `valueFrom`, a Secret, an `envFrom` source not in the run. */
+  | { kind: 'unknown' }
+  | { kind: 'unset' };
+
+/**
+ * How each container linked to the service sees an environment variable: its own `env`/`envFrom`,
+ * else the `ENV` of the service's Dockerfile. Without a linked container, the Dockerfile alone
+ * (one entry, `unset` when it does not set the variable either).
+ */
+export function envSources(app: App, service: Service, name: string): EnvSource[] {
+  const df = serviceDockerfile(service);
+  const stage = df && finalStage(df);
+  const image = (): EnvSource => {
+    const d = stage && stageEnv(stage).get(name);
+    return d ? { kind: 'set', value: d.value, by: 'the Dockerfile ENV', at: { file: df!.file, line: d.at.line, column: d.at.column, endLine: d.at.endLine, endColumn: d.at.endColumn } } : { kind: 'unset' };
+  };
+  const links = app.links.filter((l) => l.service === service);
+  if (!links.length) return [image()];
+  return links.map((l) => {
+    const env = containerEnv(l.container, app.manifests);
+    const v = env.vars.get(name);
+    if (v) return v.value === undefined ? { kind: 'unknown' } : { kind: 'set', value: v.value, by: `the env of ${describeContainer(l.container)}`, at: v.node.loc() };
+    return env.opaque ? { kind: 'unknown' } : image();
+  });
 }
 
 /** A port the linked code listens on, and where. */

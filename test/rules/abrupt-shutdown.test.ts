@@ -76,6 +76,19 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} src/index.ts:3`]);
   });
 
+  it('skips the handler of a development command beside the server (a watcher that forks it), not that of the start command', async () => {
+    const command = (name: string) =>
+      `import { fork } from 'node:child_process';\nexport default function ${name}() {\n  const child = fork('./cli.js', ['start']);\n  process.on('SIGINT', () => {\n    child.kill();\n    process.exit(0);\n  });\n}\n`;
+    const files = (name: string) => ({
+      'package.json': '{"name":"@shop/server"}',
+      'src/server.ts': "import express from 'express';\nconst server = express().listen(3000);\nprocess.on('SIGTERM', () => server.close(() => process.exit(0)));\n",
+      [`src/commands/${name}.ts`]: command(name),
+    });
+    assert.deepEqual(where((await lintFiles(files('develop'), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(files('dev'), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(files('start'), { rules: [RULE] })).findings), [`${RULE} src/commands/start.ts:6`]);
+  });
+
   it('follows an exit into the callback of a client call named like a route method (redis.del), which is no request handler', async () => {
     const { findings } = await lintFiles(
       {

@@ -6,6 +6,18 @@ const RULE = 'client-without-timeout';
 const dir = `${FIXTURES}/rules/${RULE}`;
 
 describe(RULE, () => {
+  it("leaves out the browser's calls in code the server loads, and calls of a file's own fetch; a local named document and a module that checks typeof window still count", async () => {
+    const silent = await lintDir(dir, { paths: ['silent/wiki', 'silent/link-preview'], rules: [RULE] });
+    assert.deepEqual(where(silent.findings), []);
+    const fire = await lintDir(dir, { paths: ['fire/wiki-server'], rules: [RULE] });
+    assert.deepEqual(where(fire.findings), [
+      `${RULE} fire/wiki-server/server/unfurl.ts:4`,
+      `${RULE} fire/wiki-server/server/unfurl.ts:10`,
+      `${RULE} fire/wiki-server/shared/api.ts:5`,
+    ]);
+    assert.equal(fire.findings[2]!.message, 'fetch() has no signal: the request can wait forever on a slow dependency');
+  });
+
   it('fires once per client instance and once per direct call without a timeout, at the call', async () => {
     const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
     assert.deepEqual(where(findings), [
@@ -22,6 +34,9 @@ describe(RULE, () => {
       `${RULE} fire/koa-got/src/index.ts:9`,
       `${RULE} fire/koa-got/src/index.ts:10`,
       `${RULE} fire/nest-axios/src/exchange.service.ts:6`,
+      `${RULE} fire/wiki-server/server/unfurl.ts:4`,
+      `${RULE} fire/wiki-server/server/unfurl.ts:10`,
+      `${RULE} fire/wiki-server/shared/api.ts:5`,
     ]);
     const at = (file: string, line: number) => findings.find((f) => f.file.endsWith(file) && f.line === line)!;
     assert.equal(

@@ -9,9 +9,11 @@ describe(RULE, () => {
   it('fires at the call that starts accepting connections, for a loopback host, a loopback fallback and Fastify without host', async () => {
     const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
     assert.deepEqual(where(findings), [
+      `${RULE} fire/env-dockerfile/src/server.js:6`,
       `${RULE} fire/env-fallback/src/server.ts:8`,
       `${RULE} fire/express/src/server.js:5`,
       `${RULE} fire/fastify-app-module/src/server.ts:4`,
+      `${RULE} fire/fastify-env-positional/src/index.js:6`,
       `${RULE} fire/fastify-legacy/src/index.js:4`,
       `${RULE} fire/fastify/src/main.ts:7`,
       `${RULE} fire/hapi/src/server.ts:10`,
@@ -19,6 +21,7 @@ describe(RULE, () => {
       `${RULE} fire/koa/src/index.ts:7`,
       `${RULE} fire/nest-fastify/src/main.ts:8`,
       `${RULE} fire/nest/src/main.ts:6`,
+      `${RULE} fire/orders/src/index.ts:7`,
     ]);
     const byFile = (s: string) => findings.find((f) => f.file.includes(s))!;
     assert.equal(byFile('fire/express/').message, 'app.listen() binds to "127.0.0.1": kubelet probes and the Service cannot reach it, so the pod never becomes ready');
@@ -32,6 +35,30 @@ describe(RULE, () => {
     assert.match(byFile('fire/hapi/').message, /^server\.start\(\) binds to "localhost"/);
     assert.equal(byFile('fire/hapi/').hint, "Hapi.server({ port, host: '0.0.0.0' })");
     assert.deepEqual(byFile('fire/hapi/').related, [{ file: 'fire/hapi/src/server.ts', line: 3, column: 16, message: 'host set here' }]);
+  });
+
+  it('judges a host from an environment variable as the container sees it: the Deployment env, the Dockerfile ENV, the fallback, then the framework', async () => {
+    const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
+    const byFile = (s: string) => findings.find((f) => f.file.includes(s))!;
+    // Fastify's positional listen(port, host) turns an unset host into localhost.
+    assert.equal(
+      byFile('fastify-env-positional').message,
+      'fastify.listen() binds to HOST, and Fastify listens on localhost only when it is unset: kubelet probes and the Service cannot reach it, so the pod never becomes ready',
+    );
+    assert.equal(byFile('fastify-env-positional').hint, "default to every interface: process.env.HOST ?? '0.0.0.0'");
+    assert.match(byFile('env-dockerfile').message, /^app\.listen\(\) binds to HOST, which the Dockerfile ENV sets to "127\.0\.0\.1" \(\.\.\/Dockerfile:4\): /);
+    assert.equal(byFile('env-dockerfile').hint, 'set HOST=0.0.0.0 in the Dockerfile ENV');
+    assert.deepEqual(byFile('env-dockerfile').related, [{ file: 'fire/env-dockerfile/Dockerfile', line: 4, column: 1, message: 'HOST set to "127.0.0.1" here' }]);
+    assert.match(byFile('fire/orders/').message, /binds to BIND_HOST, which the env of Deployment "orders" container "orders" sets to "localhost" \(\.\.\/k8s\/deployment\.yaml:19\)/);
+    assert.deepEqual(byFile('fire/orders/').related, [{ file: 'fire/orders/k8s/deployment.yaml', line: 19, column: 15, message: 'BIND_HOST set to "localhost" here' }]);
+  });
+
+  it('stays silent for a host variable without a fallback (Fastify and NestJS hand undefined on to Node), and for a loopback fallback the image or the Deployment overrides', async () => {
+    const { findings } = await lintDir(dir, {
+      paths: ['silent/fastify-env-host', 'silent/nest-fastify-env', 'silent/hapi-env', 'silent/koa', 'silent/env-host', 'silent/env-set-by-image', 'silent/billing'],
+      rules: [RULE],
+    });
+    assert.deepEqual(where(findings), []);
   });
 
   it('stays silent for every interface, hosts it cannot read, a Hapi address, the Express adapter and Unix sockets', async () => {

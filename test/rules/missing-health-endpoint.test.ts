@@ -14,6 +14,7 @@ describe(RULE, () => {
       `${RULE} fire/hapi/src/server.ts:6`,
       `${RULE} fire/http/src/server.mjs:9`,
       `${RULE} fire/koa/src/index.ts:11`,
+      `${RULE} fire/nest-config-prefix/src/main.ts:11`,
       `${RULE} fire/nest/src/main.ts:8`,
       `${RULE} fire/terminus-without-checks/src/server.ts:12`,
       `${RULE} fire/under-pressure-without-route/src/main.ts:9`,
@@ -25,6 +26,8 @@ describe(RULE, () => {
     );
     assert.match(byFile('fire/nest/').message, /GET \/api\/cats, GET \/api\/cats\/:id/);
     assert.match(byFile('fire/koa/').message, /GET \/api\/users/);
+    // Under a prefix from configuration, routes keep their own paths.
+    assert.match(byFile('fire/nest-config-prefix/').message, /among its routes: POST \/\{…\}\/users, GET \/\{…\}\/users\)/);
     assert.match(byFile('fire/hapi/').message, /\(server\.start\(\)\)/);
     assert.match(byFile('fire/express/').hint!, /^app\.get\('\/healthz'/);
     assert.match(byFile('fire/fastify/').hint!, /async \(\) => \(\{ ok: true \}\)/);

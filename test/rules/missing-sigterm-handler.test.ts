@@ -105,8 +105,36 @@ describe(RULE, () => {
     assert.deepEqual(where(both.findings), [`${RULE} server/main.ts:4`]);
   });
 
+  it('finds a server started through a promisified listen, at the call of the promisified function when it is right there', async () => {
+    const { findings, model } = await lintFiles(
+      {
+        'package.json': '{"name":"pads"}',
+        'src/server.js': "const http = require('http');\nmodule.exports = http.createServer((req, res) => res.end('ok'));\n",
+        'src/index.js': "const promisify = require('es6-promisify');\nconst server = require('./server');\nconst listen = promisify(server.listen, server);\nlisten(3000).then(() => console.log('up'));\n",
+        'admin/package.json': '{"name":"admin"}',
+        'admin/main.ts': "import http from 'node:http';\nimport util from 'node:util';\nconst server = http.createServer(handler);\nawait util.promisify(server.listen).bind(server)(Number(process.env.PORT), '0.0.0.0');\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(model.services.map((s) => s.folder).sort(), ['.', 'admin']);
+    assert.deepEqual(where(findings), [`${RULE} admin/main.ts:4`, `${RULE} src/index.js:3`]);
+    assert.equal(findings[0]!.column, 7, 'at the call of the promisified listen');
+    assert.match(findings[1]!.message, /starts a server \(server\.listen\(\)\)/);
+  });
+
   it('takes no test server or tool for a service: cypress/, playwright/, Test/, __fixtures__/, scripts/ and examples/ are not replicas', async () => {
-    for (const at of ['cypress/support/server.ts', 'playwright/mock-api.ts', 'Test/server.ts', 'src/__fixtures__/server.ts', 'scripts/dev-server.ts', 'examples/basic.ts']) {
+    for (const at of [
+      'cypress/support/server.ts',
+      'playwright/mock-api.ts',
+      'Test/server.ts',
+      'src/__fixtures__/server.ts',
+      'scripts/dev-server.ts',
+      'examples/basic.ts',
+      'src/dev.ts',
+      'src/commands/develop.ts',
+      'sandstorm-src/migration-bridge.js',
+      'snap-src/bin/maintenance-page.mjs',
+    ]) {
       const { findings, model } = await lintFiles(
         {
           'package.json': '{"name":"@acme/ui-kit"}',
@@ -118,6 +146,25 @@ describe(RULE, () => {
       assert.deepEqual(model.services.map((s) => s.folder), [], at);
       assert.deepEqual(where(findings), [], at);
     }
+    // Nor are packages of test code and tooling, by name or folder.
+    const packages = await lintFiles(
+      {
+        'package.json': '{"name":"shop","private":true,"workspaces":["packages/*"]}',
+        'integration-tests/package.json': '{"name":"integration-tests"}',
+        'integration-tests/helpers/bootstrap-app.js': "const express = require('express');\nexpress().listen(0);\n",
+        'packages/shop-test-utils/package.json': '{"name":"@shop/test-utils"}',
+        'packages/shop-test-utils/src/start.ts': "import express from 'express';\nexpress().listen(0);\n",
+        'releases/package.json': '{"name":"shop-migration-tools"}',
+        'releases/status/page.mjs': "import http from 'node:http';\nhttp.createServer((req, res) => res.end('migrating')).listen(8080);\n",
+        'packages/contests/package.json': '{"name":"@shop/contests"}',
+        'packages/contests/src/server.ts': "import express from 'express';\nexpress().listen(3000);\n",
+        'packages/latest/package.json': '{"name":"@shop/latest-prices"}',
+        'packages/latest/src/server.ts': "import express from 'express';\nexpress().listen(3001);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(packages.model.services.map((s) => s.folder), ['packages/contests', 'packages/latest']);
+    assert.deepEqual(where(packages.findings), [`${RULE} packages/contests/src/server.ts:2`, `${RULE} packages/latest/src/server.ts:2`]);
     // The same server in the package's source is one.
     const { findings } = await lintFiles(
       {

@@ -118,6 +118,17 @@ describe(RULE, () => {
     }
   });
 
+  it('matches a router under a prefix that is not literal by its own paths, under any prefix or none', async () => {
+    const mounted = "const r = express.Router();\nr.get('/healthz', h);\napp.use(config.opsPrefix, r);\napp.get('/orders', list);";
+    for (const path of ['/healthz', '/ops/healthz', '/internal/v1/healthz']) {
+      assert.deepEqual(where((await lintFiles(express(mounted, { 'k8s/api.yaml': deployment('acme/api:1', readiness(path)) }), { rules: [RULE] })).findings), [], path);
+    }
+    const { findings } = await lintFiles(express(mounted, { 'k8s/api.yaml': deployment('acme/api:1', readiness('/ready')) }), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} k8s/api.yaml:13`]);
+    assert.match(findings[0]!.message, /calls GET \/ready, which service "api" does not serve \(routes seen: GET \/\{…\}\/healthz, GET \/orders;/);
+    assert.equal(findings[0]!.hint, 'point readinessProbe.httpGet.path at /<prefix>/healthz, which the service serves, or add a GET /ready route');
+  });
+
   it('judges a named port, a declared port and the listen port; two wrong probes are two findings', async () => {
     const probes = (live: string, ready: string) => `${readiness('/healthz', ready)}\n          livenessProbe:\n            httpGet:\n              path: /healthz\n              port: ${live}`;
     const ports = '          ports:\n            - name: http\n              containerPort: 3000';
@@ -190,7 +201,21 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} k8s/api.yaml:20`], 'only the liveness path 7, which the service does not serve');
   });
 
-  it('stays silent when the route table cannot be trusted: non-literal paths, hand-written routers, unlinted mounts, Nest versioning', async () => {
+  it('reads Nest URI versioning as one segment it does not know: /v1/health is served, /v1/ready is not', async () => {
+    const files = (path: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/main.ts': "import { NestFactory } from '@nestjs/core';\nimport { VersioningType } from '@nestjs/common';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.setGlobalPrefix('api');\n  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });\n  await app.listen(3000);\n}\nbootstrap();\n",
+      'src/health.controller.ts': "import { Controller, Get } from '@nestjs/common';\n@Controller('health')\nexport class HealthController {\n  @Get()\n  check() { return 'ok'; }\n}\n",
+      'k8s/api.yaml': deployment('acme/api:1', readiness(path)),
+    });
+    assert.deepEqual(where((await lintFiles(files('/api/v1/health'), { rules: [RULE] })).findings), []);
+    const { findings } = await lintFiles(files('/api/v1/ready'), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} k8s/api.yaml:13`]);
+    assert.match(findings[0]!.message, /routes seen: GET \/api\/\{…\}\/health;/);
+    assert.match(findings[0]!.hint!, /^point readinessProbe\.httpGet\.path at \/api\/<prefix>\/health, /);
+  });
+
+  it('stays silent when the route table cannot be trusted: non-literal paths, hand-written routers, unlinted mounts', async () => {
     const yaml = { 'k8s/api.yaml': deployment('acme/api:1', readiness('/healthz')) };
     const cases: Record<string, string>[] = [
       express("app.get(paths.health, h);\napp.get('/orders', list);", yaml),

@@ -38,7 +38,9 @@ export const routes: Collector = {
 };
 
 /** Method names this collector reads; any other call on a local object is skipped at once. */
-const METHODS = new Set([...SHORTHAND, 'route', 'use', 'register', 'prefix', 'setGlobalPrefix', 'startsWith']);
+const METHODS = new Set([...SHORTHAND, 'route', 'use', 'register', 'prefix', 'setGlobalPrefix', 'enableVersioning', 'startsWith', 'endsWith', 'includes', 'match', 'test']);
+/** String methods a hand-written router tests the URL with: `req.url.startsWith('/health')`, `req.url.match(/\/health/)`. */
+const URL_TESTS = new Set(['startsWith', 'endsWith', 'includes', 'match']);
 
 function onCall(call: TS.CallExpression, w: Walk): void {
   const ts = w.ts;
@@ -60,10 +62,27 @@ function onCall(call: TS.CallExpression, w: Walk): void {
     const prefix = literalText(w, call.arguments[0]);
     if (prefix !== undefined) w.facts.mounts.push({ kind: 'prefix', framework: 'koa', owner: ownerKey(w, recv, lineage(w, call)), prefix, span: w.span(call) });
   } else if (name === 'setGlobalPrefix') globalPrefix(call, w);
-  else if (name === 'startsWith' && isUrlAccess(recv, w) && call.arguments[0]) {
-    const path = literalText(w, call.arguments[0]);
-    if (path?.startsWith('/')) push(w, call, { framework: rawFramework(recv, w), owner: 'http', method: 'ALL', path, span: w.span(call) });
+  else if (name === 'enableVersioning') {
+    // Only URI versioning changes paths (`/api/v1/health`); a type that is not literal may be it.
+    const type = property(w, call.arguments[0], 'type');
+    if (!type || !/\b(?:HEADER|MEDIA_TYPE|CUSTOM)$/.test(w.text(type))) w.facts.mounts.push({ kind: 'version', framework: 'nest', owner: '', span: w.span(call) });
   }
+  else if (URL_TESTS.has(name) && call.arguments[0] && isUrlAccess(recv, w)) urlTest(call, call.arguments[0], recv, w);
+  else if (name === 'test' && call.arguments[0] && ts.isRegularExpressionLiteral(w.unwrap(recv)) && isUrlAccess(call.arguments[0], w)) urlTest(call, recv, call.arguments[0], w);
+}
+
+/** `req.url.startsWith('/health')`, `req.url.match(/\/health/)`, `/^\/ready$/.test(req.url)`: an ALL route on that path. */
+function urlTest(call: TS.CallExpression, pattern: TS.Expression, url: TS.Expression, w: Walk): void {
+  const u = w.unwrap(pattern);
+  const path = w.ts.isRegularExpressionLiteral(u) ? regexPath(u.text) : literalText(w, u);
+  if (path?.startsWith('/')) push(w, call, { framework: rawFramework(url, w), owner: 'http', method: 'ALL', path, span: w.span(call) });
+}
+
+/** The path a plain regular expression stands for: `/^\/health$/i` → `/health`; undefined when it has more than literal characters. */
+function regexPath(literal: string): string | undefined {
+  const source = literal.slice(1, literal.lastIndexOf('/'));
+  const path = source.replace(/^\^/, '').replace(/\$$/, '').replace(/\\\//g, '/');
+  return /^\/[\w\-/]*$/.test(path) ? path : undefined;
 }
 
 /** `app.get('/x', handler)`, `router.post('name', '/x', handler)`, `app.route('/x').get(handler)`. */

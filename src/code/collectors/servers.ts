@@ -1,4 +1,4 @@
-import type { Collector } from '../walk.js';
+import type { Collector, Walk } from '../walk.js';
 import { enclosingNames } from './names.js';
 import type { TS } from '../typescript.js';
 
@@ -9,8 +9,9 @@ const SERVING_FUNCTIONS: Record<string, string> = {
 };
 
 /**
- * Calls that start accepting connections: any `.listen(...)`, Hapi's `server.start()`, and
- * library `serve()` functions. Whether the file belongs to an HTTP service is the model's call.
+ * Calls that start accepting connections: any `.listen(...)`, a promisified `listen`, Hapi's
+ * `server.start()`, and library `serve()` functions. Whether the file belongs to an HTTP service is
+ * the model's call.
  */
 export const servers: Collector = {
   kinds: ['CallExpression'],
@@ -18,6 +19,7 @@ export const servers: Collector = {
     const ts = w.ts;
     const call = node as TS.CallExpression;
     const callee = w.unwrap(call.expression);
+    if (call.arguments.length && isPromisify(w, callee)) return promisifiedListen(w, call);
     if (ts.isPropertyAccessExpression(callee)) {
       const method = callee.name.text;
       const origin = w.originOf(callee.expression);
@@ -46,6 +48,41 @@ export const servers: Collector = {
     }
   },
 };
+
+/** `promisify` (of `util`, `es6-promisify`, bluebird: any function of that name), `util.promisify`, or `pify`. */
+function isPromisify(w: Walk, callee: TS.Expression): boolean {
+  const ts = w.ts;
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  if (name === 'promisify' || name === 'pify') return true;
+  const origin = ts.isIdentifier(callee) ? w.resolve(callee) : undefined;
+  return !!origin && (origin.module === 'es6-promisify' || origin.module === 'pify');
+}
+
+/**
+ * `promisify(server.listen, server)` and `util.promisify(server.listen).bind(server)(port, host)`:
+ * the server starts where the promisified `listen` is called. When that call is right here, its
+ * arguments are the port and host; otherwise they are not known.
+ */
+function promisifiedListen(w: Walk, call: TS.CallExpression): void {
+  const ts = w.ts;
+  const target = call.arguments[0] && w.unwrap(call.arguments[0]);
+  if (!target || !ts.isPropertyAccessExpression(target) || target.name.text !== 'listen') return;
+  let invoked: TS.CallExpression | undefined;
+  const p1 = w.parent(1);
+  const p2 = w.parent(2);
+  const p3 = w.parent(3);
+  if (p1 && ts.isCallExpression(p1) && p1.expression === call) invoked = p1;
+  else if (p1 && ts.isPropertyAccessExpression(p1) && p1.name.text === 'bind' && p2 && ts.isCallExpression(p2) && p3 && ts.isCallExpression(p3) && p3.expression === p2) invoked = p3;
+  const origin = w.originOf(target.expression);
+  w.facts.servers.push({
+    framework: origin?.module,
+    receiver: w.text(target.expression, 60),
+    method: 'listen',
+    args: (invoked?.arguments ?? []).map((a) => w.arg(a)),
+    span: w.span(invoked ?? call),
+    ...named(enclosingNames(w)),
+  });
+}
 
 function named(fns: readonly string[]): { fns?: string[] } {
   return fns.length ? { fns: [...fns] } : {};
