@@ -33,6 +33,7 @@ describe(RULE, () => {
       `${RULE} fire/shop/src/routes/users.ts:8`,
       `${RULE} fire/shop/src/store/carts.ts:7`,
       `${RULE} fire/shop/src/users/repository.ts:6`,
+      `${RULE} fire/wiki/shared/utils/dates.ts:1`,
     ]);
     const at = (file: string, line: number) => findings.find((f) => f.file === file && f.line === line)!;
 
@@ -79,6 +80,9 @@ describe(RULE, () => {
     assert.match(at('fire/chat/src/presence.ts', 2).message, /^"Presence\.online" \(static Set\) is written from the Presence\.markOnline\(\) method \(line 4\)/);
     assert.match(at('fire/chat/src/typing.ts', 1).message, /^"typing" \(Set\) is written from noteTyping\(\) \(line 3\)/);
     assert.match(at('fire/chat/src/server.ts', 11).message, /^"uploadTokens" \(Map\) is a module-level cache filled in the 'upload:auth' listener \(line 31\)/);
+    // The wiki server reaches a shared date helper (run-time code) and the editor's code-block plugin, which only
+    // draws in the browser (prosemirror-view): the helper's cache is reported, the plugin's caches are not.
+    assert.match(at('fire/wiki/shared/utils/dates.ts', 1).message, /^"separators" \(Map\) is a module-level cache filled in dateSeparator\(\)/);
   });
 
   it('stays silent for start-up and lifecycle writes, registries filled at start-up, lazy clients, frozen and weak values, per-process bookkeeping, and code that never runs in a replica', async () => {
@@ -267,6 +271,27 @@ describe(RULE, () => {
     const served = await lintFiles(files("app.post('/modules/:name', (req, res) => res.json(Registry.add(req.params.name)));"), { rules: [RULE] });
     assert.deepEqual(where(served.findings), [`${RULE} packages/core/src/registry.ts:2`]);
     assert.match(served.findings[0]!.message, /filled in Registry\.add\(\) \(line 3\)/);
+  });
+
+  it('ignores the calls of test packages and of the other commands of a CLI whose start command is the server', async () => {
+    const core = "export const loaded: string[] = [];\nexport function loadModules(names: string[]) {\n  loaded.push(...names);\n}\n";
+    const user = "import express from 'express';\nimport { loadModules } from '@acme/core';\nexport function serve() {\n  express().use((req, res, next) => { loadModules([req.path]); next(); }).listen(0);\n}\n";
+    const files = (pkg: string) => ({
+      'package.json': '{"name":"acme","workspaces":["packages/*"]}',
+      'packages/core/package.json': '{"name":"@acme/core","main":"src/index.ts"}',
+      'packages/core/src/index.ts': core,
+      'packages/api/package.json': '{"name":"@acme/api","dependencies":{"express":"^4"}}',
+      'packages/api/src/commands/start.ts': "import express from 'express';\nimport { loadModules } from '@acme/core';\nasync function start() {\n  loadModules(['cart']);\n  express().listen(9000);\n}\nexport default start;\n",
+      'packages/api/src/commands/seed.ts': "import { loadModules } from '@acme/core';\nexport default async function seed() {\n  loadModules(['fixtures']);\n}\n",
+      [`packages/${pkg}/package.json`]: `{"name":"@acme/${pkg}","dependencies":{"express":"^4"}}`,
+      [`packages/${pkg}/src/runner.ts`]: user,
+    });
+    assert.deepEqual(where((await lintFiles(files('test-utils'), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(files('gateway'), { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
+    // A module next to the command that exports no command runs in the server's process: its calls count.
+    const helper = files('test-utils');
+    helper['packages/api/src/commands/seed.ts'] = "import { loadModules } from '@acme/core';\nexport async function seed() {\n  loadModules(['fixtures']);\n}\n";
+    assert.deepEqual(where((await lintFiles(helper, { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
   });
 
   it("finds the demo shop's carts, order counter and price cache", async () => {
