@@ -47,6 +47,7 @@ const MUTATING: Record<ValueKind, Set<string>> = {
 };
 
 const resolved = new WeakMap<ModuleIndex, Map<string, (Target & { esm: boolean }) | null>>();
+const exports = new WeakMap<ModuleIndex, Map<string, Target | null>>();
 /** Call sites depend only on the files they are read from: services of one run that read the same files share them. */
 const allSites = new WeakMap<ModuleIndex, { files: number; sites: Map<string, Site[]> }>();
 
@@ -85,8 +86,20 @@ export class StateIndex {
     const imp = file.imports.find((i) => i.local === local);
     const target = imp && this.modules.resolveImport(file.file, imp.module);
     if (!imp || !target) return undefined;
-    const t = this.exportTarget(target, [...imp.path, ...path], 0);
+    const t = this.exported(target, [...imp.path, ...path]);
     return t && { ...t, esm: imp.kind === 'esm' };
+  }
+
+  /** What `file` exports under `chain`; many importers ask the same barrel for the same names. */
+  private exported(file: CodeFacts, chain: string[]): Target | undefined {
+    let memo = exports.get(this.modules);
+    if (!memo) exports.set(this.modules, (memo = new Map()));
+    const key = `${file.file}\0${chain.join('.')}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const t = this.exportTarget(file, chain, 0);
+    memo.set(key, t ?? null);
+    return t;
   }
 
   /** `star`: reached through `export * from`, which never re-exports a default. */
