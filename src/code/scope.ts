@@ -32,12 +32,6 @@ export function runtimeFiles(app: App, service: Service): CodeFacts[] {
 export function serviceCode(app: App, service: Service): ServiceCode {
   const known = cache.get(service);
   if (known) return known;
-  // `@medusajs/test-utils`, `integration-tests`: a package of test helpers starts servers for tests, never in a replica.
-  if (isTestPackage(service)) {
-    const out = { runtime: [], other: service.files };
-    cache.set(service, out);
-    return out;
-  }
   const m = app.modules;
   const closure = (roots: CodeFacts[], stop: (f: CodeFacts) => boolean): Set<CodeFacts> => {
     const seen = new Set<CodeFacts>(roots);
@@ -89,8 +83,11 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   return out;
 }
 
-/** A package of tests or test helpers, by its name or folder: `test-utils`, `integration-tests`, `@acme/testing`. */
-function isTestPackage(service: Service): boolean {
+/**
+ * A package of tests or test helpers, by its name or folder (`test-utils`, `integration-tests`,
+ * `@acme/testing`): it starts servers for tests, never in a replica.
+ */
+export function isTestPackage(service: Service): boolean {
   const words = (x: string | undefined) => (x ?? '').split(/[-_.@/]+/);
   const base = service.folder.slice(service.folder.lastIndexOf('/') + 1);
   return [...words(service.name?.slice(service.name.lastIndexOf('/') + 1)), ...words(base)].some((x) => /^(?:test|tests|testing|e2e)$/i.test(x));

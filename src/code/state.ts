@@ -1,7 +1,7 @@
 import type { App, Service } from '../model.js';
 import type { CodeFacts, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
 import type { ModuleIndex } from './modules.js';
-import { serviceCode } from './scope.js';
+import { isTestPackage, serviceCode } from './scope.js';
 
 /** Where an imported name lands: a local name of another file, and the member path below it. */
 export interface Target {
@@ -243,9 +243,11 @@ export class StateIndex {
  */
 export function serviceState(app: App, service: Service): StateIndex {
   const code = serviceCode(app, service);
-  const mine = new Set(code.runtime);
+  // A package of test helpers starts servers for tests only.
+  const runtime = isTestPackage(service) ? [] : code.runtime;
+  const mine = new Set(runtime);
   const others = new Set([...code.other, ...app.packages.flatMap((p) => p.files)].filter((f) => !mine.has(f)));
-  return new StateIndex(app.modules, code.runtime, [...others]);
+  return new StateIndex(app.modules, runtime, [...others]);
 }
 
 /** Does this write change what the binding holds? Reassignments, container mutations, property writes; not lazy initialisation, not reads. */
