@@ -27,7 +27,8 @@ export function runtimeFiles(app: App, service: Service): CodeFacts[] {
  * not through a file that draws in a browser, like a ProseMirror view plugin of a shared editor),
  * plus the other files of the server's source tree unless they are browser code (a UI framework import, `.tsx`/`.jsx`,
  * or reached only from such files), tests, mocks, scripts, migrations, stories, tool configs, or
- * the other commands of a CLI whose `start` command is the server, which are the other part. A counter in a React hook or a migration script never lives in a replica.
+ * the other commands of a CLI whose `start` command is the server, which are the other part.
+ * A counter in a React hook or a migration script never lives in a replica.
  */
 export function serviceCode(app: App, service: Service): ServiceCode {
   const known = cache.get(service);
