@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { runtimeFiles } from '../src/code/scope.js';
+import { isTestPackage, runtimeFiles } from '../src/code/scope.js';
 import type { StoreUse } from '../src/code/facts.js';
 
 /** Packages that give socket.io a shared adapter when imported. */
@@ -53,6 +53,7 @@ export default defineRule({
   check({ app, report }) {
     const done = new Set<string>();
     for (const service of app.services) {
+      if (isTestPackage(service)) continue;
       const files = runtimeFiles(app, service);
       const adapter = files.some((f) => f.stores.some((s) => s.kind === 'socket.io-adapter') || f.imports.some((i) => ADAPTER_MODULE.test(i.module)));
       for (const file of files) {

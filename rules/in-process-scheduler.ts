@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { runtimeFiles } from '../src/code/scope.js';
+import { isTestPackage, runtimeFiles } from '../src/code/scope.js';
 import type { Arg } from '../src/code/facts.js';
 
 /** node-cron's `{ distributed: true }`; an options object passed as a variable or spread counts as set. */
@@ -21,6 +21,7 @@ export default defineRule({
   check({ app, report }) {
     const done = new Set<string>();
     for (const service of app.services) {
+      if (isTestPackage(service)) continue;
       for (const file of runtimeFiles(app, service)) {
         for (const job of file.schedulers) {
           const key = `${file.file}:${job.span.line}:${job.span.column}`;

@@ -1,6 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { StateIndex, isBookkeeping, isMutation, type BindingWrite } from '../src/code/state.js';
-import { serviceCode } from '../src/code/scope.js';
+import { serviceState, isBookkeeping, isMutation, type BindingWrite } from '../src/code/state.js';
 import type { CodeFacts, StateBinding, StateWrite } from '../src/code/facts.js';
 import { placeFrom } from '../src/where.js';
 
@@ -38,8 +37,7 @@ export default defineRule({
   check({ app, report }) {
     const done = new Set<string>();
     for (const service of app.services) {
-      const code = serviceCode(app, service);
-      const index = new StateIndex(app.modules, code.runtime, code.other);
+      const index = serviceState(app, service);
       const groups = new Map<string, Site[]>();
       for (const file of index.files) {
         for (const write of file.writes) {

@@ -1,6 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { StateIndex } from '../src/code/state.js';
-import { serviceCode } from '../src/code/scope.js';
+import { serviceState } from '../src/code/state.js';
 
 export default defineRule({
   id: 'unbounded-timer',
@@ -12,8 +11,7 @@ export default defineRule({
   check({ app, report }) {
     const done = new Set<string>();
     for (const service of app.services) {
-      const code = serviceCode(app, service);
-      const index = new StateIndex(app.modules, code.runtime, code.other);
+      const index = serviceState(app, service);
       const cleared = index.clearedHandles();
       for (const file of index.files) {
         const { unrefed, returned } = file.timerHandles;

@@ -35,6 +35,8 @@ const STARTUP_EVENTS = new Set(['listening', 'ready']);
 const STARTUP_HOOKS = new Set(['onReady', 'onListen', 'onRegister', 'onRoute']);
 const SHUTDOWN_HOOKS = new Set(['onClose', 'preClose']);
 const PLUGIN_WRAPPERS = new Set(['fp', 'fastifyPlugin']);
+/** Calls that wrap a function and hand it on: the wrapped function runs where the wrapper goes. */
+const WRAPPERS = new Set(['debounce', 'throttle']);
 
 type Kind = RunContext['run'] | 'inline' | 'named';
 
@@ -117,6 +119,18 @@ function framesAround(w: Walk): Frame[] {
   }
 }
 
+/**
+ * Where a function passed as an argument of `call` runs, without labels: where the call is for
+ * callbacks run on the spot (`items.forEach(load)`, `.finally(cleanup)`), else where the callee
+ * runs it (`emitter.on('x', load)` in a callback, `process.on('SIGTERM', stop)` in a signal handler).
+ */
+export function argumentContext(w: Walk, call: TS.CallExpression, arg: TS.Node): RunContext {
+  const here = runContext(w, false);
+  const kind = callbackFrame(w, call, arg, 0).kind;
+  if (kind === 'inline' || here.run === 'request') return here;
+  return { run: kind as RunContext['run'] };
+}
+
 function computeContext(w: Walk, labelled: boolean): RunContext {
   const frames = framesAround(w);
   // Named functions count only as the outermost frame: an inner helper runs where its caller does.
@@ -126,6 +140,7 @@ function computeContext(w: Walk, labelled: boolean): RunContext {
   const request = pick('request');
   if (request) return at('request', request);
   const busy = frames.find((f) => f.kind === 'callback' || f.kind === 'deferred' || f.kind === 'method');
+  if (busy?.kind === 'method' && busy.name) return { ...at('method', busy), fn: busy.name };
   if (busy) return at(busy.kind as RunContext['run'], busy);
   const signal = pick('signal');
   if (signal) return at('signal', signal);
@@ -183,7 +198,10 @@ function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame 
     if (topClass && ((ts.isMethodDeclaration(fn) && isStatic(ts, fn)) || ts.isConstructorDeclaration(fn))) {
       return { kind: 'named', name: `${cls}.${mname}`, via: () => (ts.isConstructorDeclaration(fn) ? `the ${cls} constructor` : label), node };
     }
-    return { kind: 'method', via: () => `${label} method`, node };
+    const owner = cls2 && ts.isObjectLiteralExpression(cls2) && mname !== '[computed]' ? moduleObject(w, depth + 1) : undefined;
+    if (owner) return { kind: 'named', name: `${owner}.${mname}`, via: () => `${owner === 'default' ? '' : owner + '.'}${mname}()`, node };
+    const key = memberName(ts, fn.name);
+    return { kind: 'method', name: key && (topClass ? `${cls}#${key}` : `.${key}`), via: () => `${label} method`, node };
   }
   // Arrow functions and function expressions: judged from where they stand.
   let d = depth + 1;
@@ -205,7 +223,7 @@ function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame 
       const name = c[c.length - 1]!;
       return name === 'exports' ? { kind: 'named', name: 'default', via: () => 'module.exports()', node } : { kind: 'named', name, via: () => `${name}()`, node };
     }
-    if (c?.[0] === 'this' || c?.includes('prototype')) return { kind: 'method', via: () => `${c.filter((x) => x !== 'prototype').join('.')}() method`, node };
+    if (c?.[0] === 'this' || c?.includes('prototype')) return { kind: 'method', name: `.${c[c.length - 1]}`, via: () => `${c.filter((x) => x !== 'prototype').join('.')}() method`, node };
     // `obj.method = () => {...}` names the function after where it is kept.
     if (c && c.length > 1) return { kind: 'named', name: c.join('.'), via: () => `${c.join('.')}()`, node };
     return { kind: 'callback', via: () => 'callback', node };
@@ -214,22 +232,26 @@ function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame 
   if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) {
     const pname = ts.isIdentifier(parent.name) || ts.isStringLiteral(parent.name) ? parent.name.text : '';
     if (pname === 'handler') return { kind: 'request', via: () => routeObjectLabel(w, w.parent(d + 1)), node };
+    const name = pname ? `.${pname}` : undefined;
     if (ts.isPropertyDeclaration(parent)) {
       const cls = classNameOf(w, d + 1);
-      return { kind: 'method', via: () => `${cls ? cls + '.' : ''}${pname}() method`, node };
+      const top = cls && pname && ts.isClassDeclaration(w.parent(d + 1)!) && w.parent(d + 2) === w.sf;
+      return { kind: 'method', name: top ? `${cls}#${pname}` : name, via: () => `${cls ? cls + '.' : ''}${pname}() method`, node };
     }
-    return { kind: 'method', via: () => `${pname}() method`, node };
+    const owner = pname ? moduleObject(w, d + 1) : undefined;
+    if (owner) return { kind: 'named', name: `${owner}.${pname}`, via: () => `${owner === 'default' ? '' : owner + '.'}${pname}()`, node };
+    return { kind: 'method', name, via: () => `${pname}() method`, node };
   }
   if (ts.isNewExpression(parent)) {
     const callee = w.text(parent.expression, 40);
     return callee === 'Promise' ? { kind: 'inline', node } : { kind: 'callback', via: () => `callback of new ${callee}()`, node };
   }
-  if (ts.isCallExpression(parent) && parent.arguments.includes(child as TS.Expression)) return callbackFrame(w, parent, node);
+  if (ts.isCallExpression(parent) && parent.arguments.includes(child as TS.Expression)) return callbackFrame(w, parent, node, d);
   return { kind: 'callback', via: () => 'callback', node };
 }
 
-/** A function passed to a call: the call says when it runs. */
-function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node): Frame {
+/** A function passed to a call (at `w.parent(depth)`, when known): the call says when it runs. */
+function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node, depth?: number): Frame {
   const ts = w.ts;
   const callee = w.unwrap(call.expression);
   const chain = w.chain(callee);
@@ -238,6 +260,11 @@ function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node): Frame {
   const event = first && ts.isStringLiteralLike(first) ? first.text : undefined;
   const text = () => w.text(callee, 40);
   if (!last) return { kind: 'callback', via: () => 'callback', node };
+  // `fs.watch(file, debounce(reload, 500))`: the wrapped function runs where the wrapper is handed.
+  const outer = depth !== undefined ? w.parent(depth + 1) : undefined;
+  if (WRAPPERS.has(last) && outer && ts.isCallExpression(outer) && outer.arguments.includes(call)) return callbackFrame(w, outer, node, depth! + 1);
+  // A file watcher reloads what the pod's own files say (a ConfigMap update reaches every replica): start-up work, repeated.
+  if (watchesFiles(w, callee, last)) return { kind: 'startup', via: () => `${text()}() callback`, node };
   if (last === 'setInterval') return { kind: 'callback', via: () => 'setInterval callback', node };
   if (last === 'setTimeout') return { kind: 'deferred', via: () => 'setTimeout callback', node };
   if (chain?.[0] === 'process' && chain.length === 2 && LISTEN_METHOD.test(last)) {
@@ -260,6 +287,16 @@ function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node): Frame {
   if (recv && ROUTE_METHODS.has(last.toLowerCase()) && takesHandlers(w, recv, first)) return { kind: 'request', via: () => `${text()}(${first && ts.isStringLiteralLike(first) ? `'${first.text}'` : ''}) handler`, node };
   if ((last === 'on' || last === 'addListener' || last === 'subscribe') && event) return { kind: 'callback', via: () => `'${event}' listener`, node };
   return { kind: 'callback', via: () => `callback of ${text()}()`, node };
+}
+
+/** `fs.watch(...)`, `fs.watchFile(...)`, `chokidar.watch(...).on('change', ...)`. */
+function watchesFiles(w: Walk, callee: TS.Expression, last: string): boolean {
+  const ts = w.ts;
+  const origin = w.resolve(callee);
+  if (origin && /^(?:node:)?fs$/.test(origin.module) && /^(?:watch|watchFile)$/.test(origin.path[origin.path.length - 1] ?? '')) return true;
+  if (!LISTEN_METHOD.test(last) || !ts.isPropertyAccessExpression(callee)) return false;
+  const recv = w.unwrap(callee.expression);
+  return ts.isCallExpression(recv) && w.resolve(recv.expression)?.module === 'chokidar';
 }
 
 /**
@@ -306,6 +343,33 @@ function routeObjectLabel(w: Walk, obj: TS.Node | undefined): string {
     if (p.name.text === 'url' || p.name.text === 'path') url = p.initializer.text;
   }
   return method || url ? `${[method, url].filter(Boolean).join(' ')} handler` : 'route handler';
+}
+
+/**
+ * The module-level name of the object literal at `w.parent(depth)`: `toExport` for
+ * `const toExport = { ... }`, `default` for `export default { ... }` and `module.exports = { ... }`.
+ * Its methods are functions like top-level ones: calls through the name (or an import of it) reach them.
+ */
+function moduleObject(w: Walk, depth: number): string | undefined {
+  const ts = w.ts;
+  let d = depth + 1;
+  let parent = w.parent(d);
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent))) parent = w.parent(++d);
+  if (!parent) return undefined;
+  if (ts.isExportAssignment(parent)) return w.parent(d + 1) === w.sf ? 'default' : undefined;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    return w.parent(d + 2) && ts.isVariableStatement(w.parent(d + 2)!) && w.parent(d + 3) === w.sf ? parent.name.text : undefined;
+  }
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isExpressionStatement(w.parent(d + 1) ?? parent)) {
+    const c = w.chain(parent.left);
+    return c?.length === 2 && c[0] === 'module' && c[1] === 'exports' && w.parent(d + 2) === w.sf ? 'default' : undefined;
+  }
+  return undefined;
+}
+
+/** `save` for a method `save()`, `#flush` for a private one; undefined for a computed name. */
+export function memberName(ts: Walk['ts'], n: TS.PropertyName | undefined): string | undefined {
+  return n && (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isPrivateIdentifier(n)) ? n.text : undefined;
 }
 
 function isStatic(ts: Walk['ts'], n: TS.Node): boolean {

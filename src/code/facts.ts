@@ -46,6 +46,11 @@ export interface CodeFacts {
   moduleExports: ExportFact[];
   /** Calls of this file's top-level functions and of functions imported from relative modules. */
   fnCalls: FnCall[];
+  /**
+   * Functions (named as in `RunContext.fn`) that start accepting connections (`.listen()`), and the
+   * constructor (`Server.constructor`) of a class whose method does: a process runs them once, at start-up.
+   */
+  serverFns: string[];
   /** `setInterval` / `setTimeout` calls and where their handles go. */
   timers: TimerFact[];
   /** Handles passed to `clearInterval`/`clearTimeout` (`t`, `this.timer`), `.unref()`ed, or returned. */
@@ -268,7 +273,12 @@ export interface ClientFact {
  */
 export interface RunContext {
   run: 'top' | 'startup' | 'signal' | 'request' | 'callback' | 'deferred' | 'method' | 'function';
-  /** The top-level function, for `run: 'function'`. */
+  /**
+   * For `run: 'function'`, the top-level function (`main`, `Registry.add`, `toExport.initialize`
+   * for a method of a module-level object literal); for `run: 'method'`, the method of a top-level
+   * class (`Loader#load`) or, for any other method, its name after a dot (`.loadDefinitions`):
+   * instances hide which class a call reaches, so methods are mostly known by name.
+   */
   fn?: string;
   /** The function that runs the code, as the user wrote it: `the cartsRouter.post('/') handler`, `startPolling()`. */
   via?: string;
@@ -333,8 +343,12 @@ export interface ExportFact {
 
 /**
  * A call of a top-level function of this file (`main()`), of a top-level class's static method
- * (`Registry.add()`) or constructor (`new Env()` → path `['constructor']`), or of an imported one
- * (`db.connect()` → name `db`, path `['connect']`).
+ * (`Registry.add()`) or constructor (`new Env()` → path `['constructor']`), of a method of a
+ * module-level object literal (`toExport.initialize()`), or of an imported one (`db.connect()` →
+ * name `db`, path `['connect']`); a method of a known class (`this.load()` in a class that has
+ * `load`: name `Loader#load`; `new Loader().load()` with `Loader` imported: name `Loader`, path
+ * `['#load']`); or a method call on any other receiver by name (`.loadDefinitions`, path `[]`). A function passed as an argument counts as called where the callee runs it
+ * (`items.forEach(load)` where the `forEach` is; `emitter.on('x', load)` in a callback).
  */
 export interface FnCall extends Pick<RunContext, 'run' | 'fn'> {
   name: string;
@@ -439,6 +453,7 @@ export function emptyFacts(file: string): CodeFacts {
     writes: [],
     moduleExports: [],
     fnCalls: [],
+    serverFns: [],
     timers: [],
     timerHandles: { cleared: [], unrefed: [], returned: [] },
     schedulers: [],

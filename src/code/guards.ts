@@ -116,30 +116,40 @@ export function inFinally(w: Walk): boolean {
 
 /**
  * The write sits in a function that runs once: its body returns early on a module-level flag
- * (`if (loaded) return;`) and sets that flag (`loaded = true`). The flag's own write is not guarded.
+ * (`if (loaded) return;`, `if (plugins.initialized) return;`) and sets that flag to `true`
+ * somewhere in the body. A flag that is a binding of its own does not guard its own write (a
+ * boolean flag is judged on its own); a flag that is a property (`plugins.initialized`) does.
  */
-export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, root: string): boolean {
+export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, isModule: (root: string) => boolean, target: string): boolean {
   const ts = w.ts;
+  const root = target.split('.')[0]!;
   for (let d = 1; ; d++) {
     const a = w.parent(d);
     if (!a || ts.isSourceFile(a)) return false;
     if (!isFunctionLike(ts, a)) continue;
     const body = a.body;
     if (!body || !ts.isBlock(body)) continue;
-    let flag: string | undefined;
     for (const s of body.statements) {
       if (!ts.isIfStatement(s) || !returns(ts, s.thenStatement)) continue;
       const c = w.unwrap(s.expression);
-      if (ts.isIdentifier(c) && isFlag(c.text)) flag = c.text;
+      const flag = w.chain(c)?.join('.');
+      if (!flag || flag.startsWith('this.')) continue;
+      const own = !flag.includes('.');
+      if (own ? !isFlag(flag) || flag === root : !isModule(flag.split('.')[0]!)) continue;
+      if (setsTrue(w, body, flag)) return true;
     }
-    if (!flag || flag === root) continue;
-    const sets = body.statements.some((s) => {
-      if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression)) return false;
-      const b = s.expression;
-      return b.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(b.left) && b.left.text === flag && b.right.kind === ts.SyntaxKind.TrueKeyword;
-    });
-    if (sets) return true;
   }
+}
+
+/** Does the function body assign `true` to `flag` (outside nested functions)? */
+function setsTrue(w: Walk, body: TS.Node, flag: string): boolean {
+  const ts = w.ts;
+  const visit = (n: TS.Node): boolean => {
+    if (isFunctionLike(ts, n)) return false;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && n.right.kind === ts.SyntaxKind.TrueKeyword && w.chain(n.left)?.join('.') === flag) return true;
+    return !!ts.forEachChild(n, (c) => (visit(c) ? true : undefined));
+  };
+  return !!ts.forEachChild(body, (c) => (visit(c) ? true : undefined));
 }
 
 /**

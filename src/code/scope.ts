@@ -5,6 +5,8 @@ import { insidePackage, isTestOrTooling, isTestPath } from './paths.js';
 /** Imports that make a file browser code. */
 const UI_MODULE = /^(?:react|react-dom|react-native|preact|vue|svelte|solid-js|lit|mobx-react|mobx-react-lite|react-router|react-router-dom|@remix-run\/react|@angular\/(?:core|common|forms|router|material|cdk|platform-browser)|@vue\/[\w-]+|@sveltejs\/[\w-]+|next\/(?:router|navigation|link|image|head|dynamic))(?:\/.*)?$/;
 const UI_FILE = /\.(?:tsx|jsx)$/;
+/** Libraries that only draw in a browser: a file that uses them is front-end code even when the server imports it (for an editor schema, constants). */
+const DOM_MODULE = /^(?:prosemirror-view|@tiptap\/pm\/view|@codemirror\/view|monaco-editor|leaflet|mapbox-gl|maplibre-gl)(?:\/.*)?$/;
 
 /** A service's code: what runs in its replicas, and the rest of its package (tests, scripts, browser code). */
 export interface ServiceCode {
@@ -27,16 +29,18 @@ export function runtimeFiles(app: App, service: Service): CodeFacts[] {
 
 /**
  * A service's code split in two. Runtime: every file its server files reach through
- * imports (relative, tsconfig `paths`/`baseUrl`, workspace packages; `import type` loads nothing),
+ * imports (relative, tsconfig `paths`/`baseUrl`, workspace packages; `import type` loads nothing;
+ * not through a file that draws in a browser, like a ProseMirror view plugin of a shared editor),
  * plus the other files of the server's source tree unless they are browser code (a UI framework import, `.tsx`/`.jsx`,
- * or reached only from such files), tests, mocks, scripts, migrations, stories or tool configs,
- * which are the other part. A counter in a React hook or a migration script never lives in a replica.
+ * or reached only from such files), tests, mocks, scripts, migrations, stories, tool configs, or
+ * the other commands of a CLI whose `start` command is the server, which are the other part.
+ * A counter in a React hook or a migration script never lives in a replica.
  */
 export function serviceCode(app: App, service: Service): ServiceCode {
   const known = cache.get(service);
   if (known) return known;
   const m = app.modules;
-  const closure = (roots: CodeFacts[], stop: Set<CodeFacts>, expand: (f: CodeFacts) => boolean = () => true): Set<CodeFacts> => {
+  const closure = (roots: CodeFacts[], stop: (f: CodeFacts) => boolean, expand: (f: CodeFacts) => boolean = () => true): Set<CodeFacts> => {
     const seen = new Set<CodeFacts>(roots);
     const queue = [...roots];
     while (queue.length) {
@@ -45,7 +49,7 @@ export function serviceCode(app: App, service: Service): ServiceCode {
       for (const imp of f.imports) {
         if (imp.typeOnly) continue;
         const t = m.resolveImport(f.file, imp.module);
-        if (t && !seen.has(t) && !stop.has(t)) {
+        if (t && !seen.has(t) && !stop(t)) {
           seen.add(t);
           queue.push(t);
         }
@@ -53,13 +57,14 @@ export function serviceCode(app: App, service: Service): ServiceCode {
     }
     return seen;
   };
-  const isUi = (f: CodeFacts) => UI_FILE.test(f.file) || f.imports.some((i) => !i.typeOnly && UI_MODULE.test(i.module));
+  const isDom = (f: CodeFacts) => f.imports.some((i) => !i.typeOnly && DOM_MODULE.test(i.module));
+  const isUi = (f: CodeFacts) => UI_FILE.test(f.file) || isDom(f) || f.imports.some((i) => !i.typeOnly && UI_MODULE.test(i.module));
   const rel = (f: CodeFacts) => insidePackage(f.file, service.folder) ?? f.file;
   const isTooling = (f: CodeFacts) => isTestOrTooling(rel(f));
   // `history.listen()` in a React file or a test server is no entry point of the replica.
   const entries = service.files.filter((f) => service.servers.some((s) => s.file === f.file) && !isUi(f) && !isTooling(f));
-  const server = closure(entries, new Set());
-  const ui = closure(service.files.filter((f) => !server.has(f) && isUi(f)), server);
+  const server = closure(entries, isDom);
+  const ui = closure(service.files.filter((f) => !server.has(f) && isUi(f)), (f) => server.has(f));
   // Files no import reaches may still be loaded at run time (plugins, `requireDirectory`), but only
   // from the server's own source tree: `src/` when the entry is `src/main.ts`, not `resources/`.
   const top = (f: CodeFacts) => {
@@ -68,14 +73,21 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   };
   const trees = new Set(entries.map(top));
   const inTree = (f: CodeFacts) => trees.has('') || trees.has(top(f));
+  // An entry whose default export is the function that starts the server is one command of a CLI
+  // (`commands/start.ts`); the modules next to it that also export a default and that the server
+  // does not import are its other commands (`commands/exec.ts`), each run as its own process.
+  const dir = (f: CodeFacts) => f.file.slice(0, Math.max(0, f.file.lastIndexOf('/')));
+  const isDefault = (f: CodeFacts, local: string) => f.moduleExports.some((e) => e.name === 'default' && e.local === local);
+  const commandDirs = new Set(entries.filter((f) => f.serverFns.some((fn) => isDefault(f, fn))).map(dir));
+  const isCommand = (f: CodeFacts) => commandDirs.has(dir(f)) && f.moduleExports.some((e) => e.name === 'default');
   const out: ServiceCode = { runtime: [], other: [], browser: new Set() };
   for (const f of server) (isTestPath(rel(f)) ? out.other : out.runtime).push(f);
   for (const f of service.files) {
     if (server.has(f)) continue;
-    if (ui.has(f) || isTooling(f) || !inTree(f)) out.other.push(f);
+    if (ui.has(f) || isTooling(f) || !inTree(f) || isCommand(f)) out.other.push(f);
     else out.runtime.push(f);
   }
-  const serverSide = closure(entries, new Set(), (f) => !isUi(f));
+  const serverSide = closure(entries, isDom, (f) => !isUi(f));
   for (const f of out.runtime) {
     if (isUi(f) || (server.has(f) && !serverSide.has(f)) || usesBrowserOnly(f)) out.browser.add(f);
   }
@@ -87,4 +99,14 @@ export function serviceCode(app: App, service: Service): ServiceCode {
 export function usesBrowserOnly(f: CodeFacts): boolean {
   if (f.checksRuntime) return false;
   return f.browserGlobals.some((g) => !f.ownGlobals.includes(g) && !f.imports.some((i) => i.local === g));
+}
+
+/**
+ * A package of tests or test helpers, by its name or folder (`test-utils`, `integration-tests`,
+ * `@acme/testing`): it starts servers for tests, never in a replica.
+ */
+export function isTestPackage(service: Service): boolean {
+  const words = (x: string | undefined) => (x ?? '').split(/[-_.@/]+/);
+  const base = service.folder.slice(service.folder.lastIndexOf('/') + 1);
+  return [...words(service.name?.slice(service.name.lastIndexOf('/') + 1)), ...words(base)].some((x) => /^(?:test|tests|testing|e2e)$/i.test(x));
 }

@@ -1,5 +1,7 @@
+import type { App, Service } from '../model.js';
 import type { CodeFacts, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
 import type { ModuleIndex } from './modules.js';
+import { isTestPackage, serviceCode } from './scope.js';
 
 /** Where an imported name lands: a local name of another file, and the member path below it. */
 export interface Target {
@@ -22,12 +24,17 @@ interface Site {
   file: CodeFacts;
   run: RunContext['run'];
   fn?: string;
-  /** In a test, a script or browser code: not a call that happens in a replica. */
-  outside: boolean;
 }
 
-/** Names of functions that initialise: `init`, `setupRoutes`, `configure`, `registerFlag`, `loadPlugins`, `setLogger`. */
-const INIT_NAME = /^(?:init|initiali[sz]e|setup|configure|bootstrap|install|register|mount|boot|start|load)(?:[A-Z_]\w*)?$|^set[A-Z]\w*$/;
+/** Names of functions that initialise: `init`, `setupRoutes`, `configure`, `registerFlag`, `loadPlugins`, `setLogger`, `main`. */
+const INIT_NAME = /^(?:init|initiali[sz]e|setup|configure|bootstrap|install|register|mount|boot|start|load)(?:[A-Z_]\w*)?$|^set[A-Z]\w*$|^main$/;
+
+/**
+ * Method names whose calls the facts keep by name (see `FnCall`): every name {@link INIT_NAME}
+ * matches, and compound or private ones (`loadDefinitions`, `#flush`). Calls of short common names
+ * (`get`, `put`, `run`) are too many to keep; methods with such names stay run-time code.
+ */
+export const CALLED_BY_NAME = /[A-Z_#]|^(?:init|initiali[sz]e|setup|configure|bootstrap|install|register|mount|boot|start|load|main)$/;
 
 /** Methods that change each kind of container. */
 const MUTATING: Record<ValueKind, Set<string>> = {
@@ -40,6 +47,9 @@ const MUTATING: Record<ValueKind, Set<string>> = {
 };
 
 const resolved = new WeakMap<ModuleIndex, Map<string, (Target & { esm: boolean }) | null>>();
+const exports = new WeakMap<ModuleIndex, Map<string, Target | null>>();
+/** Call sites depend only on the files they are read from: services of one run that read the same files share them. */
+const allSites = new WeakMap<ModuleIndex, { files: number; sites: Map<string, Site[]> }>();
 
 /**
  * Queries over the code facts of one service: which binding an imported name refers to (through
@@ -49,13 +59,16 @@ const resolved = new WeakMap<ModuleIndex, Map<string, (Target & { esm: boolean }
 export class StateIndex {
   private readonly startup = new Map<string, boolean>();
   private callSites?: Map<string, Site[]>;
+  private readonly replica: Set<CodeFacts>;
 
   /** `files` run in the replicas; `others` (tests, scripts, browser code) only tell where functions are called from. */
   constructor(
     private readonly modules: ModuleIndex,
     readonly files: CodeFacts[],
     private readonly others: CodeFacts[] = [],
-  ) {}
+  ) {
+    this.replica = new Set(files);
+  }
 
   /** The local name and file an imported name refers to, following re-exports. */
   importTarget(file: CodeFacts, local: string, path: string[]): (Target & { esm: boolean }) | undefined {
@@ -73,11 +86,24 @@ export class StateIndex {
     const imp = file.imports.find((i) => i.local === local);
     const target = imp && this.modules.resolveImport(file.file, imp.module);
     if (!imp || !target) return undefined;
-    const t = this.exportTarget(target, [...imp.path, ...path], 0);
+    const t = this.exported(target, [...imp.path, ...path]);
     return t && { ...t, esm: imp.kind === 'esm' };
   }
 
-  private exportTarget(file: CodeFacts, chain: string[], depth: number): Target | undefined {
+  /** What `file` exports under `chain`; many importers ask the same barrel for the same names. */
+  private exported(file: CodeFacts, chain: string[]): Target | undefined {
+    let memo = exports.get(this.modules);
+    if (!memo) exports.set(this.modules, (memo = new Map()));
+    const key = `${file.file}\0${chain.join('.')}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const t = this.exportTarget(file, chain, 0);
+    memo.set(key, t ?? null);
+    return t;
+  }
+
+  /** `star`: reached through `export * from`, which never re-exports a default. */
+  private exportTarget(file: CodeFacts, chain: string[], depth: number, star = false): Target | undefined {
     if (depth > 8) return undefined;
     const [head, ...rest] = chain;
     for (const e of file.moduleExports) {
@@ -96,11 +122,11 @@ export class StateIndex {
     for (const e of file.moduleExports) {
       if (e.name !== '*' || !e.from) continue;
       const next = this.modules.resolveImport(file.file, e.from);
-      const t = next && this.exportTarget(next, chain, depth + 1);
+      const t = next && this.exportTarget(next, chain, depth + 1, true);
       if (t) return t;
     }
     // CommonJS `module.exports = x`: a whole-module require then walks into x.
-    const whole = head !== undefined && file.moduleExports.find((e) => e.name === 'default' && e.local);
+    const whole = head !== undefined && !star && file.moduleExports.find((e) => e.name === 'default' && e.local);
     return whole ? { file, local: whole.local!, rest: chain } : undefined;
   }
 
@@ -118,31 +144,40 @@ export class StateIndex {
     return binding && { owner: t.file, binding, rest: t.rest, esm: t.esm };
   }
 
-  /** Code in this context may run more than once per process (a request, a callback, a method, or a function not only called at start-up). */
+  /** Code in this context may run more than once per process (a request, a callback, or a function or method not only called at start-up). */
   isRuntime(file: CodeFacts, ctx: RunContext): boolean {
     if (ctx.run === 'top' || ctx.run === 'startup' || ctx.run === 'signal') return false;
-    if (ctx.run === 'function') return !this.isStartupFunction(file, ctx.fn ?? '');
+    if (ctx.run === 'function' || (ctx.run === 'method' && ctx.fn)) return !this.isStartupFunction(file, ctx.fn ?? '');
     return true;
   }
 
   /**
-   * A top-level function (or static method, or constructor) that never runs at run time in a
-   * replica: it is called only from start-up or shutdown code (module top level, start-up
-   * callbacks, signal handlers, other such functions), or only from tests, scripts and browser code.
+   * A top-level function (or static method, constructor, method of a module-level object, or any
+   * method by its name) that never runs at run time in a replica: it starts the server, or it is
+   * called only from start-up or shutdown code (module top level, start-up callbacks, signal
+   * handlers, other such functions), or only from tests, scripts and browser code.
    */
   isStartupFunction(file: CodeFacts, fn: string): boolean {
-    const key = `${file.file}#${fn}`;
+    const byName = fn.startsWith('.');
+    const member = fn.indexOf('#');
+    const method = byName || member > 0;
+    const key = byName ? fn : `${file.file}#${fn}`;
     const known = this.startup.get(key);
     if (known !== undefined) return known;
+    if (!byName && file.serverFns.includes(fn)) return this.remember(key, true);
     this.startup.set(key, false);
-    const sites = (this.sites().get(key) ?? []).filter((s) => !(s.file === file && s.run === 'function' && s.fn === fn));
-    const inReplica = sites.filter((s) => !s.outside);
+    const self = (s: Site) => s.fn === fn && (method ? s.run === 'method' : s.file === file && s.run === 'function');
+    // A class's method (`Loader#load`): calls through `this` or `new Loader()`, and calls by name on other receivers.
+    const all = member > 0 ? [...(this.sites().get(key) ?? []), ...(this.sites().get(`.${fn.slice(member + 1)}`) ?? [])] : (this.sites().get(key) ?? []);
+    const sites = all.filter((s) => !self(s));
+    // Calls in tests, scripts, browser code and other packages never happen in this service's replicas.
+    const inReplica = sites.filter((s) => this.replica.has(s.file));
     // Nobody in the service calls it (dependency injection, plugin loaders reached through instances
     // or a computed require): trust a name that says it initialises, else take it as run-time code.
-    if (!sites.length) return this.remember(key, INIT_NAME.test(fn.split('.').pop()!));
-    const result =
-      inReplica.every((s) => s.run === 'top' || s.run === 'startup' || s.run === 'signal' || (s.run === 'function' && this.isStartupFunction(s.file, s.fn ?? '')));
-    return this.remember(key, result);
+    if (!sites.length) return this.remember(key, INIT_NAME.test(fn.split(/[.#]/).pop()!));
+    const startup = (s: Site) =>
+      s.run === 'top' || s.run === 'startup' || s.run === 'signal' || ((s.run === 'function' || (s.run === 'method' && !!s.fn)) && this.isStartupFunction(s.file, s.fn ?? ''));
+    return this.remember(key, inReplica.every(startup));
   }
 
   private remember(key: string, startup: boolean): boolean {
@@ -150,14 +185,16 @@ export class StateIndex {
     return startup;
   }
 
-  /** Call sites of every top-level function, keyed `file#name`, resolved through imports once. */
+  /** Call sites of every top-level function, keyed `file#name` (methods by name: `.name`), resolved through imports once. */
   private sites(): Map<string, Site[]> {
     if (this.callSites) return this.callSites;
+    const count = this.files.length + this.others.length;
+    const shared = allSites.get(this.modules);
+    if (shared?.files === count) return (this.callSites = shared.sites);
     const out = new Map<string, Site[]>();
-    const outside = new Set(this.others);
     const push = (key: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string }) => {
       const list = out.get(key);
-      const site: Site = { file, run: c.run, fn: c.fn, outside: outside.has(file) };
+      const site: Site = { file, run: c.run, fn: c.fn };
       if (list) list.push(site);
       else out.set(key, [site]);
     };
@@ -165,13 +202,21 @@ export class StateIndex {
       if (!f.fnCalls.length) continue;
       const imported = new Set(f.imports.map((i) => i.local));
       for (const c of f.fnCalls) {
-        if (!imported.has(c.name)) push(`${f.file}#${[c.name, ...c.path].join('.')}`, f, c);
+        const last = c.path[c.path.length - 1];
+        const member = last?.startsWith('#') ? last : '';
+        if (c.name.startsWith('.')) push(c.name, f, c);
+        else if (!imported.has(c.name)) push(`${f.file}#${[c.name, ...c.path].join('.')}`, f, c);
         else {
-          const t = this.importTarget(f, c.name, c.path);
-          if (t) push(`${t.file.file}#${[t.local, ...t.rest].join('.')}`, f, c);
+          const t = this.importTarget(f, c.name, member ? c.path.slice(0, -1) : c.path);
+          if (t) push(`${t.file.file}#${[t.local, ...t.rest].join('.')}${member}`, f, c);
+          // `program.loadDefinitions()` on an instance exported by one of the service's modules: a method, known by its name.
+          else if (last && CALLED_BY_NAME.test(last) && this.modules.resolveImport(f.file, f.imports.find((i) => i.local === c.name)!.module)) {
+            push(`.${member ? member.slice(1) : last}`, f, c);
+          }
         }
       }
     }
+    allSites.set(this.modules, { files: count, sites: out });
     this.callSites = out;
     return out;
   }
@@ -189,6 +234,20 @@ export class StateIndex {
     }
     return out;
   }
+}
+
+/**
+ * The state queries of one service: the files that run in its replicas, with every other code file
+ * of the run (its tests, scripts and browser code, other packages and their tests) telling only
+ * where functions are called from: a call there never happens in this service's replicas.
+ */
+export function serviceState(app: App, service: Service): StateIndex {
+  const code = serviceCode(app, service);
+  // A package of test helpers starts servers for tests only.
+  const runtime = isTestPackage(service) ? [] : code.runtime;
+  const mine = new Set(runtime);
+  const others = new Set([...code.other, ...app.packages.flatMap((p) => p.files)].filter((f) => !mine.has(f)));
+  return new StateIndex(app.modules, runtime, [...others]);
 }
 
 /** Does this write change what the binding holds? Reassignments, container mutations, property writes; not lazy initialisation, not reads. */

@@ -174,7 +174,7 @@ export class Walk {
   }
 
   /** `a.b.c` as `['a','b','c']` (with `this` as `'this'`); undefined for anything else. */
-  chain(e: TS.Expression): string[] | undefined {
+  chain(e: TS.Expression): readonly string[] | undefined {
     const known = this.chains.get(e);
     if (known !== undefined) return known ?? undefined;
     const c = this.computeChain(e);

@@ -59,6 +59,13 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it('leaves out packages of test helpers, which start servers for tests only', async () => {
+    const harness = "const express = require('express');\nconst session = require('express-session');\nexports.startTestApp = () => express().use(session({ secret: 'test' })).listen(0);\n";
+    const pkg = (name: string) => ({ [`${name}/package.json`]: `{"name":"@acme/${name}","dependencies":{"express":"^4","express-session":"^1"}}`, [`${name}/index.js`]: harness });
+    assert.deepEqual(where((await lintFiles(pkg('test-utils'), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(pkg('gateway'), { rules: [RULE] })).findings), [`${RULE} gateway/index.js:3`]);
+  });
+
   it("finds the demo shop's session without a store", async () => {
     const { findings } = await lintDir(`${FIXTURES}/demo`, { rules: [RULE] });
     assert.deepEqual(where(findings), [`${RULE} services/checkout/src/server.ts:8`]);

@@ -44,6 +44,13 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it('leaves out packages of test helpers, which start servers for tests only', async () => {
+    const harness = "const express = require('express');\nconst cron = require('node-cron');\nexports.startTestApp = () => {\n  cron.schedule('* * * * *', () => undefined);\n  return express().listen(0);\n};\n";
+    const pkg = (name: string) => ({ [`${name}/package.json`]: `{"name":"${name}","dependencies":{"express":"^4","node-cron":"^3"}}`, [`${name}/index.js`]: harness });
+    assert.deepEqual(where((await lintFiles(pkg('integration-tests'), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(pkg('billing'), { rules: [RULE] })).findings), [`${RULE} billing/index.js:4`]);
+  });
+
   it('finds nothing in the demo shop, whose cart cleanup is a Kubernetes CronJob', async () => {
     const { findings } = await lintDir(`${FIXTURES}/demo`, { rules: [RULE] });
     assert.deepEqual(where(findings), []);

@@ -17,6 +17,11 @@ describe(RULE, () => {
   it('reports run-time writes once, at the declaration, following imports, re-exports, aliases and CommonJS', async () => {
     const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
     assert.deepEqual(where(findings), [
+      `${RULE} fire/chat/src/plugins/auth.ts:4`,
+      `${RULE} fire/chat/src/plugins/themes.ts:6`,
+      `${RULE} fire/chat/src/presence.ts:2`,
+      `${RULE} fire/chat/src/server.ts:11`,
+      `${RULE} fire/chat/src/typing.ts:1`,
       `${RULE} fire/legacy/lib/counters.js:2`,
       `${RULE} fire/legacy/lib/events.js:4`,
       `${RULE} fire/legacy/lib/rates.js:3`,
@@ -28,6 +33,7 @@ describe(RULE, () => {
       `${RULE} fire/shop/src/routes/users.ts:8`,
       `${RULE} fire/shop/src/store/carts.ts:7`,
       `${RULE} fire/shop/src/users/repository.ts:6`,
+      `${RULE} fire/wiki/shared/utils/dates.ts:1`,
     ]);
     const at = (file: string, line: number) => findings.find((f) => f.file === file && f.line === line)!;
 
@@ -65,9 +71,21 @@ describe(RULE, () => {
     assert.match(at('fire/legacy/lib/visitors.js', 1).message, /^"visitors" \(Set\) is written from the app\.use\(\) handler \(\.\.\/app\.js:8\)/);
     assert.match(at('fire/legacy/lib/events.js', 4).message, /^"recent" \(array\) is written from the 'order' listener/);
     assert.match(at('fire/nest/src/drafts.controller.ts', 3).message, /^"drafts" \(object\) is written from the @Post\(':id'\) handler DraftsController\.save\(\)/);
+
+    // The chat server: a theme added by a request, a method of the default-exported object called on every login
+    // (no flag keeps it to the first), an instance method called from a socket listener (and once at start-up), a
+    // function handed to `socket.on`, and tokens kept by a listener.
+    assert.deepEqual(at('fire/chat/src/plugins/themes.ts', 6).related!.map((r) => `${r.file}:${r.line} ${r.message}`), ['fire/chat/src/plugins/themes.ts:9 themes.set() in addTheme()']);
+    assert.match(at('fire/chat/src/plugins/auth.ts', 4).message, /^"auth" \(object\) is written from auth\.refresh\(\) \(line 7\)/);
+    assert.match(at('fire/chat/src/presence.ts', 2).message, /^"Presence\.online" \(static Set\) is written from the Presence\.markOnline\(\) method \(line 4\)/);
+    assert.match(at('fire/chat/src/typing.ts', 1).message, /^"typing" \(Set\) is written from noteTyping\(\) \(line 3\)/);
+    assert.match(at('fire/chat/src/server.ts', 11).message, /^"uploadTokens" \(Map\) is a module-level cache filled in the 'upload:auth' listener \(line 31\)/);
+    // The wiki server reaches a shared date helper (run-time code) and the editor's code-block plugin, which only
+    // draws in the browser (prosemirror-view): the helper's cache is reported, the plugin's caches are not.
+    assert.match(at('fire/wiki/shared/utils/dates.ts', 1).message, /^"separators" \(Map\) is a module-level cache filled in dateSeparator\(\)/);
   });
 
-  it('stays silent for start-up and lifecycle writes, lazy clients, frozen and weak values, per-process bookkeeping, and code that never runs in a replica', async () => {
+  it('stays silent for start-up and lifecycle writes, registries filled at start-up, lazy clients, frozen and weak values, per-process bookkeeping, and code that never runs in a replica', async () => {
     const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
     assert.deepEqual(where(findings), []);
   });
@@ -166,6 +184,114 @@ describe(RULE, () => {
     );
     assert.ok(findings.some((f) => f.ruleId === 'in-memory-store'));
     assert.ok(findings.some((f) => f.ruleId === 'in-process-scheduler'));
+  });
+
+  it('takes the function that starts the server as start-up code, and the constructor of a class whose method does', async () => {
+    const server = "import express from 'express';\nlet settings = { dev: false };\nexport default function (opts: { dev: boolean }) {\n  settings = opts;\n  express().listen(3000);\n}\n";
+    assert.deepEqual(where((await lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server }, { rules: [RULE] })).findings), []);
+    const apply = await lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server.replace('  settings = opts;\n', '') + 'export function apply(opts: { dev: boolean }) {\n  settings = opts;\n}\n' }, { rules: [RULE] });
+    assert.deepEqual(where(apply.findings), [`${RULE} src/server.ts:2`]);
+
+    const logger = "let logger: unknown = console;\nexport function setLogger(l: unknown) {\n  logger = l;\n}\n";
+    const cls = (body: string) =>
+      `import express from 'express';\nimport { setLogger } from './logger';\nexport class ApiServer {\n  app = express();\n  constructor(opts: { logger: unknown }) {\n    setLogger(opts.logger);\n  }\n  start() {\n    ${body}\n  }\n}\nexport const createServer = (opts: { logger: unknown }) => new ApiServer(opts);\n`;
+    const listening = await lintFiles({ 'package.json': EXPRESS, 'src/logger.ts': logger, 'src/api-server.ts': cls('this.app.listen(3000);'), 'src/main.ts': "import { createServer } from './api-server';\ncreateServer({ logger: console }).start();\nexpress().listen(1);\nimport express from 'express';\n" }, { rules: [RULE] });
+    assert.deepEqual(where(listening.findings), []);
+    // Without the listening method, createServer() is a function like any other: nothing says it runs once.
+    const plain = await lintFiles({ 'package.json': EXPRESS, 'src/logger.ts': logger, 'src/api-server.ts': cls('return this.app;'), 'src/main.ts': "import express from 'express';\nexpress().listen(1);\n" }, { rules: [RULE] });
+    assert.deepEqual(where(plain.findings), [`${RULE} src/logger.ts:1`]);
+  });
+
+  it('follows methods: of module-level objects, of a class through `this` and `new`, and of any instance by name', async () => {
+    const host = "export const installed: string[] = [];\nexport class PluginHost {\n  loadPlugins(names: string[]) {\n    for (const n of names) installed.push(n);\n  }\n}\n";
+    const boot = "import { PluginHost } from './host';\nexport const host = new PluginHost();\nhost.loadPlugins(['emoji']);\nnew PluginHost().loadPlugins(['giphy']);\n";
+    const atBoot = await project(host, { 'src/host.ts': host, 'src/boot.ts': boot, 'src/state.ts': "import './boot';\n" });
+    assert.deepEqual(where(atBoot.findings), []);
+    const perRequest = await project("import './boot';\n", {
+      'src/host.ts': host,
+      'src/boot.ts': `${boot}export const install = (req: { body: string[] }, res: unknown) => host.loadPlugins(req.body);\n`,
+    });
+    assert.deepEqual(where(perRequest.findings), [`${RULE} src/host.ts:1`]);
+    assert.match(perRequest.findings[0]!.message, /^"installed" \(array\) is written from the PluginHost\.loadPlugins\(\) method \(line 3\)/);
+
+    // A method added to a library's prototype, called on an instance another module exports.
+    const cli = "import { Command } from 'commander';\nlet definitions: object = {};\n(Command.prototype as any).loadDefinitions = function (defs: object) {\n  definitions = defs;\n};\nexport default new Command();\n";
+    const once = await project("import program from './cli';\n(program as any).loadDefinitions({ port: 1 });\n", { 'src/cli.ts': cli });
+    assert.deepEqual(where(once.findings), []);
+    const again = await project("import program from './cli';\nexport const h = (req: { body: object }, res: unknown) => (program as any).loadDefinitions(req.body);\n", { 'src/cli.ts': cli });
+    assert.deepEqual(where(again.findings), [`${RULE} src/cli.ts:2`]);
+  });
+
+  it('counts a function passed as an argument as called where the callee runs it', async () => {
+    const state = 'export const seen = new Set<string>();\nexport function remember(id: string) {\n  seen.add(id);\n}\n';
+    const inline = await project(state, { 'src/boot.ts': "import { remember } from './state';\n['a', 'b'].forEach(remember);\nPromise.resolve('c').then(remember).finally(() => undefined);\n" });
+    assert.deepEqual(where(inline.findings), []);
+    const listener = await project(state, { 'src/boot.ts': "import { EventEmitter } from 'node:events';\nimport { remember } from './state';\nexport const bus = new EventEmitter();\nbus.on('visit', remember);\n" });
+    assert.deepEqual(where(listener.findings), [`${RULE} src/state.ts:1`]);
+    const bound = await project(state, { 'src/boot.ts': "import { remember } from './state';\nexport const api = (req: unknown, res: unknown) => ({ remember: remember.bind(null) });\n" });
+    assert.deepEqual(where(bound.findings), [`${RULE} src/state.ts:1`]);
+  });
+
+  it('takes a registry reloaded by a file watcher as start-up work, but not one filled by other events', async () => {
+    const registry = (wire: string) =>
+      `import fs from 'node:fs';\nimport { EventEmitter } from 'node:events';\nimport debounce from 'lodash/debounce';\nconst plugins = new Map<string, object>();\nfunction reload() {\n  plugins.set('x', {});\n}\nexport const bus = new EventEmitter();\n${wire}\n`;
+    const watched = await project(registry("reload();\nfs.watch('/etc/app/plugins.json', debounce(reload, 500));\nfs.watchFile('/etc/app/plugins.json', () => reload());"));
+    assert.deepEqual(where(watched.findings), []);
+    const evented = await project(registry("reload();\nbus.on('plugins:changed', debounce(reload, 500));"));
+    assert.deepEqual(where(evented.findings), [`${RULE} src/state.ts:4`]);
+  });
+
+  it('keeps to the first call a method that returns early on a property flag it sets', async () => {
+    const auth = (guard: string) =>
+      `export const auth = {\n  initialized: false,\n  provider: 'none',\n  async initialize() {\n${guard}    for (const p of ['ldap', 'local']) {\n      if (process.env[p]) {\n        auth.initialized = true;\n        auth.provider = p;\n      }\n    }\n  },\n};\nexport const login = async (req: unknown, res: unknown) => auth.initialize();\n`;
+    assert.deepEqual(where((await project(auth('    if (auth.initialized) {\n      return;\n    }\n'))).findings), []);
+    assert.deepEqual(where((await project(auth(''))).findings), [`${RULE} src/state.ts:1`]);
+  });
+
+  it('leaves out hook slots typed as functions, but not other static fields', async () => {
+    const query = (field: string) =>
+      `type Tracer = (run: () => Promise<unknown>) => Promise<unknown>;\nexport class Query {\n  ${field};\n  static instrument(t: any) {\n    Query.last = t;\n  }\n}\nexport const h = (req: unknown, res: unknown) => Query.instrument(req);\n`;
+    assert.deepEqual(where((await project(query('static last?: Tracer'))).findings), []);
+    assert.deepEqual(where((await project(query('static last?: (run: () => void) => void'))).findings), []);
+    assert.deepEqual(where((await project(query('static last?: string'))).findings), [`${RULE} src/state.ts:3`]);
+  });
+
+  it('follows a class shared through `global` and a barrel whose first module has a default export', async () => {
+    const files = (route: string) => ({
+      'package.json': '{"name":"shop","workspaces":["packages/*"]}',
+      'packages/core/package.json': '{"name":"@shop/core","main":"dist/index.js"}',
+      'packages/core/src/index.ts': "export * from './defaults';\nexport * from './registry';\n",
+      'packages/core/src/defaults.ts': "const DEFAULTS = ['cart'];\nexport default DEFAULTS;\n",
+      'packages/core/src/registry.ts':
+        'class Registry {\n  static modules = new Map<string, object>();\n  static add(name: string) {\n    Registry.modules.set(name, {});\n  }\n}\nglobal.Registry ??= Registry;\nconst Shared = global.Registry;\nexport { Shared as Registry };\n',
+      'packages/api/package.json': '{"name":"@shop/api","dependencies":{"@shop/core":"1.0.0","express":"^4"}}',
+      'packages/api/src/main.ts': `import express from 'express';\nimport { Registry } from '@shop/core';\nconst app = express();\n${route}\napp.listen(3000);\n`,
+    });
+    assert.deepEqual(where((await lintFiles(files("Registry.add('cart');"), { rules: [RULE] })).findings), []);
+    const served = await lintFiles(files("app.post('/modules/:name', (req, res) => res.json(Registry.add(req.params.name)));"), { rules: [RULE] });
+    assert.deepEqual(where(served.findings), [`${RULE} packages/core/src/registry.ts:2`]);
+    assert.match(served.findings[0]!.message, /filled in Registry\.add\(\) \(line 3\)/);
+  });
+
+  it('ignores the calls of test packages and of the other commands of a CLI whose start command is the server', async () => {
+    const core = "export const loaded: string[] = [];\nexport function loadModules(names: string[]) {\n  loaded.push(...names);\n}\n";
+    const user = "import express from 'express';\nimport { loadModules } from '@acme/core';\nexport function serve() {\n  express().use((req, res, next) => { loadModules([req.path]); next(); }).listen(0);\n}\n";
+    const files = (pkg: string) => ({
+      'package.json': '{"name":"acme","workspaces":["packages/*"]}',
+      'packages/core/package.json': '{"name":"@acme/core","main":"src/index.ts"}',
+      'packages/core/src/index.ts': core,
+      'packages/api/package.json': '{"name":"@acme/api","dependencies":{"express":"^4"}}',
+      'packages/api/src/commands/start.ts': "import express from 'express';\nimport { loadModules } from '@acme/core';\nasync function start() {\n  loadModules(['cart']);\n  express().listen(9000);\n}\nexport default start;\n",
+      'packages/api/src/commands/seed.ts': "import { loadModules } from '@acme/core';\nexport default async function seed() {\n  loadModules(['fixtures']);\n}\n",
+      [`packages/${pkg}/package.json`]: `{"name":"@acme/${pkg}","dependencies":{"express":"^4"}}`,
+      [`packages/${pkg}/src/runner.ts`]: user,
+    });
+    assert.deepEqual(where((await lintFiles(files('test-utils'), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(files('gateway'), { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
+    // A module next to the command that exports no command runs in the server's process: its calls count.
+    const helper = files('test-utils');
+    helper['packages/api/src/commands/seed.ts'] = "import { loadModules } from '@acme/core';\nexport async function seed() {\n  loadModules(['fixtures']);\n}\n";
+    assert.deepEqual(where((await lintFiles(helper, { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
   });
 
   it("finds the demo shop's carts, order counter and price cache", async () => {

@@ -41,8 +41,9 @@ describe(RULE, () => {
     assert.match(at('rates.ts', 8).message, /^setInterval in startRatePolling\(\) \(line 7\) is never cleared: it keeps the process alive past SIGTERM/);
     assert.match(at('rates.ts', 8).hint!, /clearInterval\(timer\) in the SIGTERM handler/);
     assert.match(at('rates.ts', 21).message, /^setTimeout re-arms syncOutbox\(\) with no stop path/);
-    assert.match(at('reconciler.ts', 5).message, /^setInterval in the Reconciler\.start\(\) method .* each call starts another timer/);
-    assert.match(at('reconciler.ts', 5).hint!, /clearInterval\(this\.timer\) in a stop\(\)\/close\(\)/);
+    // `new Reconciler().start()` runs once, at start-up: the method is start-up code.
+    assert.match(at('reconciler.ts', 5).message, /^setInterval in the Reconciler\.start\(\) method .* is never cleared: it keeps the process alive past SIGTERM/);
+    assert.match(at('reconciler.ts', 5).hint!, /clearInterval\(this\.timer\) in the SIGTERM handler/);
     assert.match(at('server.ts', 13).message, /^setInterval at module top level is never cleared/);
     assert.match(at('server.ts', 16).message, /^setInterval in the 'connection' listener \(line 15\) is never cleared: each time it runs/);
   });
@@ -68,6 +69,27 @@ describe(RULE, () => {
       { rules: [RULE] },
     );
     assert.deepEqual(where(findings), [`${RULE} lib/poll.ts:3`]);
+  });
+
+  it('tells a method called once at start-up from one called on every request', async () => {
+    const watcher = 'export class Watcher {\n  timer?: NodeJS.Timeout;\n  startWatching() {\n    this.timer = setInterval(() => undefined, 1000);\n  }\n}\n';
+    const files = (code: string) =>
+      lintFiles(
+        {
+          'package.json': '{"name":"api","dependencies":{"express":"^4"}}',
+          'src/server.ts': "import express from 'express';\nimport './boot';\nexpress().listen(3000);\n",
+          'src/watcher.ts': watcher,
+          'src/boot.ts': code,
+        },
+        { rules: [RULE] },
+      );
+    const atStart = await files("import { Watcher } from './watcher';\nnew Watcher().startWatching();\n");
+    assert.deepEqual(where(atStart.findings), [`${RULE} src/watcher.ts:4`]);
+    assert.match(atStart.findings[0]!.message, /^setInterval in the Watcher\.startWatching\(\) method \(line 3\) is never cleared: it keeps the process alive past SIGTERM/);
+    const perRequest = await files("import { Watcher } from './watcher';\nexport const watch = (req: unknown, res: unknown) => new Watcher().startWatching();\n");
+    assert.deepEqual(where(perRequest.findings), [`${RULE} src/watcher.ts:4`]);
+    assert.match(perRequest.findings[0]!.message, /^setInterval in the Watcher\.startWatching\(\) method \(line 3\) is never cleared: each call starts another timer/);
+    assert.match(perRequest.findings[0]!.hint!, /clearInterval\(this\.timer\) in a stop\(\)\/close\(\)/);
   });
 
   it('does not accept .unref() as a fix inside a request handler', async () => {

@@ -1,6 +1,7 @@
-import { runContext } from '../context.js';
+import { argumentContext, memberName, runContext } from '../context.js';
+import { CALLED_BY_NAME } from '../state.js';
 import { boundNames, inFinally, isLazyInit, isNullish, onceGuarded, shadowed, storesFunction, storesPromise } from '../guards.js';
-import type { ExportFact, StateBinding, StateWrite, ValueKind } from '../facts.js';
+import type { ExportFact, RunContext, StateBinding, StateWrite, ValueKind } from '../facts.js';
 import type { TS } from '../typescript.js';
 import { isFunctionLike, type Collector, type Walk } from '../walk.js';
 
@@ -26,6 +27,8 @@ interface FileState {
   classes: Set<string>;
   /** Whether any class has a static binding: only then can a `this.x` write in a static method be one. */
   statics: boolean;
+  /** Names of module-level object literals (`const api = { init() {} }`), whose methods are called like functions. */
+  objects: Set<string>;
   calls: Set<string>;
 }
 
@@ -63,25 +66,59 @@ export const bindings: Collector = {
     }
     const call = node as TS.CallExpression;
     const callee = w.unwrap(call.expression);
-    if (ts.isPropertyAccessExpression(callee)) {
-      const m = callee.name.text;
+    const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    // `load.bind(ctx)`: `ctx` is a receiver, not a callback.
+    if (m !== 'bind' && m !== 'call' && m !== 'apply') for (const a of call.arguments) noteReference(w, st, call, a);
+    if (m !== undefined && ts.isPropertyAccessExpression(callee)) {
       if (MUTATORS.has(m)) write(w, st, callee.expression, 'call', m, call);
       else if (call.arguments[0] && ts.isIdentifier(callee.expression) && OBJECT_MUTATORS.has(`${callee.expression.text}.${m}`)) {
         write(w, st, call.arguments[0], 'call', `${callee.expression.text}.${m}`, call);
       }
+      if (m === 'listen' || (m === 'start' && HAPI.has(w.originOf(callee.expression)?.module ?? ''))) noteServer(w);
+      // `load.call(this)` runs `load` here; `load.bind(this)` hands it on from here.
+      if (m === 'bind' || m === 'call' || m === 'apply') return noteCall(w, st, w.unwrap(callee.expression));
     }
     noteCall(w, st, callee);
   },
 };
 
+const HAPI = new Set(['@hapi/hapi', 'hapi']);
+
+/**
+ * The top-level function that starts accepting connections is start-up code: a process runs it once.
+ * So is a class's method that does, and the class's constructor: a process makes one server.
+ */
+function noteServer(w: Walk): void {
+  const { run, fn } = runContext(w, false);
+  const cls = run === 'method' && fn?.includes('#') ? fn.slice(0, fn.indexOf('#')) : undefined;
+  const fns = run === 'function' && fn ? [fn] : cls ? [fn!, `${cls}.constructor`] : [];
+  for (const x of fns) if (!w.facts.serverFns.includes(x)) w.facts.serverFns.push(x);
+}
+
+/** A function passed as an argument (`items.forEach(load)`, `emitter.on('x', this.onX.bind(this))`) is called where the callee runs it. */
+function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.Expression): void {
+  const ts = w.ts;
+  let a = w.unwrap(arg);
+  if (ts.isCallExpression(a) && ts.isPropertyAccessExpression(a.expression) && a.expression.name.text === 'bind') a = w.unwrap(a.expression.expression);
+  if (ts.isIdentifier(a) ? !(st.fns.has(a.text) || w.imports.has(a.text)) : !ts.isPropertyAccessExpression(a)) return;
+  if (ts.isPropertyAccessExpression(a) && !ts.isIdentifier(a.expression) && a.expression.kind !== ts.SyntaxKind.ThisKeyword) return;
+  noteCall(w, st, a, [], argumentContext(w, call, arg));
+}
+
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, calls: new Set() }));
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, objects: new Set(), calls: new Set() }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
     st.roots.add(b.name.split('.')[0]!);
   };
+  // `const Shared = global.Registry` after `global.Registry ??= Registry`: one class shared by every copy of the module.
+  const globals = new Set<string>();
+  const aliases = new Map<string, string>();
+  // `type Tracer = (run: Run) => Promise<void>`: a name for a function type.
+  const fnTypes = new Set<string>();
+  for (const s of sf.statements) if (ts.isTypeAliasDeclaration(s) && holdsFunction(ts, s.type, fnTypes)) fnTypes.add(s.name.text);
   for (const s of sf.statements) {
     const exported = hasModifier(ts, s, ts.SyntaxKind.ExportKeyword);
     const isDefault = hasModifier(ts, s, ts.SyntaxKind.DefaultKeyword);
@@ -94,9 +131,13 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
           if (decl !== 'const') for (const name of boundNames(ts, d.name)) add({ name, decl, value: 'value', span: w.span(d.name) });
           continue;
         }
+        const same = decl === 'const' && d.initializer ? aliasOf(w, st, d.initializer, globals) : undefined;
+        if (same) aliases.set(d.name.text, same);
         const v = valueOf(w, d.initializer);
         if (v === 'fn') st.fns.add(d.name.text);
+        else if (holdsFunction(ts, d.type, fnTypes) && (!d.initializer || isNullish(w, d.initializer))) continue;
         else if (decl === 'const' ? isContainer(v) : v !== 'skip') {
+          if (d.initializer && ts.isObjectLiteralExpression(w.unwrap(d.initializer))) st.objects.add(d.name.text);
           const kind = typeof v === 'object' ? v : { value: 'value' as const };
           add({ name: d.name.text, decl, ...kind, ...boolInit(w, d.initializer), span: w.span(d.name) });
         }
@@ -113,7 +154,7 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
       for (const m of s.members) {
         if (!ts.isPropertyDeclaration(m) || !hasModifier(ts, m, ts.SyntaxKind.StaticKeyword) || !ts.isIdentifier(m.name)) continue;
         const v = valueOf(w, m.initializer);
-        if (v === 'fn' || v === 'skip') continue;
+        if (v === 'fn' || v === 'skip' || (holdsFunction(ts, m.type, fnTypes) && (!m.initializer || isNullish(w, m.initializer)))) continue;
         if (hasModifier(ts, m, ts.SyntaxKind.ReadonlyKeyword) && !isContainer(v)) continue;
         st.statics = true;
         add({ name: `${s.name.text}.${m.name.text}`, decl: 'static', ...(typeof v === 'object' ? v : { value: 'value' }), ...boolInit(w, m.initializer), span: w.span(m.name) });
@@ -123,10 +164,18 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
     } else if (ts.isExportAssignment(s)) {
       const e = w.unwrap(s.expression);
       if (ts.isIdentifier(e)) exp.push({ name: 'default', local: e.text });
+      else if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
+        exp.push({ name: 'default', local: 'default' });
+        st.fns.add('default');
+      } else if (ts.isObjectLiteralExpression(e)) exportObject(ts, e, exp);
     } else if (ts.isExpressionStatement(s)) {
       readCommonJsExport(w, st, s.expression, add);
+      const e = w.unwrap(s.expression);
+      const c = ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? w.chain(e.left) : undefined;
+      if (c?.length === 2 && (c[0] === 'global' || c[0] === 'globalThis')) globals.add(c[1]!);
     }
   }
+  for (const e of exp) if (e.local && aliases.has(e.local)) e.local = aliases.get(e.local);
   w.facts.bindings.push(...st.bindings.values());
 }
 
@@ -145,12 +194,7 @@ function readCommonJsExport(w: Walk, st: FileState, e: TS.Expression, add: (b: S
   const right = w.unwrap(e.right);
   if (c.length === 0) {
     if (ts.isIdentifier(right)) exp.push({ name: 'default', local: right.text });
-    else if (ts.isObjectLiteralExpression(right)) {
-      for (const p of right.properties) {
-        if (ts.isShorthandPropertyAssignment(p)) exp.push({ name: p.name.text, local: p.name.text });
-        else if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && ts.isIdentifier(p.initializer)) exp.push({ name: p.name.text, local: p.initializer.text });
-      }
-    }
+    else if (ts.isObjectLiteralExpression(right)) exportObject(ts, right, exp);
     return;
   }
   if (c.length !== 1) return;
@@ -164,6 +208,43 @@ function readCommonJsExport(w: Walk, st: FileState, e: TS.Expression, add: (b: S
     add({ name: `exports.${name}`, decl: 'exports', ...(typeof v === 'object' ? v : { value: 'value' }), span: w.span(e.left) });
     exp.push({ name, local: `exports.${name}` });
   }
+}
+
+/**
+ * The members of an exported object literal (`module.exports = {...}`, `export default {...}`):
+ * `{ a }` and `{ b: a }` export the local `a`; a method `{ init() {} }` is the function `default.init`.
+ */
+function exportObject(ts: Walk['ts'], o: TS.ObjectLiteralExpression, exp: ExportFact[]): void {
+  for (const p of o.properties) {
+    if (ts.isShorthandPropertyAssignment(p)) exp.push({ name: p.name.text, local: p.name.text });
+    else if (!p.name || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) continue;
+    else if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.initializer)) exp.push({ name: p.name.text, local: p.initializer.text });
+    else if (ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && (ts.isArrowFunction(p.initializer) || ts.isFunctionExpression(p.initializer)))) {
+      exp.push({ name: p.name.text, local: `default.${p.name.text}` });
+    }
+  }
+}
+
+/** `Registry` for `const A = Registry` or `const A = global.Registry` (once `global.Registry` is assigned), where `Registry` is a top-level class or function of the file. */
+function aliasOf(w: Walk, st: FileState, init: TS.Expression, globals: Set<string>): string | undefined {
+  const ts = w.ts;
+  const e = w.unwrap(init);
+  const c = ts.isIdentifier(e) ? [e.text] : ts.isPropertyAccessExpression(e) ? w.chain(e) : undefined;
+  const name = c?.length === 1 ? c[0] : c?.length === 2 && (c[0] === 'global' || c[0] === 'globalThis') && globals.has(c[1]!) ? c[1] : undefined;
+  return name && (st.classes.has(name) || st.fns.has(name)) ? name : undefined;
+}
+
+/**
+ * A declared function type (`static trace?: (fn: Fn) => Promise<void>`, or a local alias of one):
+ * with no value yet, the binding is a hook slot that holds a function, not data.
+ */
+function holdsFunction(ts: Walk['ts'], t: TS.TypeNode | undefined, fnTypes: Set<string>): boolean {
+  if (!t) return false;
+  if (ts.isParenthesizedTypeNode(t)) return holdsFunction(ts, t.type, fnTypes);
+  if (ts.isFunctionTypeNode(t)) return true;
+  if (ts.isTypeReferenceNode(t)) return ts.isIdentifier(t.typeName) && fnTypes.has(t.typeName.text);
+  const empty = (x: TS.TypeNode) => x.kind === ts.SyntaxKind.UndefinedKeyword || (ts.isLiteralTypeNode(x) && x.literal.kind === ts.SyntaxKind.NullKeyword);
+  return ts.isUnionTypeNode(t) && t.types.some((x) => holdsFunction(ts, x, fnTypes)) && t.types.every((x) => holdsFunction(ts, x, fnTypes) || empty(x));
 }
 
 /** `module.exports.a` / `exports.a` → `['a']`; `module.exports` → `[]`; anything else → undefined. */
@@ -292,7 +373,7 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
     ...(cls ? { cls } : {}),
     ...(bool ? { bool: true } : {}),
     ...(op === 'delete' || method === 'delete' ? (inFinally(w) ? { transient: true } : {}) : {}),
-    ...(onceGuarded(w, (n) => !!st.bindings.get(n)?.bool, root) ? { once: true } : {}),
+    ...(onceGuarded(w, (n) => !!st.bindings.get(n)?.bool, (r) => st.roots.has(r) || w.imports.has(r), chain.join('.')) ? { once: true } : {}),
     ...(stored && storesFunction(w, stored) ? { fnValue: true } : {}),
     ...(stored && storesPromise(w, stored) ? { promise: true } : {}),
     ...ctx,
@@ -300,27 +381,64 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
   });
 }
 
-/** `main()`, `db.connect()`: calls of top-level functions and of imported ones, with where they run. */
-function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[] = []): void {
+/** Receivers whose methods are never the service's own. */
+const GLOBALS = new Set(['Object', 'JSON', 'Math', 'Promise', 'Array', 'console', 'process', 'Reflect', 'Number', 'String', 'Date', 'Buffer', 'Symbol', 'Error']);
+
+/**
+ * `main()`, `db.connect()`, `api.init()`, `this.loadAll()`: calls of top-level functions, of imported
+ * ones, of module-level objects' methods, and of other methods by name, with where they run (`ctx`
+ * for a function passed as an argument).
+ */
+function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[] = [], ctx?: RunContext): void {
   const ts = w.ts;
   let name: string | undefined;
   let path: string[] = suffix;
   if (ts.isIdentifier(callee)) name = callee.text;
   else if (ts.isPropertyAccessExpression(callee)) {
     const first = rootOf(w, callee);
-    if (!first || !((first === 'this' && st.classes.size > 0) || w.imports.has(first) || st.classes.has(first))) return;
-    const c = w.chain(callee);
+    const known = (x: string | undefined) => !!x && (w.imports.has(x) || st.classes.has(x) || st.objects.has(x));
+    const c = first && ((first === 'this' && st.classes.size > 0) || known(first)) ? w.chain(callee) : undefined;
     const root = c?.[0] === 'this' ? staticClass(w) : c?.[0];
-    if (c && root && (w.imports.has(root) || st.classes.has(root))) [name, path] = [root, c.slice(1)];
+    const method = callee.name.text;
+    const recv = w.unwrap(callee.expression);
+    const made = ts.isNewExpression(recv) && ts.isIdentifier(recv.expression) ? recv.expression.text : undefined;
+    if (c && known(root)) [name, path] = [root!, c.slice(1)];
+    else if (!CALLED_BY_NAME.test(method) || GLOBALS.has(first ?? '')) return;
+    // `this.load()` in a class that has `load`, `new Loader().load()`: that class's method.
+    else if (recv.kind === ts.SyntaxKind.ThisKeyword && declares(ts, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
+    else if (made && st.classes.has(made)) [name, path] = [`${made}#${method}`, []];
+    else if (made && w.imports.has(made)) [name, path] = [made, [`#${method}`]];
+    else [name, path] = [`.${method}`, []];
   }
   if (!name) return;
   const imp = w.imports.get(name);
-  if (!(st.fns.has(name) || st.classes.has(name) || (imp && !BUILTIN.test(imp.module)))) return;
-  const { run, fn } = runContext(w, false);
+  if (!(name.startsWith('.') || name.includes('#') || st.fns.has(name) || st.classes.has(name) || st.objects.has(name) || (imp && !BUILTIN.test(imp.module)))) return;
+  const { run, fn } = ctx ?? runContext(w, false);
   const key = `${name}|${path.join('.')}|${run}|${fn ?? ''}`;
   if (st.calls.has(key)) return;
   st.calls.add(key);
   w.facts.fnCalls.push({ name, path, run, ...(fn ? { fn } : {}) });
+}
+
+/** The top-level class whose instance method, constructor, accessor or field the walk is in (through arrow functions). */
+function instanceClass(w: Walk): TS.ClassDeclaration | undefined {
+  const ts = w.ts;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a || ts.isSourceFile(a)) return undefined;
+    if (ts.isArrowFunction(a)) continue;
+    if (ts.isMethodDeclaration(a) || ts.isConstructorDeclaration(a) || ts.isGetAccessor(a) || ts.isSetAccessor(a) || ts.isPropertyDeclaration(a)) {
+      const cls = w.parent(d + 1);
+      if (hasModifier(ts, a, ts.SyntaxKind.StaticKeyword)) return undefined;
+      return cls && ts.isClassDeclaration(cls) && cls.name && w.parent(d + 2) === w.sf ? cls : undefined;
+    }
+    if (isFunctionLike(ts, a)) return undefined;
+  }
+}
+
+/** Does the class declare an instance member `name` (a method, accessor or field)? */
+function declares(ts: Walk['ts'], cls: TS.ClassDeclaration | undefined, name: string): boolean {
+  return !!cls?.members.some((m) => !ts.isConstructorDeclaration(m) && memberName(ts, m.name) === name && !hasModifier(ts, m, ts.SyntaxKind.StaticKeyword));
 }
 
 /** The top-level class whose static method (or static block) the walk is in, for `this.x` writes. */

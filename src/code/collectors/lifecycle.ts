@@ -111,7 +111,7 @@ function readinessFlag(b: TS.BinaryExpression, w: Walk): void {
   const ts = w.ts;
   const r = b.right.kind;
   if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken || (r !== ts.SyntaxKind.TrueKeyword && r !== ts.SyntaxKind.FalseKeyword)) return;
-  const name = w.chain(b.left)?.pop();
+  const name = w.chain(b.left)?.at(-1);
   if (name && READY_NAME.test(name) && !inRequestHandler(w)) step(w, b, 'readiness');
 }
 
@@ -173,7 +173,7 @@ function noServerBranch(w: Walk, st: TS.IfStatement, branch: TS.Node): boolean {
 /** `if (shuttingDown) process.exit(1)`: a second signal while the drain runs forces the exit, which is the fallback, not the drain. */
 function repeatedSignal(w: Walk, st: TS.IfStatement, branch: TS.Node): boolean {
   if (branch !== st.thenStatement) return false;
-  const name = w.chain(w.unwrap(st.expression))?.pop();
+  const name = w.chain(w.unwrap(st.expression))?.at(-1);
   return !!name && /shutting|closing|terminating|stopping|exiting|shutdown|draining|signal(?:l)?ed|received|called/i.test(name);
 }
 
