@@ -177,6 +177,9 @@ class Reader {
       this.ts ??= await timed('load typescript', loadTypeScript);
       return { code: extractFacts(this.ts, file.name, text) };
     }
+    // Every Kubernetes object names both keys: YAML without them (CI workflows, compose files,
+    // lock files, API specs) is not Kubernetes, is ignored silently, and is not even parsed.
+    if (!text.includes('apiVersion') || !text.includes('kind')) return { yaml: { docs: [] } };
     this.yaml ??= await timed('load yaml', () => import('./k8s/yaml-parse.js'));
     const parse = this.yaml.parseYaml;
     return { yaml: timed('parse yaml', () => parse(text)) };

@@ -56,6 +56,9 @@ describe('parse errors', () => {
       'svc/src/ok.ts': "import express from 'express';\nexpress().listen(1);\n",
       'k8s/broken.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a: b\n',
       'k8s/ok.yaml': NO_PROBE,
+      // Not Kubernetes (no apiVersion and kind), so not read at all, broken or not.
+      'docker-compose.yaml': 'services:\n  web: { image: nginx\n',
+      'pnpm-lock.yaml': "lockfileVersion: '9.0'\npackages:\n  a: b: c\n",
     });
     const run = await runCli(['-f', 'json', '--rule', 'parse-error,missing-readiness-probe', '--rule', 'missing-sigterm-handler'], { cwd });
     assert.equal(run.code, 1);
