@@ -309,4 +309,16 @@ describe(RULE, () => {
     const served = await lintFiles({ 'package.json': EXPRESS, 'index.js': lib, 'server.js': "const { count } = require('./index');\nrequire('express')().use((req, res, next) => { count(req.path); next(); }).listen(1);\n" }, { rules: [RULE] });
     assert.deepEqual(where(served.findings), [`${RULE} index.js:1`]);
   });
+
+  it('counts a method called from a request handler through an instance another module exports', async () => {
+    const registry = 'const handlers = new Map<string, string>();\nclass Registry {\n  registerHandler(name: string, url: string) {\n    handlers.set(name, url);\n  }\n}\nexport const registry = new Registry();\n';
+    const server = (call: string) =>
+      `import express from 'express';\nimport { registry } from './registry';\nconst app = express();\n${call}\napp.listen(3000);\n`;
+    const lint = (call: string) => lintFiles({ 'package.json': EXPRESS, 'src/registry.ts': registry, 'src/server.ts': server(call) }, { rules: [RULE] });
+    const { findings } = await lint("app.post('/hooks', (req, res) => {\n  registry.registerHandler(req.body.name, req.body.url);\n  res.end();\n});");
+    assert.deepEqual(where(findings), [`${RULE} src/registry.ts:1`]);
+    assert.match(findings[0]!.message, /handlers/);
+    // Called once at start-up, it is a registry filled before the first request: silent.
+    assert.deepEqual(where((await lint("registry.registerHandler('audit', 'http://audit');")).findings), []);
+  });
 });
