@@ -321,4 +321,16 @@ describe(RULE, () => {
     // Called once at start-up, it is a registry filled before the first request: silent.
     assert.deepEqual(where((await lint("registry.registerHandler('audit', 'http://audit');")).findings), []);
   });
+
+  it('tells a busy flag, set back to false, from a once-only guard', async () => {
+    const server = (reset: string) =>
+      `import express from 'express';\nlet running = false;\nconst results: string[] = [];\nconst app = express();\napp.post('/run', async (req, res) => {\n  if (running) return res.status(409).end();\n  running = true;\n  results.push(req.body.x);\n${reset}  res.end();\n});\napp.listen(3000);\n`;
+    const lint = (reset: string) => lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server(reset) }, { rules: [RULE] });
+    // The handler runs again once the flag is reset: every request may push.
+    assert.deepEqual(where((await lint('  running = false;\n')).findings), [`${RULE} src/server.ts:3`]);
+    // Reset in a callback, the flag is itself a per-process lock the handler takes.
+    assert.deepEqual(where((await lint('  setImmediate(() => {\n    running = false;\n  });\n')).findings), [`${RULE} src/server.ts:2`, `${RULE} src/server.ts:3`]);
+    // Never reset, the push happens once per process.
+    assert.deepEqual(where((await lint('')).findings), []);
+  });
 });
