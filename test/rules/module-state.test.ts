@@ -288,6 +288,10 @@ describe(RULE, () => {
     });
     assert.deepEqual(where((await lintFiles(files('test-utils'), { rules: [RULE] })).findings), []);
     assert.deepEqual(where((await lintFiles(files('gateway'), { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
+    // A package named for testing that builds an image for the cluster is a service (an A/B testing service): its calls count.
+    const abTesting = { ...files('ab-testing'), 'packages/ab-testing/Dockerfile': 'FROM node:20-slim\nCMD ["node", "dist/runner.js"]\n' };
+    assert.deepEqual(where((await lintFiles(files('ab-testing'), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(abTesting, { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
     // A module next to the command that exports no command runs in the server's process: its calls count.
     const helper = files('test-utils');
     helper['packages/api/src/commands/seed.ts'] = "import { loadModules } from '@acme/core';\nexport async function seed() {\n  loadModules(['fixtures']);\n}\n";
