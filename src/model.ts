@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CodeFacts, ServerStart } from './code/facts.js';
 import type { ModuleIndex } from './code/modules.js';
 import { isServerPackage } from './code/frameworks.js';
-import { insidePackage, isTestOrTooling, isTestOrToolingPackage } from './code/paths.js';
+import { buildsImage, insidePackage, isTestOrTooling, isTestOrToolingPackage } from './code/paths.js';
 import type { Dockerfile } from './docker/dockerfile.js';
 import type { Container, Manifests, Workload } from './k8s/objects.js';
 import type { Directive, ObjectIgnore } from './suppress.js';
@@ -73,11 +73,11 @@ export function importsServerModule(files: CodeFacts[]): boolean {
  * A package is a service when a file calls `.listen()` (or an equivalent) and the package uses a
  * server module. Not counted: calls in test code and tooling (`cypress/support/server.ts`,
  * `scripts/dev-server.js`, see `src/code/paths.ts`), packages of test code and tooling
- * (`integration-tests`, `@acme/test-utils`), and a `listen(callback)` of no known server
+ * (`integration-tests`, `@acme/test-utils`) unless they build an image, and a `listen(callback)` of no known server
  * (`history.listen(fn)` in browser code of the same package).
  */
 export function toService(pkg: Package): Service | undefined {
-  if (isTestOrToolingPackage(pkg.name, pkg.folder)) return undefined;
+  if (isTestOrToolingPackage(pkg.name, pkg.folder) && !buildsImage(pkg)) return undefined;
   const servers: Service['servers'] = [];
   const serverPackage = importsServerModule(pkg.files);
   for (const f of pkg.files) {

@@ -28,8 +28,6 @@ export function unboundedClients(files: CodeFacts[]): UnboundedClient[] {
   for (const f of files) {
     for (const c of f.clients) {
       if (c.kind === 'defaults' || (c.library === 'axios' && axiosDefault)) continue;
-      // `function fetch(url) { return got(url, { timeout }) }` in the same file: the call is to it.
-      if (c.library === 'fetch' && f.ownGlobals.includes('fetch')) continue;
       if (c.kind === 'instance' && defaults.some((d) => d.file === f.file && d.local === c.local)) continue;
       if (!bounded(c.options, BOUNDING[c.library] ?? ['timeout'])) out.push({ file: f.file, fact: c });
     }

@@ -69,7 +69,7 @@ export interface CodeFacts {
   catchAlls: CatchAll[];
 
   // Clients and health: globals a file declares itself, and browser code the server loads.
-  /** Runtime globals the file declares itself (`function fetch()`, `const document = ...`, a parameter): its uses of them are its own. */
+  /** Browser globals the file declares itself (`const document = ...`, a parameter `document`): its uses of them are its own. */
   ownGlobals: string[];
   /** Browser-only globals the file uses: `window.x`, `document.x`, `navigator.x`, `localStorage.x`, `new FileReader()`. */
   browserGlobals: string[];

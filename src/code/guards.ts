@@ -116,8 +116,8 @@ export function inFinally(w: Walk): boolean {
 
 /**
  * The write sits in a function that runs once: its body returns early on a module-level flag
- * (`if (loaded) return;`, `if (plugins.initialized) return;`) and sets that flag to `true`
- * somewhere in the body. A flag that is a binding of its own does not guard its own write (a
+ * (`if (loaded) return;`, `if (plugins.initialized) return;`) and sets that flag to `true`, never back
+ * to `false` (a busy flag). A flag that is a binding of its own does not guard its own write (a
  * boolean flag is judged on its own); a flag that is a property (`plugins.initialized`) does.
  */
 export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, isModule: (root: string) => boolean, target: string): boolean {
@@ -136,17 +136,18 @@ export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, isModule
       if (!flag || flag.startsWith('this.')) continue;
       const own = !flag.includes('.');
       if (own ? !isFlag(flag) || flag === root : !isModule(flag.split('.')[0]!)) continue;
-      if (setsTrue(w, body, flag)) return true;
+      // `if (running) return; running = true; ...; running = false`: a busy flag, which lets the body run again.
+      if (assigns(w, body, flag, ts.SyntaxKind.TrueKeyword, false) && !assigns(w, body, flag, ts.SyntaxKind.FalseKeyword, true)) return true;
     }
   }
 }
 
-/** Does the function body assign `true` to `flag` (outside nested functions)? */
-function setsTrue(w: Walk, body: TS.Node, flag: string): boolean {
+/** Does the function body assign `true` (or `false`) to `flag`, looking into nested functions (`.finally(() => ...)`) only when asked? */
+function assigns(w: Walk, body: TS.Node, flag: string, value: TS.SyntaxKind, nested: boolean): boolean {
   const ts = w.ts;
   const visit = (n: TS.Node): boolean => {
-    if (isFunctionLike(ts, n)) return false;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && n.right.kind === ts.SyntaxKind.TrueKeyword && w.chain(n.left)?.join('.') === flag) return true;
+    if (!nested && isFunctionLike(ts, n)) return false;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && n.right.kind === value && w.chain(n.left)?.join('.') === flag) return true;
     return !!ts.forEachChild(n, (c) => (visit(c) ? true : undefined));
   };
   return !!ts.forEachChild(body, (c) => (visit(c) ? true : undefined));

@@ -51,6 +51,11 @@ export function isTestOrToolingPackage(name: string | undefined, folder: string)
   return [name?.replace(/^@[^/]+\//, ''), base].some((n) => !!n && TOOLING_PACKAGE.test(n));
 }
 
+/** Does the package build an image for the cluster (a Dockerfile not named for development or CI)? Then it runs in replicas, whatever its name says. */
+export function buildsImage(pkg: { dockerfiles: readonly { file: string }[] }): boolean {
+  return pkg.dockerfiles.some((d) => !isDevDockerfile(d.file));
+}
+
 /** Is this Dockerfile (by its path) one for development or CI rather than the cluster? */
 export function isDevDockerfile(file: string): boolean {
   return DEV_DOCKERFILE.test(file.slice(file.lastIndexOf('/') + 1));

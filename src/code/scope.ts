@@ -1,6 +1,6 @@
 import type { App, Service } from '../model.js';
 import type { CodeFacts } from './facts.js';
-import { insidePackage, isTestOrTooling, isTestPath } from './paths.js';
+import { buildsImage, insidePackage, isTestOrTooling, isTestPath } from './paths.js';
 
 /** Imports that make a file browser code. */
 const UI_MODULE = /^(?:react|react-dom|react-native|preact|vue|svelte|solid-js|lit|mobx-react|mobx-react-lite|react-router|react-router-dom|@remix-run\/react|@angular\/(?:core|common|forms|router|material|cdk|platform-browser)|@vue\/[\w-]+|@sveltejs\/[\w-]+|next\/(?:router|navigation|link|image|head|dynamic))(?:\/.*)?$/;
@@ -103,9 +103,11 @@ export function usesBrowserOnly(f: CodeFacts): boolean {
 
 /**
  * A package of tests or test helpers, by its name or folder (`test-utils`, `integration-tests`,
- * `@acme/testing`): it starts servers for tests, never in a replica.
+ * `@acme/testing`): it starts servers for tests, never in a replica. Not when it builds an image
+ * for the cluster: `ab-testing` with a Dockerfile is a service.
  */
 export function isTestPackage(service: Service): boolean {
+  if (buildsImage(service)) return false;
   const words = (x: string | undefined) => (x ?? '').split(/[-_.@/]+/);
   const base = service.folder.slice(service.folder.lastIndexOf('/') + 1);
   return [...words(service.name?.slice(service.name.lastIndexOf('/') + 1)), ...words(base)].some((x) => /^(?:test|tests|testing|e2e)$/i.test(x));

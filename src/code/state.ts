@@ -208,7 +208,11 @@ export class StateIndex {
         else if (!imported.has(c.name)) push(`${f.file}#${[c.name, ...c.path].join('.')}`, f, c);
         else {
           const t = this.importTarget(f, c.name, member ? c.path.slice(0, -1) : c.path);
-          if (t) push(`${t.file.file}#${[t.local, ...t.rest].join('.')}${member}`, f, c);
+          if (t) {
+            push(`${t.file.file}#${[t.local, ...t.rest].join('.')}${member}`, f, c);
+            // `registry.registerHandler()` on an instance another module exports (`export const registry = new Registry()`): also the method, by its name.
+            if (t.rest.length && !member && CALLED_BY_NAME.test(last!)) push(`.${last}`, f, c);
+          }
           // `program.loadDefinitions()` on an instance exported by one of the service's modules: a method, known by its name.
           else if (last && CALLED_BY_NAME.test(last) && this.modules.resolveImport(f.file, f.imports.find((i) => i.local === c.name)!.module)) {
             push(`.${member ? member.slice(1) : last}`, f, c);

@@ -53,6 +53,14 @@ describe(RULE, () => {
     assert.deepEqual([at('express-axios/src/server.ts', 7).column, at('express-axios/src/server.ts', 7).endLine], [33, 7]);
   });
 
+  it("counts a global fetch beside a function that takes its own fetch as a parameter, and only that function's calls are its own", async () => {
+    const users =
+      "export async function getUser(id: string) {\n  return (await fetch(`https://users.internal/users/${id}`)).json();\n}\nexport function withFetch(fetch: typeof globalThis.fetch) {\n  return (url: string) => fetch(url);\n}\n";
+    const server = "import express from 'express';\nimport { getUser } from './users';\nexpress().get('/u', async (req, res) => res.json(await getUser(String(req.query.id)))).listen(3000);\n";
+    const { findings } = await lintFiles({ 'package.json': '{"name":"api","dependencies":{"express":"^4"}}', 'src/server.ts': server, 'src/users.ts': users }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} src/users.ts:2`]);
+  });
+
   it('stays silent with timeouts, signals, defaults, options it cannot read, and outside the code a replica runs', async () => {
     const { findings } = await lintDir(dir, { paths: ['silent'], rules: [RULE] });
     assert.deepEqual(where(findings), []);

@@ -165,6 +165,19 @@ describe(RULE, () => {
     );
     assert.deepEqual(packages.model.services.map((s) => s.folder), ['packages/contests', 'packages/latest']);
     assert.deepEqual(where(packages.findings), [`${RULE} packages/contests/src/server.ts:2`, `${RULE} packages/latest/src/server.ts:2`]);
+    // Unless the package builds an image for the cluster: an internal tools dashboard with a Dockerfile is a service.
+    const deployed = await lintFiles(
+      {
+        'package.json': '{"name":"admin-tools","dependencies":{"express":"^4"}}',
+        'Dockerfile': 'FROM node:20-slim\nCMD ["node", "src/server.js"]\n',
+        'Dockerfile.dev': 'FROM node:20\nCMD ["npm", "run", "dev"]\n',
+        'src/server.js': "const express = require('express');\nexpress().listen(3000);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(deployed.findings), [`${RULE} src/server.js:2`]);
+    const dev = await lintFiles({ 'package.json': '{"name":"admin-tools","dependencies":{"express":"^4"}}', 'Dockerfile.dev': 'FROM node:20\nCMD ["npm", "run", "dev"]\n', 'src/server.js': "const express = require('express');\nexpress().listen(3000);\n" }, { rules: [RULE] });
+    assert.deepEqual(where(dev.findings), []);
     // The same server in the package's source is one.
     const { findings } = await lintFiles(
       {

@@ -288,6 +288,10 @@ describe(RULE, () => {
     });
     assert.deepEqual(where((await lintFiles(files('test-utils'), { rules: [RULE] })).findings), []);
     assert.deepEqual(where((await lintFiles(files('gateway'), { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
+    // A package named for testing that builds an image for the cluster is a service (an A/B testing service): its calls count.
+    const abTesting = { ...files('ab-testing'), 'packages/ab-testing/Dockerfile': 'FROM node:20-slim\nCMD ["node", "dist/runner.js"]\n' };
+    assert.deepEqual(where((await lintFiles(files('ab-testing'), { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(abTesting, { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
     // A module next to the command that exports no command runs in the server's process: its calls count.
     const helper = files('test-utils');
     helper['packages/api/src/commands/seed.ts'] = "import { loadModules } from '@acme/core';\nexport async function seed() {\n  loadModules(['fixtures']);\n}\n";
@@ -308,5 +312,29 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles({ 'package.json': '{"name":"lib"}', 'index.js': lib }, { rules: [RULE] })).findings), []);
     const served = await lintFiles({ 'package.json': EXPRESS, 'index.js': lib, 'server.js': "const { count } = require('./index');\nrequire('express')().use((req, res, next) => { count(req.path); next(); }).listen(1);\n" }, { rules: [RULE] });
     assert.deepEqual(where(served.findings), [`${RULE} index.js:1`]);
+  });
+
+  it('counts a method called from a request handler through an instance another module exports', async () => {
+    const registry = 'const handlers = new Map<string, string>();\nclass Registry {\n  registerHandler(name: string, url: string) {\n    handlers.set(name, url);\n  }\n}\nexport const registry = new Registry();\n';
+    const server = (call: string) =>
+      `import express from 'express';\nimport { registry } from './registry';\nconst app = express();\n${call}\napp.listen(3000);\n`;
+    const lint = (call: string) => lintFiles({ 'package.json': EXPRESS, 'src/registry.ts': registry, 'src/server.ts': server(call) }, { rules: [RULE] });
+    const { findings } = await lint("app.post('/hooks', (req, res) => {\n  registry.registerHandler(req.body.name, req.body.url);\n  res.end();\n});");
+    assert.deepEqual(where(findings), [`${RULE} src/registry.ts:1`]);
+    assert.match(findings[0]!.message, /handlers/);
+    // Called once at start-up, it is a registry filled before the first request: silent.
+    assert.deepEqual(where((await lint("registry.registerHandler('audit', 'http://audit');")).findings), []);
+  });
+
+  it('tells a busy flag, set back to false, from a once-only guard', async () => {
+    const server = (reset: string) =>
+      `import express from 'express';\nlet running = false;\nconst results: string[] = [];\nconst app = express();\napp.post('/run', async (req, res) => {\n  if (running) return res.status(409).end();\n  running = true;\n  results.push(req.body.x);\n${reset}  res.end();\n});\napp.listen(3000);\n`;
+    const lint = (reset: string) => lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server(reset) }, { rules: [RULE] });
+    // The handler runs again once the flag is reset: every request may push.
+    assert.deepEqual(where((await lint('  running = false;\n')).findings), [`${RULE} src/server.ts:3`]);
+    // Reset in a callback, the flag is itself a per-process lock the handler takes.
+    assert.deepEqual(where((await lint('  setImmediate(() => {\n    running = false;\n  });\n')).findings), [`${RULE} src/server.ts:2`, `${RULE} src/server.ts:3`]);
+    // Never reset, the push happens once per process.
+    assert.deepEqual(where((await lint('')).findings), []);
   });
 });

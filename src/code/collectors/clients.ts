@@ -2,6 +2,25 @@ import type { Collector, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
 import type { ClientFact } from '../facts.js';
 import { fromImport, literalText, property } from './names.js';
+import { boundNames, shadowed } from '../guards.js';
+
+const OWN_FETCH = {};
+
+/**
+ * Is `fetch` here the file's own, not the global: a parameter or local in scope, or a function,
+ * class or variable of that name at the top of the file (`function fetch(url) { return got(url) }`)?
+ */
+function ownFetch(w: Walk): boolean {
+  const ts = w.ts;
+  const topLevel = w.local(OWN_FETCH, () =>
+    w.sf.statements.some(
+      (s) =>
+        ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name?.text === 'fetch') ||
+        (ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => boundNames(ts, d.name).includes('fetch'))),
+    ),
+  );
+  return topLevel || shadowed(w, 'fetch');
+}
 
 /** axios methods and where their config argument is: `get(url, config)`, `post(url, data, config)`. */
 const AXIOS_CONFIG_AT: Record<string, number> = { get: 1, delete: 1, head: 1, options: 1, post: 2, put: 2, patch: 2, postForm: 2, putForm: 2, patchForm: 2, request: 0 };
@@ -20,7 +39,7 @@ export const clients: Collector = {
     if (ts.isBinaryExpression(node)) return defaultsTimeout(node, w);
     const call = node as TS.CallExpression;
     const callee = w.unwrap(call.expression);
-    if (ts.isIdentifier(callee) && callee.text === 'fetch' && !w.imports.has('fetch')) return push(w, call, 'fetch', 'call', '', call.arguments[1]);
+    if (ts.isIdentifier(callee) && callee.text === 'fetch' && !w.imports.has('fetch') && !ownFetch(w)) return push(w, call, 'fetch', 'call', '', call.arguments[1]);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && callee.expression.text === 'globalThis') {
       return push(w, call, 'fetch', 'call', '', call.arguments[1]);
     }

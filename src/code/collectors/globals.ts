@@ -1,8 +1,8 @@
 import type { Collector } from '../walk.js';
 import type { TS } from '../typescript.js';
 
-/** Globals a file may declare for itself: a call of `fetch` then calls its own function. */
-const WATCHED = new Set(['fetch', 'window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'FileReader', 'XMLHttpRequest']);
+/** Browser globals a file may declare for itself (`function save(document) {...}`): its uses of them are then its own. */
+const WATCHED = new Set(['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'FileReader', 'XMLHttpRequest']);
 /** Globals that exist only in a browser, used as `window.x`, `document.x`, `localStorage.x`. */
 const BROWSER_OBJECTS = new Set(['window', 'document', 'navigator', 'localStorage', 'sessionStorage']);
 /** Browser-only constructors: `new FileReader()`. */
@@ -10,7 +10,7 @@ const BROWSER_CLASSES = new Set(['FileReader', 'XMLHttpRequest']);
 
 /**
  * Which runtime globals a file declares itself (a function, variable, parameter or class named
- * `fetch` or `document`), which browser-only globals it uses, and whether it checks where it runs
+ * `document` or `window`), which browser-only globals it uses, and whether it checks where it runs
  * (`typeof window`). A file that uses the DOM without such a check is browser code, even when the
  * server imports it for something else.
  */
