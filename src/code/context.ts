@@ -263,8 +263,6 @@ function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node, depth?: 
   // `fs.watch(file, debounce(reload, 500))`: the wrapped function runs where the wrapper is handed.
   const outer = depth !== undefined ? w.parent(depth + 1) : undefined;
   if (WRAPPERS.has(last) && outer && ts.isCallExpression(outer) && outer.arguments.includes(call)) return callbackFrame(w, outer, node, depth! + 1);
-  // A file watcher reloads what the pod's own files say (a ConfigMap update reaches every replica): start-up work, repeated.
-  if (watchesFiles(w, callee, last)) return { kind: 'startup', via: () => `${text()}() callback`, node };
   if (last === 'setInterval') return { kind: 'callback', via: () => 'setInterval callback', node };
   if (last === 'setTimeout') return { kind: 'deferred', via: () => 'setTimeout callback', node };
   if (chain?.[0] === 'process' && chain.length === 2 && LISTEN_METHOD.test(last)) {
@@ -287,16 +285,6 @@ function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node, depth?: 
   if (recv && ROUTE_METHODS.has(last.toLowerCase()) && takesHandlers(w, recv, first)) return { kind: 'request', via: () => `${text()}(${first && ts.isStringLiteralLike(first) ? `'${first.text}'` : ''}) handler`, node };
   if ((last === 'on' || last === 'addListener' || last === 'subscribe') && event) return { kind: 'callback', via: () => `'${event}' listener`, node };
   return { kind: 'callback', via: () => `callback of ${text()}()`, node };
-}
-
-/** `fs.watch(...)`, `fs.watchFile(...)`, `chokidar.watch(...).on('change', ...)`. */
-function watchesFiles(w: Walk, callee: TS.Expression, last: string): boolean {
-  const ts = w.ts;
-  const origin = w.resolve(callee);
-  if (origin && /^(?:node:)?fs$/.test(origin.module) && /^(?:watch|watchFile)$/.test(origin.path[origin.path.length - 1] ?? '')) return true;
-  if (!LISTEN_METHOD.test(last) || !ts.isPropertyAccessExpression(callee)) return false;
-  const recv = w.unwrap(callee.expression);
-  return ts.isCallExpression(recv) && w.resolve(recv.expression)?.module === 'chokidar';
 }
 
 /**
