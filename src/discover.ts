@@ -107,7 +107,8 @@ function guessKind(file: string): FileKind | undefined {
   return /^(?:apiVersion|kind):/m.test(head) ? 'yaml' : undefined;
 }
 
-function displayName(abs: string, cwd: string): string {
+/** A path as findings print it: relative to the working directory, or absolute when outside it. */
+export function displayName(abs: string, cwd: string): string {
   // Fast path for the common case (a file under the working directory), without path.relative.
   if (path.sep === '/' && abs.startsWith(cwd) && abs[cwd.length] === '/') return abs.slice(cwd.length + 1);
   const rel = path.relative(cwd, abs);

@@ -12,7 +12,7 @@ import type { Span } from './types.js';
 export interface Package {
   /** Absolute folder. */
   dir: string;
-  /** The folder as printed (relative to the working directory, `.` for it). */
+  /** The folder as printed: relative to the working directory (`.` for it), absolute when outside it, as its files are. */
   folder: string;
   /** `name` from package.json. */
   name?: string;

@@ -8,7 +8,7 @@ import { loadTypeScript, persistCompileCache, type Ts } from './code/typescript.
 import { FileCache, type CacheEntry } from './cache.js';
 import type { Config } from './config.js';
 import { jsonError } from './json-error.js';
-import { discover, SKIPPED_DIRS, type SourceFile } from './discover.js';
+import { discover, displayName, SKIPPED_DIRS, type SourceFile } from './discover.js';
 import { UsageError } from './errors.js';
 import { parseDockerfile, type Dockerfile } from './docker/dockerfile.js';
 import { buildManifests, toObjects, type K8sObject } from './k8s/objects.js';
@@ -285,7 +285,8 @@ function groupPackages(cwd: string, code: { file: SourceFile; facts: CodeFacts }
     const dir = packageDir(path.dirname(file), cwd, lookup);
     let pkg = byDir.get(dir);
     if (!pkg) {
-      pkg = { dir, folder: path.relative(cwd, dir).split(path.sep).join('/') || '.', files: [], dockerfiles: [], ...readPackageJson(dir) };
+      // Printed as its files are (absolute when outside the working directory), so their paths inside it can be told.
+      pkg = { dir, folder: path.resolve(dir) === path.resolve(cwd) ? '.' : displayName(dir, cwd), files: [], dockerfiles: [], ...readPackageJson(dir) };
       byDir.set(dir, pkg);
     }
     return pkg;

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { VERSION } from '../src/cli.js';
 import { defineRule } from '../src/rule.js';
 import { lint } from '../src/run.js';
-import { NO_CONFIG, runCli, writeProject } from './helpers.js';
+import { FIXTURES, NO_CONFIG, runCli, writeProject } from './helpers.js';
 
 // A Deployment that only lacks a readinessProbe (replicas, liveness and resources are in order).
 const HEAD = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n';
@@ -187,6 +187,18 @@ describe('stdin and output', () => {
 });
 
 describe('odd invocations and inputs', () => {
+  it('finds the same problems in a folder outside the working directory, printed with absolute paths', async () => {
+    // The demo lives under a `fixtures/` folder: only its path inside each package may be judged, never the whole path.
+    const demo = path.join(FIXTURES, 'demo');
+    const found = (stdout: string, root: string) =>
+      JSON.parse(stdout).findings.map((f: { ruleId: string; file: string; line: number }) => `${f.ruleId} ${path.relative(root, path.resolve(root, f.file))}:${f.line}`);
+    const inside = await runCli(['-f', 'json', '.'], { cwd: demo });
+    const outside = await runCli(['-f', 'json', demo], { cwd: writeProject({}) });
+    assert.ok(JSON.parse(outside.stdout).findings.every((f: { file: string }) => path.isAbsolute(f.file)));
+    assert.ok(found(inside.stdout, demo).some((f: string) => f.startsWith('module-state services/checkout/src/cart-store.ts')));
+    assert.deepEqual(found(outside.stdout, demo), found(inside.stdout, demo));
+  });
+
   it('reads stdin once even when - is given twice', async () => {
     const run = await runCli(['-', '-', '-f', 'json'], { cwd: writeProject({}), stdin: NO_PROBE });
     assert.equal(run.code, 1);
