@@ -26,8 +26,12 @@ interface Site {
   fn?: string;
 }
 
-/** Names of functions that initialise: `init`, `setupRoutes`, `configure`, `registerFlag`, `loadPlugins`, `setLogger`, `main`. */
-const INIT_NAME = /^(?:init|initiali[sz]e|setup|configure|bootstrap|install|register|mount|boot|start|load)(?:[A-Z_]\w*)?$|^set[A-Z]\w*$|^main$/;
+/**
+ * Names of functions that initialise: `init`, `setupRoutes`, `configure`, `registerFlag`,
+ * `loadPlugins`, `setLogger`, `main`, and those that create or restart the server (`createServer`,
+ * `restartServer`, `expressCreateServer`: server hooks a plugin system calls by name).
+ */
+const INIT_NAME = /^(?:init|initiali[sz]e|setup|configure|bootstrap|install|register|mount|boot|start|load)(?:[A-Z_]\w*)?$|^set[A-Z]\w*$|^main$|^(?:[a-z]\w*)?(?:[Cc]reate|[Rr]estart)(?:[A-Z]\w*)?Server$/;
 
 /**
  * Method names whose calls the facts keep by name (see `FnCall`): every name {@link INIT_NAME}

@@ -129,6 +129,11 @@ describe(RULE, () => {
     assert.deepEqual(where(setter.findings), []);
     const other = await project('let logger: unknown = console;\nexport function swapLogger(l: unknown) {\n  logger = l;\n}\n');
     assert.deepEqual(where(other.findings), [`${RULE} src/state.ts:1`]);
+    // Server hooks a plugin system calls by name: they create the server, once per (re)start.
+    const hooks = "import http from 'node:http';\nlet server: unknown;\nlet name = '';\nexport function restartServer() {\n  server = http.createServer();\n}\nexport const expressCreateServer = (hook: string, args: { name: string }) => {\n  name = args.name;\n};\n";
+    assert.deepEqual(where((await project(hooks)).findings), []);
+    const renamed = await project(hooks.replace('restartServer', 'replaceServer'));
+    assert.deepEqual(where(renamed.findings), [`${RULE} src/state.ts:2`]);
   });
 
   it('follows a constructor to the `new` that runs it', async () => {
@@ -197,8 +202,8 @@ describe(RULE, () => {
       `import express from 'express';\nimport { setLogger } from './logger';\nexport class ApiServer {\n  app = express();\n  constructor(opts: { logger: unknown }) {\n    setLogger(opts.logger);\n  }\n  start() {\n    ${body}\n  }\n}\nexport const createServer = (opts: { logger: unknown }) => new ApiServer(opts);\n`;
     const listening = await lintFiles({ 'package.json': EXPRESS, 'src/logger.ts': logger, 'src/api-server.ts': cls('this.app.listen(3000);'), 'src/main.ts': "import { createServer } from './api-server';\ncreateServer({ logger: console }).start();\nexpress().listen(1);\nimport express from 'express';\n" }, { rules: [RULE] });
     assert.deepEqual(where(listening.findings), []);
-    // Without the listening method, createServer() is a function like any other: nothing says it runs once.
-    const plain = await lintFiles({ 'package.json': EXPRESS, 'src/logger.ts': logger, 'src/api-server.ts': cls('return this.app;'), 'src/main.ts': "import express from 'express';\nexpress().listen(1);\n" }, { rules: [RULE] });
+    // Without the listening method, and with a name that does not say it creates the server, buildApi() is a function like any other: nothing says it runs once.
+    const plain = await lintFiles({ 'package.json': EXPRESS, 'src/logger.ts': logger, 'src/api-server.ts': cls('return this.app;').replace('createServer', 'buildApi'), 'src/main.ts': "import express from 'express';\nexpress().listen(1);\n" }, { rules: [RULE] });
     assert.deepEqual(where(plain.findings), [`${RULE} src/logger.ts:1`]);
   });
 
