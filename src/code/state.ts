@@ -52,8 +52,9 @@ const MUTATING: Record<ValueKind, Set<string>> = {
 
 const resolved = new WeakMap<ModuleIndex, Map<string, (Target & { esm: boolean }) | null>>();
 const exports = new WeakMap<ModuleIndex, Map<string, Target | null>>();
-/** Call sites depend only on the files they are read from: services of one run that read the same files share them. */
-const allSites = new WeakMap<ModuleIndex, { files: number; sites: Map<string, Site[]> }>();
+/** Call sites are read from every code file of the run, so the services of one run share them. */
+const allSites = new WeakMap<readonly CodeFacts[], Map<string, Site[]>>();
+const allFiles = new WeakMap<App, readonly CodeFacts[]>();
 
 /**
  * Queries over the code facts of one service: which binding an imported name refers to (through
@@ -65,11 +66,11 @@ export class StateIndex {
   private callSites?: Map<string, Site[]>;
   private readonly replica: Set<CodeFacts>;
 
-  /** `files` run in the replicas; `others` (tests, scripts, browser code) only tell where functions are called from. */
+  /** `files` run in the replicas; the rest of `all` (tests, scripts, browser code, other packages) only tells where functions are called from. */
   constructor(
     private readonly modules: ModuleIndex,
     readonly files: CodeFacts[],
-    private readonly others: CodeFacts[] = [],
+    private readonly all: readonly CodeFacts[],
   ) {
     this.replica = new Set(files);
   }
@@ -192,9 +193,8 @@ export class StateIndex {
   /** Call sites of every top-level function, keyed `file#name` (methods by name: `.name`), resolved through imports once. */
   private sites(): Map<string, Site[]> {
     if (this.callSites) return this.callSites;
-    const count = this.files.length + this.others.length;
-    const shared = allSites.get(this.modules);
-    if (shared?.files === count) return (this.callSites = shared.sites);
+    const shared = allSites.get(this.all);
+    if (shared) return (this.callSites = shared);
     const out = new Map<string, Site[]>();
     const push = (key: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string }) => {
       const list = out.get(key);
@@ -202,7 +202,7 @@ export class StateIndex {
       if (list) list.push(site);
       else out.set(key, [site]);
     };
-    for (const f of [...this.files, ...this.others]) {
+    for (const f of this.all) {
       if (!f.fnCalls.length) continue;
       const imported = new Set(f.imports.map((i) => i.local));
       for (const c of f.fnCalls) {
@@ -224,7 +224,7 @@ export class StateIndex {
         }
       }
     }
-    allSites.set(this.modules, { files: count, sites: out });
+    allSites.set(this.all, out);
     this.callSites = out;
     return out;
   }
@@ -253,9 +253,9 @@ export function serviceState(app: App, service: Service): StateIndex {
   const code = serviceCode(app, service);
   // A package of test helpers starts servers for tests only.
   const runtime = isTestPackage(service) ? [] : code.runtime;
-  const mine = new Set(runtime);
-  const others = new Set([...code.other, ...app.packages.flatMap((p) => p.files)].filter((f) => !mine.has(f)));
-  return new StateIndex(app.modules, runtime, [...others]);
+  let all = allFiles.get(app);
+  if (!all) allFiles.set(app, (all = app.packages.flatMap((p) => p.files)));
+  return new StateIndex(app.modules, runtime, all);
 }
 
 /** Does this write change what the binding holds? Reassignments, container mutations, property writes; not lazy initialisation, not reads. */
