@@ -1,9 +1,8 @@
-import { finalStage, lastInstruction, stageEnv, type Instruction } from '../docker/dockerfile.js';
-import { containerEnv } from '../k8s/env.js';
+import { finalStage, lastInstruction, type Instruction } from '../docker/dockerfile.js';
 import type { YNode } from '../k8s/yaml.js';
 import type { App, Link } from '../model.js';
 import type { Location } from '../types.js';
-import { serviceDockerfile } from './link.js';
+import { envOf, serviceDockerfile } from './link.js';
 
 /** A V8 old-space limit and where it is set. */
 export interface HeapSetting {
@@ -45,19 +44,11 @@ export function effectiveHeap(app: App, l: Link): HeapSetting | undefined {
     const mib = heapFlag(p.text);
     if (mib !== undefined) return { mib, source: p.source, at: p.at };
   }
-  const env = containerEnv(l.container, app.manifests);
-  const manifest = env.vars.get('NODE_OPTIONS');
-  if (manifest) {
-    const mib = manifest.value === undefined ? undefined : heapFlag(manifest.value);
-    const where = manifest.source === 'env' ? 'the container env' : `${manifest.source} (envFrom)`;
-    return mib === undefined ? undefined : { mib, source: `NODE_OPTIONS in ${where}`, at: manifest.node.loc() };
-  }
-  if (env.opaque) return undefined;
-  const df = serviceDockerfile(l.service);
-  const stage = df && finalStage(df);
-  const set = stage && stageEnv(stage).get('NODE_OPTIONS');
-  const mib = set && heapFlag(set.value);
-  return set && mib !== undefined ? { mib, source: 'NODE_OPTIONS in the Dockerfile ENV', at: instructionLoc(df!.file, set.at) } : undefined;
+  const env = envOf(app, l, 'NODE_OPTIONS');
+  const mib = env.kind === 'set' ? heapFlag(env.value) : undefined;
+  if (env.kind !== 'set' || mib === undefined) return undefined;
+  const where = env.source === 'dockerfile' ? 'the Dockerfile ENV' : env.source === 'env' ? 'the container env' : `${env.source} (envFrom)`;
+  return { mib, source: `NODE_OPTIONS in ${where}`, at: env.at };
 }
 
 /**

@@ -3,7 +3,7 @@ import { isDevDockerfile } from '../code/paths.js';
 import { serviceRoutes, type Route } from '../code/routes.js';
 import { listenAddresses, type Setting } from '../code/servers.js';
 import { finalStage, stageEnv, type Dockerfile } from '../docker/dockerfile.js';
-import { containerEnv, type ContainerEnv } from '../k8s/env.js';
+import { containerEnv } from '../k8s/env.js';
 import { describeContainer } from '../k8s/describe.js';
 import type { App, Link, Service } from '../model.js';
 import type { Location } from '../types.js';
@@ -31,31 +31,35 @@ export function serviceDockerfile(s: Service): Dockerfile | undefined {
 
 /** How one place the service runs sees an environment variable. */
 export type EnvSource =
-  | { kind: 'set'; value: string; by: string; at: Location }
+  /** `source`: `env`, an `envFrom` source (`ConfigMap "name"`), or `dockerfile` for the image's ENV; `by` says who sets it, for messages. */
+  | { kind: 'set'; value: string; source: string; by: string; at: Location }
   /** Set from somewhere this run cannot read: `valueFrom`, a Secret, an `envFrom` source not in the run. */
   | { kind: 'unknown' }
   | { kind: 'unset' };
 
-/**
- * How each container linked to the service sees an environment variable: its own `env`/`envFrom`,
- * else the `ENV` of the service's Dockerfile. Without a linked container, the Dockerfile alone
- * (one entry, `unset` when it does not set the variable either).
- */
-export function envSources(app: App, service: Service, name: string): EnvSource[] {
+/** A variable as a linked container sees it: its own `env`/`envFrom` win, else the ENV of the service's Dockerfile. */
+export function envOf(app: App, l: Link, name: string): EnvSource {
+  const env = containerEnv(l.container, app.manifests);
+  const v = env.vars.get(name);
+  if (v) return v.value === undefined ? { kind: 'unknown' } : { kind: 'set', value: v.value, source: v.source, by: `the env of ${describeContainer(l.container)}`, at: v.node.loc() };
+  return env.opaque ? { kind: 'unknown' } : imageEnv(l.service, name);
+}
+
+/** A variable as the final stage of the service's Dockerfile sets it. */
+function imageEnv(service: Service, name: string): EnvSource {
   const df = serviceDockerfile(service);
   const stage = df && finalStage(df);
-  const image = (): EnvSource => {
-    const d = stage && stageEnv(stage).get(name);
-    return d ? { kind: 'set', value: d.value, by: 'the Dockerfile ENV', at: { file: df!.file, line: d.at.line, column: d.at.column, endLine: d.at.endLine, endColumn: d.at.endColumn } } : { kind: 'unset' };
-  };
+  const d = stage && stageEnv(stage).get(name);
+  return d ? { kind: 'set', value: d.value, source: 'dockerfile', by: 'the Dockerfile ENV', at: { file: df!.file, line: d.at.line, column: d.at.column, endLine: d.at.endLine, endColumn: d.at.endColumn } } : { kind: 'unset' };
+}
+
+/**
+ * How each container linked to the service sees an environment variable (see {@link envOf}).
+ * Without a linked container, the Dockerfile alone (one entry, `unset` when it does not set the variable either).
+ */
+export function envSources(app: App, service: Service, name: string): EnvSource[] {
   const links = app.links.filter((l) => l.service === service);
-  if (!links.length) return [image()];
-  return links.map((l) => {
-    const env = containerEnv(l.container, app.manifests);
-    const v = env.vars.get(name);
-    if (v) return v.value === undefined ? { kind: 'unknown' } : { kind: 'set', value: v.value, by: `the env of ${describeContainer(l.container)}`, at: v.node.loc() };
-    return env.opaque ? { kind: 'unknown' } : image();
-  });
+  return links.length ? links.map((l) => envOf(app, l, name)) : [imageEnv(service, name)];
 }
 
 /** A port the linked code listens on, and where. */
@@ -81,10 +85,7 @@ const servedCache = new WeakMap<Link, ServedPorts>();
 export function servedPorts(app: App, l: Link): ServedPorts {
   const cached = servedCache.get(l);
   if (cached) return cached;
-  const env = containerEnv(l.container, app.manifests);
-  const df = serviceDockerfile(l.service);
-  const dfEnv = df && finalStage(df) ? stageEnv(finalStage(df)!) : undefined;
-  const lookup = (name: string) => envNumber(name, env, dfEnv);
+  const lookup = (name: string) => envNumber(envOf(app, l, name));
   const out: ServedPorts = { ports: [], unknown: false };
   for (const a of listenAddresses(app, l.service)) {
     if (a.socket) continue;
@@ -103,13 +104,9 @@ export function servedPorts(app: App, l: Link): ServedPorts {
 }
 
 /** A variable's numeric value as the container sees it; `null` when it is set in a way this run cannot read, undefined when unset. */
-function envNumber(name: string, env: ContainerEnv, dfEnv: Map<string, { value: string }> | undefined): number | null | undefined {
-  const v = env.vars.get(name);
-  if (v) return v.value !== undefined && /^\d+$/.test(v.value.trim()) ? Number(v.value) : null;
-  if (env.opaque) return null;
-  const d = dfEnv?.get(name)?.value;
-  if (d !== undefined) return /^\d+$/.test(d.trim()) ? Number(d) : null;
-  return undefined;
+function envNumber(v: EnvSource): number | null | undefined {
+  if (v.kind === 'unset') return undefined;
+  return v.kind === 'set' && /^\d+$/.test(v.value.trim()) ? Number(v.value) : null;
 }
 
 type Lookup = (name: string) => number | null | undefined;
