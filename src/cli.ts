@@ -1,12 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { RULES, RULE_IDS } from '../rules/index.js';
-import { ConfigError, loadConfig } from './config.js';
-import { UsageError } from './errors.js';
-import { exitCode } from './exit-code.js';
-import { formatLinks } from './report/links.js';
-import { formatRuleList } from './report/rule-list.js';
+import { ConfigError, UsageError } from './errors.js';
 import type { Reporter } from './report/report.js';
 import { SEVERITIES, type Severity } from './types.js';
 
@@ -65,11 +60,9 @@ function program(io: Io): Command {
     .showSuggestionAfterError();
 }
 
+/** Rule ids are checked once the rules are loaded (after parsing, so `--version` never loads them). */
 function collectRules(value: string, previous: string[] | undefined): string[] {
-  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = ids.filter((id) => !RULE_IDS.includes(id));
-  if (unknown.length) throw new InvalidArgumentError(`unknown rule ${unknown.map((u) => `"${u}"`).join(', ')} (see replicalint --list-rules)`);
-  return [...(previous ?? []), ...ids];
+  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
 
 function parseCount(v: string): number {
@@ -90,6 +83,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const opts = cmd.opts<Options>();
   if (cmd.getOptionValueSource('color') !== 'cli') delete opts.color;
   try {
+    const { RULE_IDS } = await import('../rules/index.js');
+    const unknown = (opts.rule ?? []).filter((id) => !RULE_IDS.includes(id));
+    if (unknown.length) {
+      cmd.error(`error: option '--rule <ids>' argument '${unknown.join(',')}' is invalid. unknown rule ${unknown.map((u) => `"${u}"`).join(', ')} (see replicalint --list-rules)`, { exitCode: 2, code: 'commander.invalidArgument' });
+    }
+  } catch (e) {
+    if (e instanceof CommanderError) return 2;
+    throw e;
+  }
+  try {
     return await execute(cmd.processedArgs[0] as string[], opts, io);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) {
@@ -106,10 +109,13 @@ async function execute(paths: string[], opts: Options, io: Io): Promise<number> 
   if ((opts.listRules || opts.printLinks) && opts.format !== 'stylish' && opts.format !== 'json') {
     throw new UsageError(`${opts.listRules ? '--list-rules' : '--print-links'} prints stylish or json, not ${opts.format}`);
   }
+  const { RULES, RULE_IDS } = await import('../rules/index.js');
   if (opts.listRules) {
+    const { formatRuleList } = await import('./report/rule-list.js');
     emit(formatRuleList(RULES, opts.format));
     return 0;
   }
+  const { loadConfig } = await import('./config.js');
   const config = loadConfig(io.cwd, opts.config, new Set(RULE_IDS));
   const rules = opts.rule ? RULES.filter((r) => opts.rule!.includes(r.id)) : RULES;
   const { buildModel, lint } = await import('./run.js');
@@ -120,6 +126,7 @@ async function execute(paths: string[], opts: Options, io: Io): Promise<number> 
   if (opts.printLinks) {
     const { model, notices } = await buildModel(lintOptions);
     for (const n of notices) io.stderr(`replicalint: ${n}\n`);
+    const { formatLinks } = await import('./report/links.js');
     emit(formatLinks(model, opts.format));
     return 0;
   }
@@ -132,6 +139,7 @@ async function execute(paths: string[], opts: Options, io: Io): Promise<number> 
   if (io.env.REPLICALINT_TIMING) io.stderr((await import('./timing.js')).formatTimings());
   if (result.failures.length) return 2;
   // --quiet only hides warnings and infos; they still count for --fail-on and --max-warnings.
+  const { exitCode } = await import('./exit-code.js');
   return exitCode(result.findings, { failOn: opts.failOn, maxWarnings: opts.maxWarnings });
 }
 

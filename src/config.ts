@@ -20,7 +20,9 @@ export interface Config {
 
 export const CONFIG_NAMES = ['.replicalintrc.json', 'replicalint.config.json'] as const;
 
-export class ConfigError extends Error {}
+import { ConfigError } from './errors.js';
+
+export { ConfigError };
 
 /**
  * Read the config named by `--config`, or the first of {@link CONFIG_NAMES} in `cwd`. A file that

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import type ignore from 'ignore';
+import type { Ignore } from 'ignore';
 import { UsageError } from './errors.js';
 
 /** What a discovered file is read as. */
@@ -49,7 +51,7 @@ export interface DiscoverOptions {
 }
 
 /**
- * Find the files under each path argument. Directories are walked with fast-glob, honouring every
+ * Find the files under each path argument. Directories are walked folder by folder, honouring every
  * `.gitignore` from the repository root down, skipping {@link SKIPPED_DIRS} and never following
  * symlinks; explicit files are always read; `-` reads manifests from stdin.
  */
@@ -80,7 +82,7 @@ export async function discover(args: string[], opts: DiscoverOptions): Promise<S
       else opts.onSkip?.(displayName(abs, opts.cwd), 'not code, Kubernetes YAML, a Dockerfile or package.json');
       continue;
     }
-    for (const file of await walk(abs, opts.ignore)) {
+    for (const file of walk(abs, opts.ignore)) {
       const kind = classify(file);
       if (kind && !(kind === 'code' && NOT_SERVICE_CODE.test(file))) add(file, kind);
     }
@@ -115,27 +117,39 @@ export function displayName(abs: string, cwd: string): string {
   return (rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel).split(path.sep).join('/');
 }
 
-async function walk(dir: string, extra?: DiscoverOptions['ignore']): Promise<string[]> {
-  const above = ancestorGitignores(dir);
-  const skip = [...SKIPPED_DIRS.map((d) => `**/${d}/**`), ...pruneGlobs(above, dir)];
-  // One walk: the .gitignore files come back with everything else and are split out here.
-  // Relative results joined here: fast-glob's `absolute` costs a path.resolve per entry.
-  // Loaded here, so that runs on explicit files never pay for it.
-  const { default: fg } = await import('fast-glob');
-  // An unreadable sub-folder is skipped rather than ending the run.
-  // The synchronous walk is faster than the async one for a local tree, and nothing else runs meanwhile.
-  const all = fg.sync('**/*', { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: true, ignore: skip, suppressErrors: true });
+/**
+ * Every file under `dir` that replicalint reads, as absolute paths with forward slashes. One
+ * `readdir` per folder; a folder a `.gitignore` excludes is never entered (as git does: nothing
+ * inside it can be re-included), {@link SKIPPED_DIRS} are never entered, symlinks are never
+ * followed, and an unreadable folder is skipped rather than ending the run.
+ */
+function walk(dir: string, extra?: DiscoverOptions['ignore']): string[] {
   const base = prefixOf(dir);
-  const gitignores: string[] = [];
-  const files: string[] = [];
-  for (const rel of all) {
-    if (rel.endsWith('.gitignore') && (rel === '.gitignore' || rel.endsWith('/.gitignore'))) {
-      if (rel !== '.gitignore') gitignores.push(base + rel);
-    } else if (classify(rel)) files.push(base + rel);
-  }
-  const matchers = loadIgnores([...above, ...gitignores]);
-  if (extra?.patterns.length) matchers.push({ prefix: prefixOf(extra.dir), rules: ignore().add(extra.patterns) });
-  return matchers.length ? files.filter((f) => !isIgnored(f, matchers)) : files;
+  const top = loadIgnores(ancestorGitignores(dir));
+  if (extra?.patterns.length) top.push({ prefix: prefixOf(extra.dir), rules: ignoreLib()().add(extra.patterns) });
+  top.sort((a, b) => a.prefix.length - b.prefix.length);
+  const out: string[] = [];
+  const skipped = new Set<string>(SKIPPED_DIRS);
+  const visit = (folder: string, matchers: IgnoreFile[]): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    // A folder's own .gitignore applies below it (the walked folder's is already among `top`).
+    if (folder !== base && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
+      matchers = [...matchers, ...loadIgnores([folder + '.gitignore'])];
+    }
+    for (const e of entries) {
+      const abs = folder + e.name;
+      if (e.isDirectory()) {
+        if (!skipped.has(e.name) && !(matchers.length && isIgnored(abs + '/', matchers))) visit(abs + '/', matchers);
+      } else if (e.isFile() && classify(e.name) && !(matchers.length && isIgnored(abs, matchers))) out.push(abs);
+    }
+  };
+  visit(base, top);
+  return out;
 }
 
 interface IgnoreFile {
@@ -159,38 +173,17 @@ function ancestorGitignores(dir: string): string[] {
   return out;
 }
 
-/**
- * Globs for folders that `.gitignore` files at or above the walked folder exclude, so the walk
- * never enters them (a big ignored `.next/` or `tmp/` costs nothing). Only files without
- * negations, and only patterns whose meaning as a glob is certain, are used; the full gitignore
- * filter still runs on what the walk returns.
- */
-function pruneGlobs(gitignores: string[], dir: string): string[] {
-  const out: string[] = [];
-  for (const file of gitignores) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    if (lines.some((l) => l.startsWith('!') || l.includes('\\'))) continue;
-    const own = path.dirname(file) === dir;
-    for (const l of lines) {
-      const name = l.replace(/\/$/, '');
-      if (/^[\w.-]+$/.test(name) && name !== '.' && name !== '..') out.push(`**/${name}/**`);
-      else if (own && /^\/?[\w.-]+(?:\/[\w.-]+)*$/.test(name) && !/(^|\/)\.\.?($|\/)/.test(name)) out.push(`${name.replace(/^\//, '')}/**`);
-    }
-  }
-  return out;
+/** The gitignore matcher, loaded on first use: trees without ignore rules never pay for it. */
+let ignoreModule: typeof ignore | undefined;
+function ignoreLib(): typeof ignore {
+  return (ignoreModule ??= createRequire(import.meta.url)('ignore') as typeof ignore);
 }
 
 function loadIgnores(files: string[]): IgnoreFile[] {
   const out: IgnoreFile[] = [];
   for (const file of files) {
     try {
-      out.push({ prefix: prefixOf(path.dirname(file)), rules: ignore().add(fs.readFileSync(file, 'utf8')) });
+      out.push({ prefix: prefixOf(path.dirname(file)), rules: ignoreLib()().add(fs.readFileSync(file, 'utf8')) });
     } catch {
       // An unreadable .gitignore ignores nothing.
     }
@@ -206,7 +199,6 @@ function prefixOf(dir: string): string {
 function isIgnored(file: string, matchers: IgnoreFile[]): boolean {
   let ignored = false;
   for (const m of matchers) {
-    // fast-glob returns absolute paths with forward slashes.
     if (!file.startsWith(m.prefix)) continue;
     const r = m.rules.test(file.slice(m.prefix.length));
     if (r.ignored) ignored = true;

@@ -61,6 +61,18 @@ describe('discover', () => {
     assert.deepEqual(await names(path.join(dir, 'svc')), ['code a.ts', 'code keep.gen.ts', 'yaml ok.yaml']);
   });
 
+  it('never enters an ignored folder: a negation cannot bring back a file inside it, as in git', async () => {
+    const dir = writeProject({
+      '.gitignore': 'out/\n!out/keep.ts\nlogs\n',
+      'out/keep.ts': '',
+      'out/deep/x.yaml': '',
+      'src/logs/app.ts': '',
+      'src/main.ts': '',
+      'src/.hidden/deploy.yaml': '',
+    });
+    assert.deepEqual(await names(dir), ['yaml src/.hidden/deploy.yaml', 'code src/main.ts']);
+  });
+
   it('never follows symlinks, to folders or to files', async () => {
     const dir = writeProject({ 'real/app.ts': '', 'outside/secret.yaml': '' });
     fs.symlinkSync(path.join(dir, 'outside'), path.join(dir, 'real', 'linked-dir'));

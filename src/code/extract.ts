@@ -52,7 +52,9 @@ export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
   const facts = emptyFacts(file);
   facts.directives = parseDirectives(text);
   const t0 = performance.now();
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(ts, file));
+  // No rule reads JSDoc, so its comments are skipped like any other comment (what the compiler's
+  // own build mode does); on documented code this is a sixth of the parse.
+  const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(ts, file));
   const t1 = performance.now();
   addTime('parse code', t1 - t0);
   const diag = (sf as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics[0];

@@ -50,8 +50,22 @@ export function persistCompileCache(): void {
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, cacheFile);
+    prune(path.dirname(cacheFile), path.basename(cacheFile));
   } catch {
     // A read-only or full temporary folder only costs speed.
+  }
+}
+
+/**
+ * When a new entry is written, entries for other TypeScript or Node versions not written for a week
+ * are removed (two versions in use side by side keep both).
+ */
+function prune(dir: string, keep: string): void {
+  const stale = Date.now() - 7 * 24 * 3600 * 1000;
+  for (const name of fs.readdirSync(dir)) {
+    if (name === keep || !/^typescript-[0-9a-f]{16}\.bin$/.test(name)) continue;
+    const file = path.join(dir, name);
+    if (fs.statSync(file).mtimeMs < stale) fs.rmSync(file, { force: true });
   }
 }
 
@@ -72,7 +86,9 @@ function trusted(dir: string): boolean {
 function loadCached(file: string): Ts {
   const source = fs.readFileSync(file, 'utf8');
   const stat = fs.statSync(file);
-  const key = crypto.createHash('sha1').update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 16);
+  // Not keyed by the path: every install of the same TypeScript (npm gives packed files one fixed
+  // date) shares one entry, and V8 itself rejects data compiled from a different source.
+  const key = crypto.createHash('sha1').update(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 16);
   const dir = path.join(os.tmpdir(), `replicalint-compile-cache-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
   const cacheFile = path.join(dir, `typescript-${key}.bin`);
   let cachedData: Buffer | undefined;
