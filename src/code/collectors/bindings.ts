@@ -44,10 +44,13 @@ export const bindings: Collector = {
   kinds: ['SourceFile', 'BinaryExpression', 'PrefixUnaryExpression', 'PostfixUnaryExpression', 'DeleteExpression', 'CallExpression', 'NewExpression'],
   visit(node, w) {
     const ts = w.ts;
-    if (ts.isSourceFile(node)) return prescan(node, w);
-    const st = w.local<FileState | null>(STATE, () => null);
+    const K = w.K;
+    const kind = node.kind;
+    if (kind === K.SourceFile) return prescan(node as TS.SourceFile, w);
+    const st = w.local<FileState | null>(STATE, noState);
     if (!st) return;
-    if (ts.isBinaryExpression(node)) {
+    if (kind === K.BinaryExpression) {
+      if (!ts.isBinaryExpression(node)) return;
       const op = node.operatorToken.kind;
       if (op < ts.SyntaxKind.FirstAssignment || op > ts.SyntaxKind.LastAssignment) return;
       if (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left)) return;
@@ -55,20 +58,24 @@ export const bindings: Collector = {
         op === ts.SyntaxKind.EqualsToken ? 'assign' : op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken ? 'lazy' : 'update';
       return write(w, st, node.left, kind, kind === 'update' ? ts.tokenToString(op) : undefined, node);
     }
-    if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
-      if (node.operator !== ts.SyntaxKind.PlusPlusToken && node.operator !== ts.SyntaxKind.MinusMinusToken) return;
-      return write(w, st, node.operand, 'update', ts.tokenToString(node.operator), node);
+    if (kind === K.PrefixUnaryExpression || kind === K.PostfixUnaryExpression) {
+      const u = node as TS.PrefixUnaryExpression | TS.PostfixUnaryExpression;
+      if (u.operator !== K.PlusPlusToken && u.operator !== K.MinusMinusToken) return;
+      return write(w, st, u.operand, 'update', ts.tokenToString(u.operator), node);
     }
-    if (ts.isDeleteExpression(node)) return write(w, st, node.expression, 'delete', undefined, node);
-    if (ts.isNewExpression(node)) {
-      const callee = w.unwrap(node.expression);
-      return ts.isIdentifier(callee) ? noteCall(w, st, callee, ['constructor']) : undefined;
+    if (kind === K.DeleteExpression) return write(w, st, (node as TS.DeleteExpression).expression, 'delete', undefined, node);
+    if (kind === K.NewExpression) {
+      const callee = w.unwrap((node as TS.NewExpression).expression);
+      return callee.kind === K.Identifier ? noteCall(w, st, callee, ['constructor']) : undefined;
     }
     const call = node as TS.CallExpression;
     const callee = w.unwrap(call.expression);
-    const m = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    const m = callee.kind === K.PropertyAccessExpression ? (callee as TS.PropertyAccessExpression).name.text : undefined;
     // `load.bind(ctx)`: `ctx` is a receiver, not a callback.
-    if (m !== 'bind' && m !== 'call' && m !== 'apply') for (const a of call.arguments) noteReference(w, st, call, a);
+    if (m !== 'bind' && m !== 'call' && m !== 'apply') {
+      const args = call.arguments;
+      for (let i = 0; i < args.length; i++) noteReference(w, st, call, args[i]!);
+    }
     if (m !== undefined && ts.isPropertyAccessExpression(callee)) {
       if (MUTATORS.has(m)) write(w, st, callee.expression, 'call', m, call);
       else if (call.arguments[0] && ts.isIdentifier(callee.expression) && OBJECT_MUTATORS.has(`${callee.expression.text}.${m}`)) {
@@ -84,6 +91,8 @@ export const bindings: Collector = {
 
 const HAPI = new Set(['@hapi/hapi', 'hapi']);
 
+const noState = (): FileState | null => null;
+
 /**
  * The top-level function that starts accepting connections is start-up code: a process runs it once.
  * So is a class's method that does, and the class's constructor: a process makes one server.
@@ -98,6 +107,10 @@ function noteServer(w: Walk): void {
 /** A function passed as an argument (`items.forEach(load)`, `emitter.on('x', this.onX.bind(this))`) is called where the callee runs it. */
 function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.Expression): void {
   const ts = w.ts;
+  const K = w.K;
+  // Only names, member accesses and `.bind()` calls (maybe wrapped) can be functions handed on.
+  const k = arg.kind;
+  if (k !== K.Identifier && k !== K.PropertyAccessExpression && k !== K.CallExpression && k !== K.ParenthesizedExpression && k !== K.AsExpression && k !== K.NonNullExpression && k !== K.SatisfiesExpression && k !== K.TypeAssertionExpression && k !== K.AwaitExpression) return;
   let a = w.unwrap(arg);
   if (ts.isCallExpression(a) && ts.isPropertyAccessExpression(a.expression) && a.expression.name.text === 'bind') a = w.unwrap(a.expression.expression);
   if (ts.isIdentifier(a) ? !(st.fns.has(a.text) || w.imports.has(a.text)) : !ts.isPropertyAccessExpression(a)) return;
@@ -313,8 +326,10 @@ function isLiteral(ts: Walk['ts'], e: TS.Expression): boolean {
 }
 
 function hasModifier(ts: Walk['ts'], n: TS.Node, kind: TS.SyntaxKind): boolean {
-  const mods = ts.canHaveModifiers(n) ? ts.getModifiers(n) : undefined;
-  return !!mods?.some((m) => m.kind === kind);
+  // The node's own modifier list (decorators included): no filtered copy, as `ts.getModifiers` makes.
+  const mods = ts.canHaveModifiers(n) ? (n as { modifiers?: TS.NodeArray<TS.ModifierLike> }).modifiers : undefined;
+  if (mods) for (let i = 0; i < mods.length; i++) if (mods[i]!.kind === kind) return true;
+  return false;
 }
 
 /** The identifier (or `this`) at the root of `a.b[c].d`, found without building the chain. */
