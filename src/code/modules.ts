@@ -14,6 +14,7 @@ export class ModuleIndex {
   private readonly aliases = new AliasReader();
   private readonly resolved = new Map<string, CodeFacts | undefined>();
   private readonly resolvedImports = new Map<string, CodeFacts | null>();
+  private readonly byFile = new Map<string, Map<string, CodeFacts | null>>();
 
   constructor(packages: Package[]) {
     for (const p of packages) {
@@ -41,13 +42,18 @@ export class ModuleIndex {
    * to `from`, and through workspace packages imported by name (their `main`, or `src/index`).
    */
   resolveImport(from: string, spec: string): CodeFacts | undefined {
-    // The answer depends on the importing folder (relative paths, the tsconfig that applies) and the specifier.
+    // Asked once per importing file and specifier (both strings the facts already hold, so no key is
+    // built), and answered once per importing folder: the answer depends on the folder (relative
+    // paths, the tsconfig that applies) and the specifier.
+    let mine = this.byFile.get(from);
+    if (!mine) this.byFile.set(from, (mine = new Map()));
+    const hit = mine.get(spec);
+    if (hit !== undefined) return hit ?? undefined;
     const key = `${path.posix.dirname(from)}\0${spec}`;
-    const known = this.resolvedImports.get(key);
-    if (known !== undefined) return known ?? undefined;
-    const found = this.resolveUncached(from, spec);
-    this.resolvedImports.set(key, found ?? null);
-    return found;
+    let found = this.resolvedImports.get(key);
+    if (found === undefined) this.resolvedImports.set(key, (found = this.resolveUncached(from, spec) ?? null));
+    mine.set(spec, found);
+    return found ?? undefined;
   }
 
   private resolveUncached(from: string, spec: string): CodeFacts | undefined {

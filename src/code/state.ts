@@ -1,5 +1,5 @@
 import type { App, Service } from '../model.js';
-import type { CodeFacts, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
+import type { CodeFacts, ExportFact, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
 import type { ModuleIndex } from './modules.js';
 import { isTestPackage, serviceCode } from './scope.js';
 
@@ -50,11 +50,28 @@ const MUTATING: Record<ValueKind, Set<string>> = {
   value: new Set(),
 };
 
-const resolved = new WeakMap<ModuleIndex, Map<string, (Target & { esm: boolean }) | null>>();
-const exports = new WeakMap<ModuleIndex, Map<string, Target | null>>();
+const resolved = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, (Target & { esm: boolean }) | null>>>();
+const exports = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, Target | null>>>();
 /** Call sites are read from every code file of the run, so the services of one run share them. */
 const allSites = new WeakMap<readonly CodeFacts[], Map<string, Site[]>>();
 const allFiles = new WeakMap<App, readonly CodeFacts[]>();
+
+/** A file's exports by name, and its `export * from` list, built once per file (barrels are asked for every name). */
+const exportIndexes = new WeakMap<CodeFacts, { byName: Map<string, ExportFact[]>; stars: ExportFact[] }>();
+
+function exportIndex(file: CodeFacts): { byName: Map<string, ExportFact[]>; stars: ExportFact[] } {
+  let ix = exportIndexes.get(file);
+  if (ix) return ix;
+  ix = { byName: new Map(), stars: [] };
+  for (const e of file.moduleExports) {
+    const list = ix.byName.get(e.name);
+    if (list) list.push(e);
+    else ix.byName.set(e.name, [e]);
+    if (e.name === '*' && e.from) ix.stars.push(e);
+  }
+  exportIndexes.set(file, ix);
+  return ix;
+}
 
 /**
  * Queries over the code facts of one service: which binding an imported name refers to (through
@@ -78,12 +95,16 @@ export class StateIndex {
   /** The local name and file an imported name refers to, following re-exports. */
   importTarget(file: CodeFacts, local: string, path: string[]): (Target & { esm: boolean }) | undefined {
     // Resolution depends only on the run's files, so services of one run share the answers.
+    // Keyed by the file's facts, then by the name (and member path): strings the facts already hold.
     let memo = resolved.get(this.modules);
-    if (!memo) resolved.set(this.modules, (memo = new Map()));
-    const key = `${file.file}\0${local}\0${path.join('.')}`;
-    if (memo.has(key)) return memo.get(key) ?? undefined;
+    if (!memo) resolved.set(this.modules, (memo = new WeakMap()));
+    let mine = memo.get(file);
+    if (!mine) memo.set(file, (mine = new Map()));
+    const key = path.length ? `${local}\0${path.join('.')}` : local;
+    const known = mine.get(key);
+    if (known !== undefined) return known ?? undefined;
     const t = this.resolveTarget(file, local, path);
-    memo.set(key, t ?? null);
+    mine.set(key, t ?? null);
     return t;
   }
 
@@ -98,12 +119,14 @@ export class StateIndex {
   /** What `file` exports under `chain`; many importers ask the same barrel for the same names. */
   private exported(file: CodeFacts, chain: string[]): Target | undefined {
     let memo = exports.get(this.modules);
-    if (!memo) exports.set(this.modules, (memo = new Map()));
-    const key = `${file.file}\0${chain.join('.')}`;
-    const known = memo.get(key);
+    if (!memo) exports.set(this.modules, (memo = new WeakMap()));
+    let mine = memo.get(file);
+    if (!mine) memo.set(file, (mine = new Map()));
+    const key = chain.length === 1 ? chain[0]! : chain.join('.');
+    const known = mine.get(key);
     if (known !== undefined) return known ?? undefined;
     const t = this.exportTarget(file, chain, 0);
-    memo.set(key, t ?? null);
+    mine.set(key, t ?? null);
     return t;
   }
 
@@ -111,8 +134,8 @@ export class StateIndex {
   private exportTarget(file: CodeFacts, chain: string[], depth: number, star = false): Target | undefined {
     if (depth > 8) return undefined;
     const [head, ...rest] = chain;
-    for (const e of file.moduleExports) {
-      if (e.name !== (head ?? 'default')) continue;
+    const ix = exportIndex(file);
+    for (const e of ix.byName.get(head ?? 'default') ?? []) {
       if (e.local) {
         const own = file.bindings.some((b) => b.name === e.local || b.name.startsWith(`${e.local}.`));
         if (!own && file.imports.some((i) => i.local === e.local)) {
@@ -124,14 +147,13 @@ export class StateIndex {
       const next = e.from ? this.modules.resolveImport(file.file, e.from) : undefined;
       if (next) return this.exportTarget(next, e.imported === '*' ? rest : [e.imported ?? head!, ...rest], depth + 1);
     }
-    for (const e of file.moduleExports) {
-      if (e.name !== '*' || !e.from) continue;
-      const next = this.modules.resolveImport(file.file, e.from);
+    for (const e of ix.stars) {
+      const next = this.modules.resolveImport(file.file, e.from!);
       const t = next && this.exportTarget(next, chain, depth + 1, true);
       if (t) return t;
     }
     // CommonJS `module.exports = x`: a whole-module require then walks into x.
-    const whole = head !== undefined && !star && file.moduleExports.find((e) => e.name === 'default' && e.local);
+    const whole = head !== undefined && !star && ix.byName.get('default')?.find((e) => e.local);
     return whole ? { file, local: whole.local!, rest: chain } : undefined;
   }
 
