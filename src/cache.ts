@@ -2,11 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CodeFacts } from './code/facts.js';
+import { emptyFacts, type CodeFacts } from './code/facts.js';
 import type { ParsedYaml } from './k8s/yaml.js';
 
 /** The first bytes of every cache file, so a file that is not ours is never overwritten. */
 const SIGNATURE = '{"tool":"replicalint-cache"';
+/** The layout of the file: a header line, then one record per line. */
+const FORMAT = 2;
 
 /** What one file is reduced to: code facts, or parsed YAML documents. */
 export type CacheEntry = { code: CodeFacts } | { yaml: ParsedYaml };
@@ -14,14 +16,19 @@ export type CacheEntry = { code: CodeFacts } | { yaml: ParsedYaml };
 /** `[size, mtimeMs, inode, content hash, when it was hashed]` */
 type StatRecord = [number, number, number, string, number];
 
-interface CacheData {
+/** The first line of the file. */
+interface Header {
   tool: 'replicalint-cache';
+  format: number;
   key: string;
-  /** Entries by content hash (of the file's extension and text), so a renamed file still hits. */
-  entries: Record<string, CacheEntry>;
-  /** The last hash of each path with the stat it was taken under, to skip reading unchanged files. */
-  stats: Record<string, StatRecord>;
 }
+
+/**
+ * Every further line is one record: an entry by content hash (`h`, `e`: a file renamed keeps its
+ * entry), or the last hash of a path with the stat it was taken under (`p`, `s`: to skip reading
+ * unchanged files). A later record for the same hash or path replaces an earlier one.
+ */
+type CacheRecord = { h: string; e: CacheEntry } | { p: string; s: StatRecord };
 
 /** A file modified this close to when it was hashed might change again unseen within one clock tick: hash it again. */
 const RACY_MS = 2000;
@@ -32,48 +39,76 @@ const RACY_MS = 2000;
  * facts, so the findings are exactly those of an uncached run. A file whose size, mtime and inode
  * are those it had when it was last hashed, long enough before, is not read again (git's answer
  * to "racily clean" files). A corrupt or foreign cache file is ignored with a warning.
+ *
+ * The file is a header line and one JSON record per line. A run that changed a few files appends
+ * their records rather than rewriting megabytes; the file is rewritten with only this run's files
+ * once the records nobody needs outnumber those in use. Code facts are stored without their empty
+ * lists, which are most of them.
  */
 export class FileCache {
-  private readonly entries: Map<string, CacheEntry>;
-  private readonly stats: Map<string, StatRecord>;
+  private readonly entries = new Map<string, CacheEntry>();
+  private readonly stats = new Map<string, StatRecord>();
   private readonly used = new Set<string>();
   private readonly seen = new Map<string, StatRecord>();
-  private dirty = false;
+  /** Records written this run, to append. */
+  private readonly added: CacheRecord[] = [];
+  /** Record lines in the file as read. */
+  private records = 0;
+  /** Whether the file must be written whole (new, corrupt, another build's). */
+  private fresh = true;
   private writable = true;
 
   private constructor(
     readonly file: string,
     private readonly key: string,
-    data?: CacheData,
-  ) {
-    this.entries = new Map(data ? Object.entries(data.entries) : []);
-    this.stats = new Map(data ? Object.entries(data.stats) : []);
-  }
+  ) {}
 
   /** Open the cache at `location` (a file, or a folder to hold `.replicalintcache`). */
   static open(location: string, version: string, warn: (msg: string) => void): FileCache {
     const file = isFolder(location) ? path.join(location, '.replicalintcache') : location;
-    const key = cacheKey(version);
+    const c = new FileCache(file, cacheKey(version));
     let text: string | undefined;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {
-      return new FileCache(file, key);
-    }
-    let data: CacheData | undefined;
-    try {
-      data = JSON.parse(text) as CacheData;
-    } catch {
-      data = undefined;
-    }
-    if (!data || data.tool !== 'replicalint-cache' || !isObject(data.entries) || !isObject(data.stats)) {
-      const ours = text.startsWith(SIGNATURE);
-      warn(`ignoring ${file}: ${ours ? 'the cache file is corrupt; it will be rewritten' : 'not a replicalint cache file; it will not be overwritten'}`);
-      const c = new FileCache(file, key);
-      c.writable = ours;
       return c;
     }
-    return data.key === key ? new FileCache(file, key, data) : new FileCache(file, key);
+    if (!text.startsWith(SIGNATURE)) {
+      warn(`ignoring ${file}: not a replicalint cache file; it will not be overwritten`);
+      c.writable = false;
+      return c;
+    }
+    if (!c.load(text)) {
+      warn(`ignoring ${file}: the cache file is corrupt; it will be rewritten`);
+      c.entries.clear();
+      c.stats.clear();
+      c.fresh = true;
+    }
+    return c;
+  }
+
+  /** Read the records; false when the file is damaged. Another format or build's key reads as empty. */
+  private load(text: string): boolean {
+    let start = 0;
+    let end = text.indexOf('\n');
+    try {
+      const header = JSON.parse(end === -1 ? text : text.slice(0, end)) as Header;
+      if (!isObject(header) || header.tool !== 'replicalint-cache') return false;
+      if (header.format !== FORMAT || header.key !== this.key) return true;
+      while (end !== -1 && end < text.length - 1) {
+        start = end + 1;
+        end = text.indexOf('\n', start);
+        const r = JSON.parse(end === -1 ? text.slice(start) : text.slice(start, end)) as CacheRecord;
+        if ('h' in r && isObject(r.e)) this.entries.set(r.h, restore(r.e as CacheEntry));
+        else if ('p' in r && Array.isArray(r.s) && r.s.length === 5) this.stats.set(r.p, r.s);
+        else return false;
+        this.records++;
+      }
+    } catch {
+      return false;
+    }
+    this.fresh = false;
+    return true;
   }
 
   /** The content hash of a file that has not changed since it was hashed, without reading it. */
@@ -86,8 +121,9 @@ export class FileCache {
 
   /** Remember the stat a file had when its content was hashed. */
   noteHash(path: string, st: fs.Stats, hash: string): void {
-    this.seen.set(path, [st.size, st.mtimeMs, st.ino, hash, Date.now()]);
-    this.dirty = true;
+    const r: StatRecord = [st.size, st.mtimeMs, st.ino, hash, Date.now()];
+    this.seen.set(path, r);
+    this.added.push({ p: path, s: r });
   }
 
   /** The key of a file's content: its extension matters, since `.ts` and `.js` parse differently. */
@@ -105,27 +141,49 @@ export class FileCache {
   set(hash: string, entry: CacheEntry): void {
     this.entries.set(hash, entry);
     this.used.add(hash);
-    this.dirty = true;
+    this.added.push({ h: hash, e: entry });
   }
 
-  /** Write the cache when something changed, keeping only the files of this run. Never throws. */
+  /**
+   * Write what changed: append this run's new records, or rewrite the file with only this run's
+   * files when it is new or mostly stale. Never throws.
+   */
   save(warn: (msg: string) => void): void {
     if (!this.writable) return;
-    if (!this.dirty && this.used.size === this.entries.size && this.seen.size === this.stats.size) return;
-    const entries: Record<string, CacheEntry> = {};
-    for (const h of this.used) entries[h] = this.entries.get(h)!;
-    const stats: Record<string, StatRecord> = {};
-    for (const [p, r] of this.seen) if (this.used.has(r[3])) stats[p] = r;
-    const data: CacheData = { tool: 'replicalint-cache', key: this.key, entries, stats };
+    const live = this.used.size + this.seen.size;
+    const stale = this.records - live;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      if (!this.fresh && stale + this.added.length <= live) {
+        if (this.added.length) fs.appendFileSync(this.file, this.added.map(line).join(''));
+        return;
+      }
+      if (!this.fresh && !this.added.length && stale <= 0) return;
+      const out = [JSON.stringify({ tool: 'replicalint-cache', format: FORMAT, key: this.key } satisfies Header) + '\n'];
+      for (const h of this.used) out.push(line({ h, e: this.entries.get(h)! }));
+      for (const [p, s] of this.seen) if (this.used.has(s[3])) out.push(line({ p, s }));
       const tmp = `${this.file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(data));
+      fs.writeFileSync(tmp, out.join(''));
       fs.renameSync(tmp, this.file);
     } catch (e) {
       warn(`cannot write the cache ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
+}
+
+/** One record as a line; code facts without their empty lists and false flags. */
+function line(r: CacheRecord): string {
+  if ('h' in r && 'code' in r.e) {
+    const compact: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r.e.code)) if (v !== false && !(Array.isArray(v) && v.length === 0)) compact[k] = v;
+    return JSON.stringify({ h: r.h, e: { code: compact } }) + '\n';
+  }
+  return JSON.stringify(r) + '\n';
+}
+
+/** An entry as read: code facts get back the empty lists and false flags {@link line} left out. */
+function restore(e: CacheEntry): CacheEntry {
+  return 'code' in e ? { code: { ...emptyFacts(e.code.file), ...e.code } } : e;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -57,13 +57,36 @@ describe('--cache', () => {
     await assertSameAsUncached(cwd);
   });
 
+  it('appends the records of a changed file, and rewrites the cache once most of its records are stale', async () => {
+    const cwd = demoCopy();
+    const cache = path.join(cwd, '.replicalintcache');
+    await assertSameAsUncached(cwd);
+    const records = (text: string) => text.trimEnd().split('\n').length - 1;
+    const before = fs.readFileSync(cache, 'utf8');
+    // 5 code files and 3 manifests: an entry and a stat record each.
+    assert.equal(records(before), 16);
+    fs.appendFileSync(path.join(cwd, 'services/checkout/src/prices.ts'), '\n// touched\n');
+    await assertSameAsUncached(cwd);
+    const after = fs.readFileSync(cache, 'utf8');
+    assert.ok(after.startsWith(before), 'appended, not rewritten');
+    // The file's new stat and its new entry, nothing else.
+    assert.deepEqual(after.slice(before.length).trimEnd().split('\n').map((l) => Object.keys(JSON.parse(l))[0]), ['p', 'h']);
+    fs.rmSync(path.join(cwd, 'services/checkout'), { recursive: true });
+    fs.rmSync(path.join(cwd, 'k8s/checkout.yaml'));
+    await assertSameAsUncached(cwd);
+    const compacted = fs.readFileSync(cache, 'utf8');
+    assert.ok(!compacted.startsWith(before), 'rewritten');
+    // What is left: catalog's index.js and two manifests, an entry and a stat record each.
+    assert.equal(records(compacted), 6);
+  });
+
   it('ignores a corrupt cache with a warning and rewrites it', async () => {
     const cwd = demoCopy();
     const cache = path.join(cwd, '.replicalintcache');
     fs.writeFileSync(cache, '{"tool":"replicalint-cache","key":"x","entr');
     const stderr = await assertSameAsUncached(cwd);
     assert.match(stderr, /ignoring .*\.replicalintcache: the cache file is corrupt; it will be rewritten/);
-    assert.equal(JSON.parse(fs.readFileSync(cache, 'utf8')).tool, 'replicalint-cache');
+    assert.equal(JSON.parse(fs.readFileSync(cache, 'utf8').split('\n')[0]!).tool, 'replicalint-cache');
   });
 
   it('never trusts or overwrites a file that is not a replicalint cache', async () => {
