@@ -52,6 +52,7 @@ const MUTATING: Record<ValueKind, Set<string>> = {
 
 const resolved = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, (Target & { esm: boolean }) | null>>>();
 const exports = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, Target | null>>>();
+const reach = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Set<string> | null>>();
 /** Call sites are read from every code file of the run, so the services of one run share them. */
 const allSites = new WeakMap<readonly CodeFacts[], Map<string, Site[]>>();
 const allFiles = new WeakMap<App, readonly CodeFacts[]>();
@@ -149,12 +150,38 @@ export class StateIndex {
     }
     for (const e of ix.stars) {
       const next = this.modules.resolveImport(file.file, e.from!);
-      const t = next && this.exportTarget(next, chain, depth + 1, true);
+      // A barrel of barrels: only the branches that export the name at all are followed.
+      const t = next && (this.reachable(next)?.has(head ?? 'default') ?? true) ? this.exportTarget(next, chain, depth + 1, true) : undefined;
       if (t) return t;
     }
     // CommonJS `module.exports = x`: a whole-module require then walks into x.
     const whole = head !== undefined && !star && ix.byName.get('default')?.find((e) => e.local);
     return whole ? { file, local: whole.local!, rest: chain } : undefined;
+  }
+
+  /**
+   * Every name a file exports, itself or through its `export * from` files; `undefined` (any name)
+   * for a file in a cycle of `export *`, where the lookup itself decides.
+   */
+  private reachable(file: CodeFacts, open = new Set<CodeFacts>()): ReadonlySet<string> | undefined {
+    let memo = reach.get(this.modules);
+    if (!memo) reach.set(this.modules, (memo = new WeakMap()));
+    if (memo.has(file)) return memo.get(file) ?? undefined;
+    if (open.has(file)) return undefined;
+    open.add(file);
+    let names: Set<string> | undefined = new Set<string>();
+    const ix = exportIndex(file);
+    for (const name of ix.byName.keys()) if (name !== '*') names.add(name);
+    for (const e of ix.stars) {
+      const next = this.modules.resolveImport(file.file, e.from!);
+      const more = next && this.reachable(next, open);
+      if (next && !more) names = undefined;
+      if (!names) break;
+      if (more) for (const name of more) names.add(name);
+    }
+    open.delete(file);
+    memo.set(file, names ?? null);
+    return names;
   }
 
   /** The binding a write changes, in its own file or through an import. */
