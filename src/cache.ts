@@ -56,6 +56,8 @@ export class FileCache {
   private records = 0;
   /** Whether the file must be written whole (new, corrupt, another build's). */
   private fresh = true;
+  /** The file's size as read: another run that wrote it since gets no records appended to its file. */
+  private size = -1;
   private writable = true;
 
   private constructor(
@@ -69,7 +71,13 @@ export class FileCache {
     const c = new FileCache(file, cacheKey(version));
     let text: string | undefined;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      const fd = fs.openSync(file, 'r');
+      try {
+        c.size = fs.fstatSync(fd).size;
+        text = fs.readFileSync(fd, 'utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch {
       return c;
     }
@@ -154,7 +162,8 @@ export class FileCache {
     const stale = this.records - live;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      if (!this.fresh && stale + this.added.length <= live) {
+      const untouched = () => fs.statSync(this.file).size === this.size;
+      if (!this.fresh && stale + this.added.length <= live && (!this.added.length || untouched())) {
         if (this.added.length) fs.appendFileSync(this.file, this.added.map(line).join(''));
         return;
       }

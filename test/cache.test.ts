@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { FileCache } from '../src/cache.js';
 import { FIXTURES, runCli, tempDir } from './helpers.js';
 
 /** A private copy of the demo shop, aged so that the cache may trust file stats. */
@@ -78,6 +79,25 @@ describe('--cache', () => {
     assert.ok(!compacted.startsWith(before), 'rewritten');
     // What is left: catalog's index.js and two manifests, an entry and a stat record each.
     assert.equal(records(compacted), 6);
+  });
+
+  it('never appends to a cache file another run wrote after this one read it', () => {
+    const file = path.join(tempDir('replicalint-cache-'), 'cache');
+    const warn = (m: string) => assert.fail(m);
+    const first = FileCache.open(file, '1.0.0', warn);
+    first.set('a', { yaml: { docs: [] } });
+    first.save(warn);
+    const mine = FileCache.open(file, '1.0.0', warn);
+    assert.ok(mine.get('a'));
+    // Another run adds a record meanwhile; this run's record must not be appended after it.
+    const other = FileCache.open(file, '1.0.0', warn);
+    other.get('a');
+    other.set('b', { yaml: { docs: [] } });
+    other.save(warn);
+    mine.set('c', { yaml: { docs: [] } });
+    mine.save(warn);
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(1).map((l) => (JSON.parse(l) as { h: string }).h);
+    assert.deepEqual(lines, ['a', 'c']);
   });
 
   it('ignores a corrupt cache with a warning and rewrites it', async () => {
