@@ -83,7 +83,8 @@ export interface ImportFact {
   module: string;
   path: string[];
   kind: 'esm' | 'cjs';
-  span: Span;
+  /** The line of the import (a file has many imports; only their line is ever shown). */
+  line: number;
   /** `import type` / `export type ... from`: erased at compile time, so it loads nothing. */
   typeOnly?: boolean;
 }

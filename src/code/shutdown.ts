@@ -43,7 +43,7 @@ export function findSigtermHandling(files: CodeFacts[]): SigtermHandling | undef
       if (m.method === 'enableShutdownHooks' && listsSigterm(m.args[0])) return { how: 'enableShutdownHooks()', file: f.file, line: m.span.line };
     }
     for (const i of f.imports) {
-      if (SHUTDOWN_PLUGINS.has(i.module)) return { how: i.module, file: f.file, line: i.span.line };
+      if (SHUTDOWN_PLUGINS.has(i.module)) return { how: i.module, file: f.file, line: i.line };
     }
   }
   return undefined;

@@ -160,6 +160,11 @@ export class Walk {
 
   private lineStarts: readonly number[] | undefined;
 
+  /** The 1-based line holding an offset of the file. */
+  lineAt(pos: number): number {
+    return lineOf((this.lineStarts ??= lineStarts(this.sf)), pos) + 1;
+  }
+
   /** The span between two offsets of the file (a function's head, from its start to its body). */
   spanAt(start: number, end: number): Span {
     const lines = (this.lineStarts ??= lineStarts(this.sf));
@@ -383,7 +388,7 @@ export class Walk {
       if (this.imports.has(local)) return;
       this.imports.set(local, { module, path });
     } else if (this.facts.imports.some((i) => i.module === module && (typeOnly || !i.typeOnly))) return;
-    this.facts.imports.push({ local, module, path, kind, span: this.span(node), ...(typeOnly ? { typeOnly } : {}) });
+    this.facts.imports.push({ local, module, path, kind, line: this.lineAt(node.getStart(this.sf)), ...(typeOnly ? { typeOnly } : {}) });
   }
 
   private visit(node: TS.Node): undefined {
