@@ -56,8 +56,8 @@ export class FileCache {
   private records = 0;
   /** Whether the file must be written whole (new, corrupt, another build's). */
   private fresh = true;
-  /** The file's size as read: another run that wrote it since gets no records appended to its file. */
-  private size = -1;
+  /** The file's size and inode as read: a file another run wrote since gets no records appended. */
+  private read: [number, number] = [-1, -1];
   private writable = true;
 
   private constructor(
@@ -73,7 +73,8 @@ export class FileCache {
     try {
       const fd = fs.openSync(file, 'r');
       try {
-        c.size = fs.fstatSync(fd).size;
+        const st = fs.fstatSync(fd);
+        c.read = [st.size, st.ino];
         text = fs.readFileSync(fd, 'utf8');
       } finally {
         fs.closeSync(fd);
@@ -103,10 +104,16 @@ export class FileCache {
       const header = JSON.parse(end === -1 ? text : text.slice(0, end)) as Header;
       if (!isObject(header) || header.tool !== 'replicalint-cache') return false;
       if (header.format !== FORMAT || header.key !== this.key) return true;
-      while (end !== -1 && end < text.length - 1) {
+      // Only whole lines: an append cut short (a full disk, an interrupted run) loses its last
+      // record, and the file is then rewritten rather than appended to.
+      for (;;) {
         start = end + 1;
         end = text.indexOf('\n', start);
-        const r = JSON.parse(end === -1 ? text.slice(start) : text.slice(start, end)) as CacheRecord;
+        if (end === -1) {
+          if (start < text.length) return (this.records = 0), true;
+          break;
+        }
+        const r = JSON.parse(text.slice(start, end)) as CacheRecord;
         if ('h' in r && isObject(r.e)) this.entries.set(r.h, restore(r.e as CacheEntry));
         else if ('p' in r && Array.isArray(r.s) && r.s.length === 5) this.stats.set(r.p, r.s);
         else return false;
@@ -117,6 +124,22 @@ export class FileCache {
     }
     this.fresh = false;
     return true;
+  }
+
+  /**
+   * Append through one handle, and only to the very file this run read (same inode, same size):
+   * records of one build never land after another build's header.
+   */
+  private append(text: string): boolean {
+    const fd = fs.openSync(this.file, 'a');
+    try {
+      const st = fs.fstatSync(fd);
+      if (st.size !== this.read[0] || st.ino !== this.read[1]) return false;
+      fs.writeSync(fd, text);
+      return true;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** The content hash of a file that has not changed since it was hashed, without reading it. */
@@ -162,12 +185,7 @@ export class FileCache {
     const stale = this.records - live;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const untouched = () => fs.statSync(this.file).size === this.size;
-      if (!this.fresh && stale + this.added.length <= live && (!this.added.length || untouched())) {
-        if (this.added.length) fs.appendFileSync(this.file, this.added.map(line).join(''));
-        return;
-      }
-      if (!this.fresh && !this.added.length && stale <= 0) return;
+      if (!this.fresh && stale + this.added.length <= live && (!this.added.length || this.append(this.added.map(line).join('')))) return;
       const out = [JSON.stringify({ tool: 'replicalint-cache', format: FORMAT, key: this.key } satisfies Header) + '\n'];
       for (const h of this.used) out.push(line({ h, e: this.entries.get(h)! }));
       for (const [p, s] of this.seen) if (this.used.has(s[3])) out.push(line({ p, s }));

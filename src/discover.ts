@@ -126,8 +126,8 @@ export function displayName(abs: string, cwd: string): string {
 function walk(dir: string, extra?: DiscoverOptions['ignore']): string[] {
   const base = prefixOf(dir);
   const top = loadIgnores(ancestorGitignores(dir));
-  if (extra?.patterns.length) top.push({ prefix: prefixOf(extra.dir), rules: ignoreLib()().add(extra.patterns) });
-  top.sort((a, b) => a.prefix.length - b.prefix.length);
+  // The config's `ignore` is read last, after every .gitignore (nested ones included).
+  const config = extra?.patterns.length ? { prefix: prefixOf(extra.dir), rules: ignoreLib()().add(extra.patterns) } : undefined;
   const out: string[] = [];
   const skipped = new Set<string>(SKIPPED_DIRS);
   const visit = (folder: string, matchers: IgnoreFile[]): void => {
@@ -144,8 +144,8 @@ function walk(dir: string, extra?: DiscoverOptions['ignore']): string[] {
     for (const e of entries) {
       const abs = folder + e.name;
       if (e.isDirectory()) {
-        if (!skipped.has(e.name) && !(matchers.length && isIgnored(abs + '/', matchers))) visit(abs + '/', matchers);
-      } else if (e.isFile() && classify(e.name) && !(matchers.length && isIgnored(abs, matchers))) out.push(abs);
+        if (!skipped.has(e.name) && !isIgnored(abs + '/', matchers, config)) visit(abs + '/', matchers);
+      } else if (e.isFile() && classify(e.name) && !isIgnored(abs, matchers, config)) out.push(abs);
     }
   };
   visit(base, top);
@@ -196,10 +196,12 @@ function prefixOf(dir: string): string {
   return dir.split(path.sep).join('/').replace(/\/?$/, '/');
 }
 
-function isIgnored(file: string, matchers: IgnoreFile[]): boolean {
+/** Gitignore files shallow first, so that a deeper one overrides its parents, as git does; then `last`. */
+function isIgnored(file: string, matchers: IgnoreFile[], last?: IgnoreFile): boolean {
   let ignored = false;
-  for (const m of matchers) {
-    if (!file.startsWith(m.prefix)) continue;
+  for (let i = 0; i <= matchers.length; i++) {
+    const m = i < matchers.length ? matchers[i]! : last;
+    if (!m || !file.startsWith(m.prefix)) continue;
     const r = m.rules.test(file.slice(m.prefix.length));
     if (r.ignored) ignored = true;
     else if (r.unignored) ignored = false;

@@ -100,6 +100,18 @@ describe('--cache', () => {
     assert.deepEqual(lines, ['a', 'c']);
   });
 
+  it('drops a record an interrupted run left half written, and rewrites the file', async () => {
+    const cwd = demoCopy();
+    const cache = path.join(cwd, '.replicalintcache');
+    await assertSameAsUncached(cwd);
+    const whole = fs.readFileSync(cache, 'utf8');
+    fs.appendFileSync(cache, '{"h":"cut-short","e":{"yaml":{"do');
+    const stderr = await assertSameAsUncached(cwd);
+    assert.doesNotMatch(stderr, /corrupt/);
+    assert.equal(fs.readFileSync(cache, 'utf8').split('\n').length, whole.split('\n').length);
+    assert.ok(fs.readFileSync(cache, 'utf8').endsWith('\n'));
+  });
+
   it('ignores a corrupt cache with a warning and rewrites it', async () => {
     const cwd = demoCopy();
     const cache = path.join(cwd, '.replicalintcache');

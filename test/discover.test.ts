@@ -73,6 +73,12 @@ describe('discover', () => {
     assert.deepEqual(await names(dir), ['yaml src/.hidden/deploy.yaml', 'code src/main.ts']);
   });
 
+  it("reads the config's ignore patterns after every .gitignore, nested ones included", async () => {
+    const dir = writeProject({ '.git/HEAD': '', 'svc/.gitignore': '!*.gen.ts\n', 'svc/a.gen.ts': '', 'svc/b.ts': '' });
+    const found = await discover(['.'], { cwd: dir, ignore: { dir, patterns: ['*.gen.ts'] } });
+    assert.deepEqual(found.map((f) => f.name), ['svc/b.ts']);
+  });
+
   it('never follows symlinks, to folders or to files', async () => {
     const dir = writeProject({ 'real/app.ts': '', 'outside/secret.yaml': '' });
     fs.symlinkSync(path.join(dir, 'outside'), path.join(dir, 'real', 'linked-dir'));
