@@ -58,7 +58,9 @@ export interface DiscoverOptions {
 export async function discover(args: string[], opts: DiscoverOptions): Promise<SourceFile[]> {
   const found = new Map<string, SourceFile>();
   const add = (abs: string, kind: FileKind) => {
-    if (!found.has(abs)) found.set(abs, { kind, path: abs, name: displayName(abs, opts.cwd) });
+    // One key per file however it was named (`C:\\a\\b.ts` on the command line, `C:/a/b.ts` from the walk).
+    const key = path.sep === '/' ? abs : abs.split(path.sep).join('/');
+    if (!found.has(key)) found.set(key, { kind, path: abs, name: displayName(abs, opts.cwd) });
   };
   let stdin: SourceFile | undefined;
 
@@ -82,7 +84,7 @@ export async function discover(args: string[], opts: DiscoverOptions): Promise<S
       else opts.onSkip?.(displayName(abs, opts.cwd), 'not code, Kubernetes YAML, a Dockerfile or package.json');
       continue;
     }
-    for (const file of walk(abs, opts.ignore)) {
+    for (const file of walk(abs, opts.cwd, opts.ignore)) {
       const kind = classify(file);
       if (kind && !(kind === 'code' && NOT_SERVICE_CODE.test(file))) add(file, kind);
     }
@@ -123,9 +125,9 @@ export function displayName(abs: string, cwd: string): string {
  * inside it can be re-included), {@link SKIPPED_DIRS} are never entered, symlinks are never
  * followed, and an unreadable folder is skipped rather than ending the run.
  */
-function walk(dir: string, extra?: DiscoverOptions['ignore']): string[] {
+function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): string[] {
   const base = prefixOf(dir);
-  const top = loadIgnores(ancestorGitignores(dir));
+  const top = loadIgnores(ancestorGitignores(dir, cwd));
   // The config's `ignore` is read last, after every .gitignore (nested ones included).
   const config = extra?.patterns.length ? { prefix: prefixOf(extra.dir), rules: ignoreLib()().add(extra.patterns) } : undefined;
   const out: string[] = [];
@@ -158,19 +160,29 @@ interface IgnoreFile {
   rules: Ignore;
 }
 
-/** The `.gitignore` of `dir`, and those above it up to the repository root (the folder holding `.git`) when there is one. */
-function ancestorGitignores(dir: string): string[] {
-  const own = path.join(dir, '.gitignore');
-  const out = fs.existsSync(own) ? [own] : [];
-  const mine = out.length;
-  for (let cur = dir; !fs.existsSync(path.join(cur, '.git')); ) {
-    const parent = path.dirname(cur);
-    if (parent === cur) return out.slice(0, mine);
-    cur = parent;
+/**
+ * The `.gitignore` of `dir`, and those above it up to the repository root (the folder holding
+ * `.git`). Outside a repository (a build context, an unpacked archive), those up to the working
+ * directory: linting a sub-folder honours what linting the whole folder would.
+ */
+function ancestorGitignores(dir: string, cwd: string): string[] {
+  const out: string[] = [];
+  let cur = dir;
+  for (;;) {
     const file = path.join(cur, '.gitignore');
     if (fs.existsSync(file)) out.push(file);
+    if (fs.existsSync(path.join(cur, '.git'))) return out;
+    const parent = path.dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
   }
-  return out;
+  // No repository: only the folders from `dir` up to the working directory count.
+  const rel = path.relative(cwd, dir);
+  const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
+  return out.filter((f) => {
+    const folder = path.dirname(f);
+    return folder === dir || (inside && (folder === cwd || folder.startsWith(cwd + path.sep)));
+  });
 }
 
 /** The gitignore matcher, loaded on first use: trees without ignore rules never pay for it. */

@@ -79,6 +79,12 @@ describe('discover', () => {
     assert.deepEqual(found.map((f) => f.name), ['svc/b.ts']);
   });
 
+  it('outside a repository, honours the .gitignore files from the working directory down', async () => {
+    const dir = writeProject({ '.gitignore': 'generated/\n', 'svc/a.ts': '', 'svc/generated/b.ts': '' });
+    assert.deepEqual(await names(dir), ['code svc/a.ts']);
+    assert.deepEqual(await names(dir, ['svc']), ['code svc/a.ts']);
+  });
+
   it('never follows symlinks, to folders or to files', async () => {
     const dir = writeProject({ 'real/app.ts': '', 'outside/secret.yaml': '' });
     fs.symlinkSync(path.join(dir, 'outside'), path.join(dir, 'real', 'linked-dir'));
