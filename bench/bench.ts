@@ -10,8 +10,8 @@ import { DEFAULT_CORPUS, writeCorpus, type CorpusOptions } from './corpus.js';
  * `npm run bench [-- <path>] [--runs N] [--no-eslint] [--services N]`: on the generated corpus (and
  * on a path, when given) measure, on the same files, replicalint cold, replicalint with a warm
  * cache after touching one file, the parse floor, and ESLint with the typescript-eslint parser and
- * three cheap rules. Each is a separate process; wall time is the median of the runs, CPU and peak
- * RSS come from the process itself.
+ * three cheap rules. Each is a separate process, run in rounds (each tool once per round); wall
+ * time is the median of the runs, CPU and peak RSS come from the process itself.
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -67,10 +67,6 @@ function median(samples: Sample[]): Sample {
   return { wallMs: mid(samples.map((s) => s.wallMs)), cpuMs: mid(samples.map((s) => s.cpuMs)), maxRssMiB: mid(samples.map((s) => s.maxRssMiB)) };
 }
 
-function repeat(n: number, f: () => Sample): Sample {
-  return median(Array.from({ length: n }, f));
-}
-
 async function bench(target: string, args: Args): Promise<void> {
   const files = await discover(['.'], { cwd: target });
   const code = files.filter((f) => f.kind === 'code').map((f) => f.path);
@@ -83,24 +79,10 @@ async function bench(target: string, args: Args): Promise<void> {
   const lint = ['--format', 'json', '--output', path.join(tmp, 'report.json')];
   console.log(`\n${target}\n  ${code.length} code files, ${yaml} YAML files, ${files.length} files in all; median of ${args.runs} run(s)\n`);
 
-  const rows: [string, Sample][] = [];
-  const floor = repeat(args.runs, () => measure([path.join(HERE, 'floor.js'), list], target));
-  rows.push(['floor (read + parse)', floor]);
-  const cold = repeat(args.runs, () => measure([bin, '.', ...lint], target));
-  rows.push(['replicalint', cold]);
   const cacheSupported = spawnSync(process.execPath, [bin, '--help']).stdout.toString().includes('--cache');
   const touched = cacheSupported ? code[Math.floor(code.length / 2)] : undefined;
-  if (touched) {
-    measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target, () => fs.rmSync(cache, { force: true }));
-    const original = fs.readFileSync(touched, 'utf8');
-    let n = 0;
-    const warm = repeat(args.runs, () =>
-      measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target, () => fs.writeFileSync(touched, `${original}\n// touched ${++n}\n`)),
-    );
-    fs.writeFileSync(touched, original);
-    rows.push(['replicalint --cache, 1 file touched', warm]);
-  }
-  let eslint: Sample | undefined;
+  const original = touched ? fs.readFileSync(touched, 'utf8') : '';
+  let eslintCmd: string[] | undefined;
   if (args.eslint) {
     const config = path.join(tmp, 'eslint.config.mjs');
     const parser = pathToImport(path.join(ROOT, 'node_modules', '@typescript-eslint', 'parser', 'dist', 'index.js'));
@@ -117,16 +99,39 @@ export default [{
     );
     const eslintBin = path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');
     const targets = code.join(' ').length < 1_000_000 ? code : ['.'];
-    eslint = repeat(args.runs, () => measure([eslintBin, '--config', config, '--no-warn-ignored', '--format', 'json', '--output-file', path.join(tmp, 'eslint.json'), ...targets], target));
-    rows.push(['eslint + typescript-eslint (3 rules)', eslint]);
+    eslintCmd = [eslintBin, '--config', config, '--no-warn-ignored', '--format', 'json', '--output-file', path.join(tmp, 'eslint.json'), ...targets];
   }
+  if (touched) measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target, () => fs.rmSync(cache, { force: true }));
+
+  // Round after round, each tool once per round: a machine that slows down or speeds up during the
+  // benchmark shifts every tool alike, so the ratios stay fair.
+  const samples: Sample[][] = [[], [], [], []];
+  let n = 0;
+  try {
+    for (let r = 0; r < args.runs; r++) {
+      samples[0]!.push(measure([path.join(HERE, 'floor.js'), list], target));
+      samples[1]!.push(measure([bin, '.', ...lint], target));
+      if (touched) {
+        samples[2]!.push(measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target, () => fs.writeFileSync(touched, `${original}\n// touched ${++n}\n`)));
+      }
+      if (eslintCmd) samples[3]!.push(measure(eslintCmd, target));
+    }
+  } finally {
+    if (touched) fs.writeFileSync(touched, original);
+  }
+  const [floor, cold] = [median(samples[0]!), median(samples[1]!)];
+  const warm = touched ? median(samples[2]!) : undefined;
+  const eslint = eslintCmd ? median(samples[3]!) : undefined;
+  const rows: [string, Sample][] = [['floor (read + parse)', floor], ['replicalint', cold]];
+  if (warm) rows.push(['replicalint --cache, 1 file touched', warm]);
+  if (eslint) rows.push(['eslint + typescript-eslint (3 rules)', eslint]);
 
   console.log('  ' + 'what'.padEnd(38) + 'wall s'.padStart(9) + 'cpu s'.padStart(9) + 'peak RSS MiB'.padStart(14));
   for (const [name, s] of rows) {
     console.log('  ' + name.padEnd(38) + (s.wallMs / 1000).toFixed(2).padStart(9) + (s.cpuMs / 1000).toFixed(2).padStart(9) + s.maxRssMiB.toFixed(0).padStart(14));
   }
   console.log(`\n  replicalint / floor: wall ${(cold.wallMs / floor.wallMs).toFixed(2)}×, peak RSS ${(cold.maxRssMiB / floor.maxRssMiB).toFixed(2)}×`);
-  if (touched) console.log(`  warm cache / cold: ${((rows[2]![1].wallMs / cold.wallMs) * 100).toFixed(1)} % of the cold wall time`);
+  if (warm) console.log(`  warm cache / cold: ${((warm.wallMs / cold.wallMs) * 100).toFixed(1)} % of the cold wall time`);
   if (eslint) console.log(`  eslint / replicalint: ${(eslint.wallMs / cold.wallMs).toFixed(1)}× the wall time`);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
