@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -84,7 +85,10 @@ function trusted(dir: string): boolean {
 }
 
 function loadCached(file: string): Ts {
-  const source = fs.readFileSync(file, 'utf8');
+  // Read as bytes, then decoded: for this one 9 MB file that is several times faster than a UTF-8
+  // read, and an ASCII file (as the compiler ships) needs no UTF-8 decoding at all.
+  const bytes = fs.readFileSync(file);
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const stat = fs.statSync(file);
   // Not keyed by the path: every install of the same TypeScript (npm gives packed files one fixed
   // date) shares one entry, and V8 itself rejects data compiled from a different source.
