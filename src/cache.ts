@@ -104,13 +104,13 @@ export class FileCache {
       const header = JSON.parse(end === -1 ? text : text.slice(0, end)) as Header;
       if (!isObject(header) || header.tool !== 'replicalint-cache') return false;
       if (header.format !== FORMAT || header.key !== this.key) return true;
-      // Only whole lines: an append cut short (a full disk, an interrupted run) loses its last
-      // record, and the file is then rewritten rather than appended to.
       for (;;) {
         start = end + 1;
         end = text.indexOf('\n', start);
         if (end === -1) {
-          if (start < text.length) return (this.records = 0), true;
+          // Only whole lines count: an append cut short (a full disk, an interrupted run) loses its
+          // last record, and the file stays `fresh`, to be rewritten rather than appended to.
+          if (start < text.length) return true;
           break;
         }
         const r = JSON.parse(text.slice(start, end)) as CacheRecord;
