@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli.js';
+import { main } from '../dist/bundle/cli.mjs';
 
 // `replicalint | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e) => {

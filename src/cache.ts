@@ -229,7 +229,8 @@ function isFolder(location: string): boolean {
 let extractorHash: string | undefined;
 
 /**
- * Tool version plus a hash of the engine's own code (which holds the extractors): entries written by
+ * Tool version plus a hash of the engine's own code (which holds the extractors: the compiled
+ * modules, or the bundle's chunks when the CLI runs from the bundle): entries written by
  * any other build are never trusted, even between releases. (No configuration setting changes facts today; one that
  * does must be added here.)
  */
@@ -248,7 +249,7 @@ function listFiles(dir: string): string[] {
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...listFiles(p));
-    else if (e.name.endsWith('.js')) out.push(p);
+    else if (e.name.endsWith('.js') || e.name.endsWith('.mjs')) out.push(p);
   }
   return out;
 }
