@@ -177,12 +177,11 @@ function ancestorGitignores(dir: string, cwd: string): string[] {
     cur = parent;
   }
   // No repository: only the folders from `dir` up to the working directory count.
-  const rel = path.relative(cwd, dir);
-  const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
-  return out.filter((f) => {
-    const folder = path.dirname(f);
-    return folder === dir || (inside && (folder === cwd || folder.startsWith(cwd + path.sep)));
-  });
+  const within = (folder: string) => {
+    const rel = path.relative(cwd, folder);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  };
+  return out.filter((f) => path.dirname(f) === dir || (within(dir) && within(path.dirname(f))));
 }
 
 /** The gitignore matcher, loaded on first use: trees without ignore rules never pay for it. */
