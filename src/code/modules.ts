@@ -16,11 +16,20 @@ export class ModuleIndex {
   private readonly resolvedImports = new Map<string, CodeFacts | null>();
   private readonly byFile = new Map<string, Map<string, CodeFacts | null>>();
 
+  /** Files by their path without the extension, the first of {@link EXTENSIONS} winning: `src/db` → `src/db.ts`. */
+  private readonly byStem = new Map<string, { file: CodeFacts; rank: number }>();
+
   constructor(packages: Package[]) {
     for (const p of packages) {
       for (const f of p.files) {
         this.byName.set(f.file, f);
         this.pkgOf.set(f.file, p);
+        const ext = path.posix.extname(f.file);
+        const rank = EXTENSIONS.indexOf(ext);
+        if (rank < 0) continue;
+        const stem = f.file.slice(0, -ext.length);
+        const known = this.byStem.get(stem);
+        if (!known || rank < known.rank) this.byStem.set(stem, { file: f, rank });
       }
       if (p.name) this.packages.set(p.name, p);
     }
@@ -97,14 +106,8 @@ export class ModuleIndex {
     const exact = this.byName.get(target);
     if (exact) return exact;
     // A file wins over a folder's index, as in Node's resolution.
-    for (const e of EXTENSIONS) {
-      const f = this.byName.get(target + e);
-      if (f) return f;
-    }
-    for (const e of EXTENSIONS) {
-      const f = this.byName.get(`${target}/index${e}`);
-      if (f) return f;
-    }
+    const f = this.byStem.get(target) ?? this.byStem.get(`${target}/index`);
+    if (f) return f.file;
     const ext = path.posix.extname(target);
     for (const alt of JS_TO_TS[ext] ?? []) {
       const f = this.byName.get(target.slice(0, -ext.length) + alt);
