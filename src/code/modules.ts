@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Package } from '../model.js';
 import type { CodeFacts } from './facts.js';
-import { AliasReader } from './tsconfig.js';
+import { AliasReader, type Aliases } from './tsconfig.js';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
@@ -15,6 +15,7 @@ export class ModuleIndex {
   private readonly resolved = new Map<string, CodeFacts | undefined>();
   private readonly resolvedImports = new Map<string, CodeFacts | null>();
   private readonly byFile = new Map<string, Map<string, CodeFacts | null>>();
+  private readonly folderAliases = new Map<string, Aliases | null>();
 
   /** Files by their path without the extension, the first of {@link EXTENSIONS} winning: `src/db` → `src/db.ts`. */
   private readonly byStem = new Map<string, { file: CodeFacts; rank: number }>();
@@ -68,7 +69,7 @@ export class ModuleIndex {
   private resolveUncached(from: string, spec: string): CodeFacts | undefined {
     if (spec.startsWith('.')) return this.resolve(from, spec);
     const pkg = this.pkgOf.get(from);
-    const aliases = pkg && this.aliases.forDir(path.dirname(path.join(pkg.dir, path.posix.relative(pkg.folder, from))));
+    const aliases = pkg && this.aliasesOf(pkg, from);
     if (pkg && aliases) {
       for (const p of aliases.paths) {
         const hit = p.wildcard ? spec.length >= p.prefix.length + p.suffix.length && spec.startsWith(p.prefix) && spec.endsWith(p.suffix) : spec === p.prefix;
@@ -95,6 +96,17 @@ export class ModuleIndex {
       if (f) return f;
     }
     return undefined;
+  }
+
+  /** The tsconfig aliases that apply to a file, looked up once per folder. */
+  private aliasesOf(pkg: Package, from: string): ReturnType<AliasReader['forDir']> {
+    const dir = path.posix.dirname(from);
+    let known = this.folderAliases.get(dir);
+    if (known === undefined) {
+      known = this.aliases.forDir(path.dirname(path.join(pkg.dir, path.posix.relative(pkg.folder, from)))) ?? null;
+      this.folderAliases.set(dir, known);
+    }
+    return known ?? undefined;
   }
 
   private lookupAbsolute(pkg: Package, abs: string): CodeFacts | undefined {
