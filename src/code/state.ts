@@ -123,7 +123,7 @@ export class StateIndex {
     if (!memo) exports.set(this.modules, (memo = new WeakMap()));
     let mine = memo.get(file);
     if (!mine) memo.set(file, (mine = new Map()));
-    const key = chain.length === 1 ? chain[0]! : chain.join('.');
+    const key = chain.join('.');
     const known = mine.get(key);
     if (known !== undefined) return known ?? undefined;
     const t = this.exportTarget(file, chain, 0);

@@ -50,13 +50,13 @@ export const bindings: Collector = {
     const st = w.local<FileState | null>(STATE, noState);
     if (!st) return;
     if (kind === K.BinaryExpression) {
-      if (!ts.isBinaryExpression(node)) return;
-      const op = node.operatorToken.kind;
+      const b = node as TS.BinaryExpression;
+      const op = b.operatorToken.kind;
       if (op < ts.SyntaxKind.FirstAssignment || op > ts.SyntaxKind.LastAssignment) return;
-      if (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left)) return;
-      const kind: StateWrite['op'] =
+      if (ts.isObjectLiteralExpression(b.left) || ts.isArrayLiteralExpression(b.left)) return;
+      const how: StateWrite['op'] =
         op === ts.SyntaxKind.EqualsToken ? 'assign' : op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken ? 'lazy' : 'update';
-      return write(w, st, node.left, kind, kind === 'update' ? ts.tokenToString(op) : undefined, node);
+      return write(w, st, b.left, how, how === 'update' ? ts.tokenToString(op) : undefined, node);
     }
     if (kind === K.PrefixUnaryExpression || kind === K.PostfixUnaryExpression) {
       const u = node as TS.PrefixUnaryExpression | TS.PostfixUnaryExpression;
@@ -108,10 +108,9 @@ function noteServer(w: Walk): void {
 function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.Expression): void {
   const ts = w.ts;
   const K = w.K;
-  // Only names, member accesses and `.bind()` calls (maybe wrapped) can be functions handed on.
-  const k = arg.kind;
-  if (k !== K.Identifier && k !== K.PropertyAccessExpression && k !== K.CallExpression && k !== K.ParenthesizedExpression && k !== K.AsExpression && k !== K.NonNullExpression && k !== K.SatisfiesExpression && k !== K.TypeAssertionExpression && k !== K.AwaitExpression) return;
   let a = w.unwrap(arg);
+  // Only names, member accesses and `.bind()` calls can be functions handed on.
+  if (a.kind !== K.Identifier && a.kind !== K.PropertyAccessExpression && a.kind !== K.CallExpression) return;
   if (ts.isCallExpression(a) && ts.isPropertyAccessExpression(a.expression) && a.expression.name.text === 'bind') a = w.unwrap(a.expression.expression);
   if (ts.isIdentifier(a) ? !(st.fns.has(a.text) || w.imports.has(a.text)) : !ts.isPropertyAccessExpression(a)) return;
   if (ts.isPropertyAccessExpression(a) && !ts.isIdentifier(a.expression) && a.expression.kind !== ts.SyntaxKind.ThisKeyword) return;
