@@ -22,7 +22,7 @@ await build({
   target: 'node20',
   outdir: out,
   outExtension: { '.js': '.mjs' },
-  external: ['ts-morph', 'ignore', 'commander'],
+  external: ['ts-morph', 'commander'],
   // Bundled CommonJS (the YAML library) calls `require` for Node's own modules.
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import type ignore from 'ignore';
-import type { Ignore } from 'ignore';
 import { UsageError } from './errors.js';
+import { GitIgnore } from './gitignore.js';
 
 /** What a discovered file is read as. */
 export type FileKind = 'code' | 'yaml' | 'dockerfile' | 'package-json';
@@ -129,7 +127,7 @@ function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): stri
   const base = prefixOf(dir);
   const top = loadIgnores(ancestorGitignores(dir, cwd));
   // The config's `ignore` is read last, after every .gitignore (nested ones included).
-  const config = extra?.patterns.length ? { prefix: prefixOf(extra.dir), rules: ignoreLib()().add(extra.patterns) } : undefined;
+  const config = extra?.patterns.length ? { prefix: prefixOf(extra.dir), rules: new GitIgnore('').add(extra.patterns) } : undefined;
   const out: string[] = [];
   const skipped = new Set<string>(SKIPPED_DIRS);
   const visit = (folder: string, matchers: IgnoreFile[]): void => {
@@ -146,18 +144,18 @@ function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): stri
     for (const e of entries) {
       const abs = folder + e.name;
       if (e.isDirectory()) {
-        if (!skipped.has(e.name) && !isIgnored(abs + '/', matchers, config)) visit(abs + '/', matchers);
-      } else if (e.isFile() && classify(e.name) && !isIgnored(abs, matchers, config)) out.push(abs);
+        if (!skipped.has(e.name) && !isIgnored(abs, true, matchers, config)) visit(abs + '/', matchers);
+      } else if (e.isFile() && classify(e.name) && !isIgnored(abs, false, matchers, config)) out.push(abs);
     }
   };
-  visit(base, top);
+  if (!underExcludedFolder(base, top, config)) visit(base, top);
   return out;
 }
 
 interface IgnoreFile {
   /** The folder, with forward slashes and a trailing slash. */
   prefix: string;
-  rules: Ignore;
+  rules: GitIgnore;
 }
 
 /**
@@ -184,17 +182,11 @@ function ancestorGitignores(dir: string, cwd: string): string[] {
   return out.filter((f) => path.dirname(f) === dir || (within(dir) && within(path.dirname(f))));
 }
 
-/** The gitignore matcher, loaded on first use: trees without ignore rules never pay for it. */
-let ignoreModule: typeof ignore | undefined;
-function ignoreLib(): typeof ignore {
-  return (ignoreModule ??= createRequire(import.meta.url)('ignore') as typeof ignore);
-}
-
 function loadIgnores(files: string[]): IgnoreFile[] {
   const out: IgnoreFile[] = [];
   for (const file of files) {
     try {
-      out.push({ prefix: prefixOf(path.dirname(file)), rules: ignoreLib()().add(fs.readFileSync(file, 'utf8')) });
+      out.push({ prefix: prefixOf(path.dirname(file)), rules: new GitIgnore(fs.readFileSync(file, 'utf8')) });
     } catch {
       // An unreadable .gitignore ignores nothing.
     }
@@ -207,15 +199,35 @@ function prefixOf(dir: string): string {
   return dir.split(path.sep).join('/').replace(/\/?$/, '/');
 }
 
-/** Gitignore files shallow first, so that a deeper one overrides its parents, as git does; then `last`. */
-function isIgnored(file: string, matchers: IgnoreFile[], last?: IgnoreFile): boolean {
+/**
+ * Is the walked folder, or a folder between it and the `.gitignore` files above it, excluded? Then
+ * so is everything in it, as in git (`replicalint generated/` when `.gitignore` lists `generated`).
+ */
+function underExcludedFolder(base: string, matchers: IgnoreFile[], last?: IgnoreFile): boolean {
+  const roots = [...matchers, ...(last ? [last] : [])].map((m) => m.prefix).filter((p) => base.startsWith(p) && p !== base);
+  if (!roots.length) return false;
+  let cur = roots.reduce((a, b) => (a.length <= b.length ? a : b));
+  for (const part of base.slice(cur.length).split('/')) {
+    if (!part) continue;
+    cur += part;
+    if (isIgnored(cur, true, matchers, last)) return true;
+    cur += '/';
+  }
+  return false;
+}
+
+/**
+ * Is this entry of a folder the walk entered excluded? Gitignore files shallow first, so that a
+ * deeper one overrides its parents, as git does; then `last`. Only the entry's own path is judged:
+ * its folders were judged when the walk entered them.
+ */
+function isIgnored(file: string, isDir: boolean, matchers: IgnoreFile[], last?: IgnoreFile): boolean {
   let ignored = false;
   for (let i = 0; i <= matchers.length; i++) {
     const m = i < matchers.length ? matchers[i]! : last;
     if (!m || !file.startsWith(m.prefix)) continue;
-    const r = m.rules.test(file.slice(m.prefix.length));
-    if (r.ignored) ignored = true;
-    else if (r.unignored) ignored = false;
+    const verdict = m.rules.test(file.slice(m.prefix.length), isDir);
+    if (verdict !== undefined) ignored = verdict;
   }
   return ignored;
 }

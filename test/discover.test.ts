@@ -73,6 +73,19 @@ describe('discover', () => {
     assert.deepEqual(await names(dir), ['yaml src/.hidden/deploy.yaml', 'code src/main.ts']);
   });
 
+  it('reads the files of a folder a deeper .gitignore re-includes, as git does', async () => {
+    // The root excludes every `gen`; svc/.gitignore takes its own back: git lists svc/gen/x.ts.
+    const dir = writeProject({ '.git/HEAD': '', '.gitignore': 'gen\n', 'svc/.gitignore': '!gen\n', 'svc/gen/x.ts': '', 'gen/y.ts': '' });
+    assert.deepEqual(await names(dir), ['code svc/gen/x.ts']);
+  });
+
+  it('finds nothing in a linted folder that a .gitignore or the config excludes', async () => {
+    const dir = writeProject({ '.git/HEAD': '', '.gitignore': 'generated\n', 'generated/a.ts': '', 'legacy/b.ts': '', 'src/c.ts': '' });
+    assert.deepEqual(await names(dir, ['generated']), []);
+    const found = await discover(['legacy', 'src'], { cwd: dir, ignore: { dir, patterns: ['legacy/'] } });
+    assert.deepEqual(found.map((f) => f.name), ['src/c.ts']);
+  });
+
   it("reads the config's ignore patterns after every .gitignore, nested ones included", async () => {
     const dir = writeProject({ '.git/HEAD': '', 'svc/.gitignore': '!*.gen.ts\n', 'svc/a.gen.ts': '', 'svc/b.ts': '' });
     const found = await discover(['.'], { cwd: dir, ignore: { dir, patterns: ['*.gen.ts'] } });
