@@ -12,6 +12,7 @@ import { discover, displayName, SKIPPED_DIRS, type SourceFile } from './discover
 import { UsageError } from './errors.js';
 import { parseDockerfile, type Dockerfile } from './docker/dockerfile.js';
 import { buildManifests, toObjects, type K8sObject } from './k8s/objects.js';
+import { readPlainYaml } from './k8s/yaml-fast.js';
 import { yamlDocs } from './k8s/yaml.js';
 import { linkServices, toService, type App, type Package, type Problem } from './model.js';
 import type { Rule } from './rule.js';
@@ -180,8 +181,11 @@ class Reader {
     // Every Kubernetes object names both keys: YAML without them (CI workflows, compose files,
     // lock files, API specs) is not Kubernetes, is ignored silently, and is not even parsed.
     if (!text.includes('apiVersion') || !text.includes('kind')) return { yaml: { docs: [] } };
+    // Plain block YAML (nearly every manifest) is read without the YAML library, which then never loads.
+    const plain = timed('parse yaml', () => readPlainYaml(text));
+    if (plain) return { yaml: plain };
     this.yaml ??= await timed('load yaml', () => import('./k8s/yaml-parse.js'));
-    const parse = this.yaml.parseYaml;
+    const parse = this.yaml.parseYamlWithLibrary;
     return { yaml: timed('parse yaml', () => parse(text)) };
   }
 }

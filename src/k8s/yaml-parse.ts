@@ -1,15 +1,24 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Pair } from 'yaml';
 import { parseDirectives } from '../suppress.js';
+import { readPlainYaml } from './yaml-fast.js';
 import { yamlDocs, type ParsedYaml, type PNode, type Pos, type YNode } from './yaml.js';
 
 const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
 
 /**
  * Parse every document of a YAML text into plain positioned trees ({@link PNode}), keeping Helm
- * `# Source:` comments. This module holds the only use of the `yaml` library, loaded only when a
- * YAML file is not already in the cache.
+ * `# Source:` comments: with replicalint's own reader when the text is plain block YAML (nearly
+ * every manifest), else with the `yaml` library.
  */
 export function parseYaml(text: string): ParsedYaml {
+  return readPlainYaml(text) ?? parseYamlWithLibrary(text);
+}
+
+/**
+ * {@link parseYaml} with the `yaml` library alone. This module holds the only use of the library,
+ * loaded only when a YAML file is neither in the cache nor plain.
+ */
+export function parseYamlWithLibrary(text: string): ParsedYaml {
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true });
   const docs = Array.isArray(parsed) ? parsed : [];

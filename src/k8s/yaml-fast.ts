@@ -1,0 +1,506 @@
+import { parseDirectives } from '../suppress.js';
+import type { ParsedYaml, PDoc, PNode, Pos } from './yaml.js';
+
+/**
+ * A fast reader for the YAML that manifests are almost always written in: block maps and
+ * sequences (including a sequence at its key's indentation), single-line plain and quoted scalars,
+ * single-line flow sequences of scalars, `{}`, comments, and `---` between documents. It gives the
+ * very trees the `yaml` library does (values typed by the YAML 1.2 core schema, the same
+ * positions), or `undefined` for anything else: anchors, aliases, tags, block scalars, multi-line
+ * scalars, escapes, duplicate keys, tabs, errors. The caller then parses the text with the library,
+ * which also words every error. Manifests are most of what a platform repository holds, and the
+ * library reads ~1 MB/s.
+ */
+export function readPlainYaml(text: string): ParsedYaml | undefined {
+  if (UNUSUAL.test(text)) return undefined;
+  let docs: PDoc[];
+  try {
+    docs = new Reader(text).documents();
+  } catch (e) {
+    if (e === DECLINE) return undefined;
+    throw e;
+  }
+  const directives = parseDirectives(text);
+  return directives.length ? { docs, directives } : { docs };
+}
+
+/** Tabs, carriage returns, control characters, byte-order marks and Unicode line breaks. */
+const UNUSUAL = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+const DECLINE = new Error('not plain YAML');
+const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
+
+/** A parsed node, with `end`: where its trailing comments end (the library's `range[2]`), and the next line to read. */
+interface Parsed {
+  node: PNode;
+  end: number;
+  next: number;
+}
+
+class Reader {
+  /** Offset where each line starts; one more entry when the text ends with a line break. */
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  private get lines(): number {
+    const n = this.starts.length;
+    return this.starts[n - 1] === this.text.length && n > 1 ? n - 1 : n;
+  }
+
+  private lineEnd(l: number): number {
+    const next = this.starts[l + 1];
+    return next === undefined ? this.text.length : next - 1;
+  }
+
+  /** Where the line's text starts after its indentation. */
+  private indent(l: number): number {
+    const s = this.starts[l]!;
+    let i = s;
+    while (this.text.charCodeAt(i) === 32) i++;
+    return i - s;
+  }
+
+  private isBlank(l: number): boolean {
+    return this.starts[l]! + this.indent(l) === this.lineEnd(l);
+  }
+
+  private isComment(l: number): boolean {
+    return this.text.charCodeAt(this.starts[l]! + this.indent(l)) === 35; // #
+  }
+
+  private isContent(l: number): boolean {
+    return !this.isBlank(l) && !this.isComment(l);
+  }
+
+  /** The next line at or after `l` (and before `stop`) holding content, or `stop`. */
+  private nextContent(l: number, stop: number): number {
+    while (l < stop && !this.isContent(l)) l++;
+    return l;
+  }
+
+  /** The start of the next line, or the end of the text. */
+  private afterLine(l: number): number {
+    return this.starts[l + 1] ?? this.text.length;
+  }
+
+  private stop = 0;
+
+  documents(): PDoc[] {
+    const out: PDoc[] = [];
+    const n = this.lines;
+    let docStart = 0;
+    let first = 0;
+    for (let l = 0; l <= n; l++) {
+      if (l < n) {
+        const s = this.starts[l]!;
+        const c = this.text.charCodeAt(s);
+        if (c === 37) throw DECLINE; // % directive
+        if (this.text.startsWith('...', s)) throw DECLINE;
+        if (!this.text.startsWith('---', s)) continue;
+        if (this.text.slice(s + 3, this.lineEnd(l)).trim() !== '') throw DECLINE;
+      }
+      const doc = this.document(docStart, first, l);
+      if (doc) out.push(doc);
+      if (l < n) {
+        docStart = this.starts[l]!;
+        first = l + 1;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One document: lines `from` to `to`, starting at offset `docStart` (its `---`, or the start of
+   * the text). A document a `---` starts holds an empty value when it holds nothing else; the text
+   * before the first `---` is no document then.
+   */
+  private document(docStart: number, from: number, to: number): PDoc | undefined {
+    this.stop = to;
+    const l = this.nextContent(from, to);
+    if (l === to) {
+      if (this.mentionsSource(from, to)) throw DECLINE;
+      if (from === 0) return undefined;
+      let at = docStart + 3;
+      while (this.text.charCodeAt(at) === 32) at++;
+      return { root: { t: 'val', p: this.pos(at, at), v: null } };
+    }
+    const col = this.indent(l);
+    const at = this.starts[l]! + col;
+    let parsed: Parsed;
+    if (this.isSeqLine(l)) parsed = this.seq(l, col);
+    else if (this.key(l, at)) parsed = this.map(l, col, at);
+    else throw DECLINE;
+    // Nothing but comments may follow the root node; a `# Source:` comment only before it.
+    if (this.nextContent(parsed.next, to) !== to || this.mentionsSource(parsed.next, to) || this.mentionsSource(l, parsed.next)) throw DECLINE;
+    // The library starts a document without `---` at its content, so it finds no `# Source:` above it.
+    if (from === 0 && this.mentionsSource(0, l)) throw DECLINE;
+    const template = SOURCE_COMMENT.exec(this.text.slice(docStart, at))?.[1];
+    return template ? { root: parsed.node, template } : { root: parsed.node };
+  }
+
+  private mentionsSource(from: number, to: number): boolean {
+    for (let l = from; l < to; l++) if (this.isComment(l) && /Source:/.test(this.text.slice(this.starts[l]!, this.lineEnd(l)))) return true;
+    return false;
+  }
+
+  private isSeqLine(l: number): boolean {
+    const p = this.starts[l]! + this.indent(l);
+    return this.text.charCodeAt(p) === 45 && (p + 1 === this.lineEnd(l) || this.text.charCodeAt(p + 1) === 32);
+  }
+
+  /** A block map whose keys start at column `col`; the first key is at offset `at` on line `l`. */
+  private map(l: number, col: number, at: number): Parsed {
+    const entries: [string, Pos, PNode][] = [];
+    const seen = new Set<string>();
+    let line = l;
+    let keyAt = at;
+    for (;;) {
+      const key = this.key(line, keyAt);
+      if (!key) throw DECLINE;
+      if (seen.has(key.name)) throw DECLINE;
+      seen.add(key.name);
+      const value = this.value(line, key.colon + 1, col, true);
+      entries.push([key.name, this.pos(keyAt, key.end), value.node]);
+      const after = this.trailing(value, col);
+      if (after.nextIndent === col && after.next < this.stop) {
+        if (this.isSeqLine(after.next)) throw DECLINE;
+        line = after.next;
+        keyAt = this.starts[line]! + col;
+        continue;
+      }
+      if (after.nextIndent > col) throw DECLINE;
+      return { node: { t: 'map', p: this.pos(at, value.end), e: entries }, end: after.commentEnd ?? value.end, next: after.resume };
+    }
+  }
+
+  /**
+   * A block sequence whose dashes are at column `col`, from line `l`; `keyed` when it is a map
+   * value at its key's column (`containers:` then `- name: app`). Comments at column 0 after such
+   * a sequence at the top level are the document's, not the sequence's.
+   */
+  private seq(l: number, col: number, keyed = false): Parsed {
+    const items: PNode[] = [];
+    const at = this.starts[l]! + col;
+    let line = l;
+    for (;;) {
+      const dash = this.starts[line]! + col;
+      const value = this.value(line, dash + 1, col, false);
+      items.push(value.node);
+      const after = this.trailing(value, col, keyed && col === 0);
+      if (after.nextIndent === col && after.next < this.stop && this.isSeqLine(after.next)) {
+        line = after.next;
+        continue;
+      }
+      if (after.nextIndent > col) throw DECLINE;
+      return { node: { t: 'seq', p: this.pos(at, value.end), i: items }, end: after.commentEnd ?? value.end, next: after.resume };
+    }
+  }
+
+  /**
+   * After an item of a collection at column `col`: the next content line and its indentation.
+   * Comment lines at the collection's column after its last item are a comment-only item, which
+   * ends the collection (the library's `range[2]`, not `range[1]`) where the next line's content
+   * starts, or where the document ends.
+   */
+  private trailing(value: Parsed, col: number, outerAtCol = false): { next: number; nextIndent: number; commentEnd?: number; resume: number } {
+    let same = false;
+    for (let l = value.next; l < this.stop; l++) {
+      if (this.isBlank(l)) continue;
+      const ind = this.indent(l);
+      if (!this.isComment(l)) {
+        const commentEnd = same && ind < col ? this.starts[l]! + ind : undefined;
+        return { next: l, nextIndent: ind, commentEnd, resume: same ? l : value.next };
+      }
+      if (ind > col) throw DECLINE; // after a nested collection: which node it ends is unclear
+      if (ind < col || outerAtCol) {
+        if (same) throw DECLINE;
+        // It belongs further out, unless a comment at this column follows (then all are this collection's).
+        const next = this.nextContent(l, this.stop);
+        for (let k = l + 1; k < next; k++) if (this.isComment(k) && this.indent(k) >= col) throw DECLINE;
+        return { next, nextIndent: this.indentOfNext(l), resume: value.next };
+      }
+      same = true;
+    }
+    const docEnd = this.starts[this.stop] ?? this.text.length;
+    return { next: this.stop, nextIndent: -1, commentEnd: same ? docEnd : undefined, resume: same ? this.stop : value.next };
+  }
+
+  private indentOfNext(l: number): number {
+    const n = this.nextContent(l, this.stop);
+    return n < this.stop ? this.indent(n) : -1;
+  }
+
+  /**
+   * The value after a `:` or `-` indicator ending at `from` on line `l`, in a collection at column
+   * `col`: inline on the line, on the lines below (more indented; for a map value, also a sequence
+   * at the key's own column), or empty.
+   */
+  private value(l: number, from: number, col: number, inMap: boolean): Parsed {
+    const t = this.text;
+    const end = this.lineEnd(l);
+    let p = from;
+    while (t.charCodeAt(p) === 32) p++;
+    if (p === end || (t.charCodeAt(p) === 35 && p > from)) {
+      const n = this.nextContent(l + 1, this.stop);
+      const ind = n < this.stop ? this.indent(n) : -1;
+      if (ind > col) {
+        const at = this.starts[n]! + ind;
+        if (this.isSeqLine(n)) return this.seq(n, ind);
+        if (this.key(n, at)) return this.map(n, ind, at);
+        throw DECLINE;
+      }
+      if (inMap && ind === col && this.isSeqLine(n)) return this.seq(n, col, true);
+      // Empty. A comment on its line or below would be the empty value's, and end it: left to the library.
+      if (p !== end) throw DECLINE;
+      for (let k = l + 1; k < n; k++) if (this.isComment(k)) throw DECLINE;
+      return { node: { t: 'val', p: this.pos(p, p), v: null }, end: p, next: l + 1 };
+    }
+    if (p === from && p !== end) throw DECLINE; // `a:b` is no indicator; `-x` no item
+    const c = t.charCodeAt(p);
+    if (c === 45 && (p + 1 === end || t.charCodeAt(p + 1) === 32)) throw DECLINE; // `- - x`, `a: - x`
+    if (this.key(l, p)) {
+      if (inMap) throw DECLINE; // `a: b: c`
+      return this.map(l, p - this.starts[l]!, p);
+    }
+    const { node, end: valueEnd } = this.inline(l, p);
+    // Only spaces and a comment may follow on the line.
+    let q = valueEnd;
+    while (t.charCodeAt(q) === 32) q++;
+    if (q !== end && !(t.charCodeAt(q) === 35 && t.charCodeAt(q - 1) === 32)) throw DECLINE;
+    // A more indented line below would continue the scalar (or be an error).
+    const n = this.nextContent(l + 1, this.stop);
+    if (n < this.stop && this.indent(n) > col) throw DECLINE;
+    // More indented comment lines below (blank lines between them too) end with the scalar.
+    let last = l;
+    let outer = false;
+    for (let k = l + 1; k < n; k++) {
+      if (!this.isComment(k)) continue;
+      if (this.indent(k) <= col) outer = true;
+      else if (outer) throw DECLINE;
+      else last = k;
+    }
+    return { node, end: this.afterLine(last), next: last + 1 };
+  }
+
+  /** A single-line scalar or flow sequence at offset `p` of line `l`, and the offset where it ends. */
+  private inline(l: number, p: number): { node: PNode; end: number } {
+    const t = this.text;
+    const end = this.lineEnd(l);
+    const c = t[p]!;
+    if (c === '"' || c === "'") {
+      const q = this.quoted(p, end);
+      return { node: { t: 'val', p: this.pos(p, q.end), v: q.value }, end: q.end };
+    }
+    if (c === '[') return this.flowSeq(p, end);
+    if (c === '{') return this.flowMap(p, end);
+    if (!this.plainStart(p, end)) throw DECLINE;
+    let q = p;
+    while (q < end && !(t.charCodeAt(q) === 35 && t.charCodeAt(q - 1) === 32)) q++;
+    while (t.charCodeAt(q - 1) === 32) q--;
+    return { node: { t: 'val', p: this.pos(p, q), v: scalar(t.slice(p, q)) }, end: q };
+  }
+
+  /** Can a plain scalar start here? Not with an indicator (`&`, `*`, `!`, `|`, `>`, `?`, `:`, ...). */
+  private plainStart(p: number, end: number): boolean {
+    const c = this.text[p]!;
+    if (c === '-') return p + 1 < end && this.text[p + 1] !== ' ';
+    return !'?:,[]{}#&*!|>\'"%@`'.includes(c);
+  }
+
+  /** A quoted scalar closed on the same line, without escapes. */
+  private quoted(p: number, end: number): { value: string; end: number } {
+    const t = this.text;
+    const quote = t[p];
+    let value = '';
+    for (let q = p + 1; q < end; q++) {
+      const c = t[q]!;
+      if (quote === '"' && c === '\\') throw DECLINE;
+      if (c === quote) {
+        if (quote === "'" && t[q + 1] === "'") {
+          value += "'";
+          q++;
+          continue;
+        }
+        return { value, end: q + 1 };
+      }
+      value += c;
+    }
+    throw DECLINE;
+  }
+
+  /** `[a, "b", 3]` on one line: scalars and flow collections. */
+  private flowSeq(p: number, end: number): { node: PNode; end: number } {
+    const t = this.text;
+    const items: PNode[] = [];
+    let q = p + 1;
+    for (;;) {
+      while (t.charCodeAt(q) === 32) q++;
+      if (q >= end) throw DECLINE;
+      if (t[q] === ']') {
+        if (items.length && t[this.lastNonSpace(q) - 1] === ',') throw DECLINE; // trailing comma
+        return { node: { t: 'seq', p: this.pos(p, q + 1), i: items }, end: q + 1 };
+      }
+      if (items.length) {
+        if (t[q] !== ',') throw DECLINE;
+        q++;
+        while (t.charCodeAt(q) === 32) q++;
+        if (t[q] === ']' || t[q] === ',') throw DECLINE;
+      }
+      const item = this.flowValue(q, end);
+      items.push(item.node);
+      q = item.end;
+    }
+  }
+
+  /** `{ app: web, tier: "api" }` on one line: scalar keys; scalars and flow collections as values. */
+  private flowMap(p: number, end: number): { node: PNode; end: number } {
+    const t = this.text;
+    const entries: [string, Pos, PNode][] = [];
+    const seen = new Set<string>();
+    let q = p + 1;
+    for (;;) {
+      while (t.charCodeAt(q) === 32) q++;
+      if (q >= end) throw DECLINE;
+      if (t[q] === '}') {
+        if (entries.length && t[this.lastNonSpace(q) - 1] === ',') throw DECLINE; // trailing comma
+        return { node: { t: 'map', p: this.pos(p, q + 1), e: entries }, end: q + 1 };
+      }
+      if (entries.length) {
+        if (t[q] !== ',') throw DECLINE;
+        q++;
+        while (t.charCodeAt(q) === 32) q++;
+      }
+      const key = this.flowScalar(q, end);
+      if (key.node.t !== 'val' || typeof key.node.v !== 'string' || (key.plain && key.raw === '<<')) throw DECLINE;
+      const name = key.node.v;
+      if (seen.has(name) || t[key.end] !== ':' || t[key.end + 1] !== ' ') throw DECLINE;
+      seen.add(name);
+      q = key.end + 1;
+      while (t.charCodeAt(q) === 32) q++;
+      const value = this.flowValue(q, end);
+      entries.push([name, key.node.p, value.node]);
+      q = value.end;
+      while (t.charCodeAt(q) === 32) q++;
+    }
+  }
+
+  /** A value inside a flow collection: a nested one, or a scalar. */
+  private flowValue(q: number, end: number): { node: PNode; end: number } {
+    const c = this.text[q];
+    if (c === '[') return this.flowSeq(q, end);
+    if (c === '{') return this.flowMap(q, end);
+    return this.flowScalar(q, end);
+  }
+
+  /** A quoted or plain scalar inside a flow collection, ended by `,`, `]`, `}` or (for a key) `: `. */
+  private flowScalar(q: number, end: number): { node: PNode; end: number; plain: boolean; raw: string } {
+    const t = this.text;
+    const c = t[q];
+    if (c === '"' || c === "'") {
+      const s = this.quoted(q, end);
+      return { node: { t: 'val', p: this.pos(q, s.end), v: s.value }, end: s.end, plain: false, raw: t.slice(q, s.end) };
+    }
+    if (!this.plainStart(q, end)) throw DECLINE;
+    let r = q;
+    while (r < end && !',[]{}'.includes(t[r]!) && !(t[r] === ':' && t[r + 1] === ' ')) {
+      if (t[r] === ':' || (t[r] === '#' && t[r - 1] === ' ')) throw DECLINE;
+      r++;
+    }
+    let e = r;
+    while (t.charCodeAt(e - 1) === 32) e--;
+    if (r >= end) throw DECLINE;
+    const raw = t.slice(q, e);
+    return { node: { t: 'val', p: this.pos(q, e), v: scalar(raw) }, end: e, plain: true, raw };
+  }
+
+  private lastNonSpace(q: number): number {
+    while (this.text.charCodeAt(q - 1) === 32) q--;
+    return q;
+  }
+
+  /**
+   * A map key at offset `p` of line `l`: a plain or quoted scalar followed by `: ` (or `:` at the
+   * end of the line). Keys that are not strings (`1:`, `true:`), merge keys and spaces before the
+   * colon are left to the library.
+   */
+  private key(l: number, p: number): { name: string; end: number; colon: number } | undefined {
+    const t = this.text;
+    const end = this.lineEnd(l);
+    const c = t[p];
+    const colonAt = (q: number) => t.charCodeAt(q) === 58 && (q + 1 === end || t.charCodeAt(q + 1) === 32);
+    if (c === '"' || c === "'") {
+      let q: { value: string; end: number };
+      try {
+        q = this.quoted(p, end);
+      } catch {
+        return undefined;
+      }
+      if (colonAt(q.end)) return this.named(q.value, q.end);
+      let r = q.end;
+      while (t.charCodeAt(r) === 32) r++;
+      if (colonAt(r)) throw DECLINE; // `"a" : 1`
+      return undefined;
+    }
+    if (!this.plainStart(p, end)) return undefined;
+    for (let q = p; q < end; q++) {
+      const ch = t.charCodeAt(q);
+      if (ch === 35 && t.charCodeAt(q - 1) === 32) return undefined; // a comment: no key on this line
+      if (!colonAt(q)) continue;
+      if (t.charCodeAt(q - 1) === 32) throw DECLINE;
+      const name = t.slice(p, q);
+      if (typeof scalar(name) !== 'string') throw DECLINE;
+      return this.named(name, q);
+    }
+    return undefined;
+  }
+
+  /** A key ending at `end`, where its colon is; a merge key (`<<`) is left to the library. */
+  private named(name: string, end: number): { name: string; end: number; colon: number } {
+    if (name === '<<') throw DECLINE;
+    return { name, end, colon: end };
+  }
+
+  /** `[line, column, endLine, endColumn]` of two offsets, as the library's line counter gives them. */
+  private pos(a: number, b: number): Pos {
+    const la = this.lineOf(a);
+    const lb = this.lineOf(b);
+    return [la + 1, a - this.starts[la]! + 1, lb + 1, b - this.starts[lb]! + 1];
+  }
+
+  private lineOf(offset: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+const NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const INT = /^[-+]?[0-9]+$/;
+const OCT = /^0o[0-7]+$/;
+const HEX = /^0x[0-9a-fA-F]+$/;
+const SPECIAL_FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+/** A plain scalar's value under the YAML 1.2 core schema, as the library resolves it. */
+function scalar(s: string): string | number | boolean | null {
+  const c = s.charCodeAt(0);
+  // Most values start with a letter other than n, t, f, N, T, F: strings.
+  if (!(c <= 57 || c === 43 || c === 45 || c === 46 || c === 126 || /^[ntfNTF]/.test(s))) return s;
+  if (NULL.test(s)) return null;
+  if (s === 'true' || s === 'True' || s === 'TRUE') return true;
+  if (s === 'false' || s === 'False' || s === 'FALSE') return false;
+  if (OCT.test(s)) return parseInt(s.slice(2), 8);
+  if (INT.test(s)) return parseInt(s, 10);
+  if (HEX.test(s)) return parseInt(s.slice(2), 16);
+  if (SPECIAL_FLOAT.test(s)) throw DECLINE;
+  if (FLOAT.test(s)) return parseFloat(s);
+  return s;
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { readPlainYaml } from '../src/k8s/yaml-fast.js';
+import { parseYamlWithLibrary } from '../src/k8s/yaml-parse.js';
+import { FIXTURES } from './helpers.js';
+
+/** The reader must read `text` itself, and give exactly what the library gives. */
+function same(text: string): void {
+  const fast = readPlainYaml(text);
+  assert.ok(fast, `the plain reader declined ${JSON.stringify(text)}`);
+  assert.deepEqual(fast, parseYamlWithLibrary(text));
+}
+
+function yamlFiles(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) yamlFiles(p, out);
+    else if (/\.ya?ml$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+describe('plain YAML reader', () => {
+  it('gives what the yaml library gives, or declines, on every fixture manifest', () => {
+    let read = 0;
+    const files = yamlFiles(FIXTURES);
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const fast = readPlainYaml(text);
+      if (!fast) continue;
+      read++;
+      assert.deepEqual(fast, parseYamlWithLibrary(text), file);
+    }
+    // Nearly every fixture is plain block YAML; the rest (anchors, broken files, templates) go to the library.
+    assert.ok(read > files.length * 0.8, `read ${read} of ${files.length}`);
+  });
+
+  it('reads the demo manifests itself', () => {
+    for (const f of ['catalog.yaml', 'checkout.yaml']) same(fs.readFileSync(path.join(FIXTURES, 'demo', 'k8s', f), 'utf8'));
+  });
+
+  it('types plain scalars by the YAML 1.2 core schema', () => {
+    same('a: 1\nb: -2\nc: 0o17\nd: 0x1F\ne: 1.5\nf: .5\ng: 1e3\nh: true\ni: False\nj: null\nk: ~\nl:\nm: yes\nn: 012\no: 100m\np: "3000"\nq: \'it\'\'s\'\n');
+  });
+
+  it('reads flow collections on one line', () => {
+    same('command: ["node", "server.js"]\nlabels: { app: web, tier: "api" }\nempty: {}\nnone: []\nmetric: { name: cpu, target: { type: Utilization, averageUtilization: 70 } }\n');
+  });
+
+  it('reads a sequence at its key column, compact maps and empty items', () => {
+    same('containers:\n- name: app\n  image: shop/app:1.0\n  ports:\n  - containerPort: 3000\n-\nvolumes: []\n');
+  });
+
+  it('ends nodes where the library does around comments and blank lines', () => {
+    // A comment at a collection's column after its last item ends the collection further down (range[2]).
+    same('spec:\n  v:\n  - m: 1\n  # c\nnext: 1\n');
+    same('strategy:\n  matrix:\n    language: ["js"]\n    # a note\n\n  steps: 1\n');
+    // A more indented comment below a scalar ends with the scalar.
+    same('a:\n  b: 1\n\n    # c\nd: 1\n');
+    // At the top level, comments at column 0 after a key-column sequence are the document's.
+    same('scopes:\n- shipping\n# note');
+    same('a: 1 # trailing\n\n\n');
+  });
+
+  it('reads documents, empty ones a `---` starts, and Helm `# Source:` comments', () => {
+    same('a: 1\n---\n---   \n\n# Source: chart/templates/api.yaml\nkind: Service\n---\n');
+    assert.equal(readPlainYaml('---\n# Source: chart/templates/api.yaml\nkind: Service\n')?.docs[0]?.template, 'chart/templates/api.yaml');
+  });
+
+  it('leaves everything else to the library', () => {
+    const declined = [
+      'a: &x 1\nb: *x\n', // anchors and aliases
+      'base: &b\n  cpu: 1\nreq:\n  <<: *b\n', // merge keys
+      'a: !!str 1\n', // tags
+      'script: |\n  echo hi\n', // block scalars
+      'a: one\n  two\n', // a multi-line plain scalar
+      'a: "x\\ny"\n', // escapes
+      'a:\n\tb: 1\n', // tabs
+      'a: 1\r\nb: 2\r\n', // CRLF
+      'a: 1\na: 2\n', // a duplicate key
+      '1: a\n', // a key that is not a string
+      'a: .inf\n',
+      '%YAML 1.2\n---\na: 1\n',
+      'a: 1\n...\n',
+      'a: b: c\n', // an error
+      'a:\n# c\nb: 1\n', // a comment after an empty value: it ends that value
+      '# Source: chart/templates/x.yaml\nkind: Service\n', // the library sees no template here
+    ];
+    for (const text of declined) assert.equal(readPlainYaml(text), undefined, JSON.stringify(text));
+  });
+});
