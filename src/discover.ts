@@ -139,7 +139,7 @@ function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): stri
     }
     // A folder's own .gitignore applies below it (the walked folder's is already among `top`).
     if (folder !== base && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
-      matchers = [...matchers, ...loadIgnores([folder + '.gitignore'])];
+      matchers = [...matchers, ...loadIgnores([{ file: folder + '.gitignore', dir: folder }])];
     }
     for (const e of entries) {
       const abs = folder + e.name;
@@ -158,18 +158,30 @@ interface IgnoreFile {
   rules: GitIgnore;
 }
 
+/** An ignore file and the folder its patterns are relative to. */
+interface IgnoreSource {
+  file: string;
+  dir: string;
+}
+
 /**
  * The `.gitignore` of `dir`, and those above it up to the repository root (the folder holding
- * `.git`). Outside a repository (a build context, an unpacked archive), those up to the working
- * directory: linting a sub-folder honours what linting the whole folder would.
+ * `.git`), whose `.git/info/exclude` comes first (git reads it before every `.gitignore`). Outside
+ * a repository (a build context, an unpacked archive), those up to the working directory: linting a
+ * sub-folder honours what linting the whole folder would.
  */
-function ancestorGitignores(dir: string, cwd: string): string[] {
-  const out: string[] = [];
+function ancestorGitignores(dir: string, cwd: string): IgnoreSource[] {
+  const out: IgnoreSource[] = [];
   let cur = dir;
   for (;;) {
     const file = path.join(cur, '.gitignore');
-    if (fs.existsSync(file)) out.push(file);
-    if (fs.existsSync(path.join(cur, '.git'))) return out;
+    if (isPlainFile(file)) out.push({ file, dir: cur });
+    const git = path.join(cur, '.git');
+    if (fs.existsSync(git)) {
+      const exclude = path.join(git, 'info', 'exclude');
+      if (isPlainFile(exclude)) out.push({ file: exclude, dir: cur });
+      return out.reverse();
+    }
     const parent = path.dirname(cur);
     if (parent === cur) break;
     cur = parent;
@@ -179,19 +191,29 @@ function ancestorGitignores(dir: string, cwd: string): string[] {
     const rel = path.relative(cwd, folder);
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
   };
-  return out.filter((f) => path.dirname(f) === dir || (within(dir) && within(path.dirname(f))));
+  return out.filter((f) => f.dir === dir || (within(dir) && within(f.dir))).reverse();
 }
 
-function loadIgnores(files: string[]): IgnoreFile[] {
+/** A regular file, not a link: git does not read a `.gitignore` that is a symbolic link. */
+function isPlainFile(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Ignore files, outermost first (and, in one folder, in the order given), so that later ones override earlier ones, as in git. */
+function loadIgnores(sources: IgnoreSource[]): IgnoreFile[] {
   const out: IgnoreFile[] = [];
-  for (const file of files) {
+  for (const { file, dir } of sources) {
     try {
-      out.push({ prefix: prefixOf(path.dirname(file)), rules: new GitIgnore(fs.readFileSync(file, 'utf8')) });
+      out.push({ prefix: prefixOf(dir), rules: new GitIgnore(fs.readFileSync(file, 'utf8')) });
     } catch {
       // An unreadable .gitignore ignores nothing.
     }
   }
-  // Shallow first, so that a deeper .gitignore overrides its parents, as git does.
+  // Array.prototype.sort is stable: files of one folder keep their order.
   return out.sort((a, b) => a.prefix.length - b.prefix.length);
 }
 

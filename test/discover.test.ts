@@ -86,6 +86,17 @@ describe('discover', () => {
     assert.deepEqual(found.map((f) => f.name), ['src/c.ts']);
   });
 
+  it("honours the repository's .git/info/exclude, under every .gitignore", async () => {
+    const dir = writeProject({ '.git/info/exclude': 'local.ts\n*.gen.ts\n', '.gitignore': '!keep.gen.ts\n', 'local.ts': '', 'a.gen.ts': '', 'keep.gen.ts': '', 'b.ts': '' });
+    assert.deepEqual(await names(dir), ['code b.ts', 'code keep.gen.ts']);
+  });
+
+  it('does not read a .gitignore that is a symbolic link, as git does not', async () => {
+    const dir = writeProject({ '.git/HEAD': '', 'shared/ignore': 'a.ts\n', 'app/a.ts': '' });
+    fs.symlinkSync(path.join(dir, 'shared', 'ignore'), path.join(dir, 'app', '.gitignore'));
+    assert.deepEqual(await names(dir, ['app']), ['code app/a.ts']);
+  });
+
   it("reads the config's ignore patterns after every .gitignore, nested ones included", async () => {
     const dir = writeProject({ '.git/HEAD': '', 'svc/.gitignore': '!*.gen.ts\n', 'svc/a.gen.ts': '', 'svc/b.ts': '' });
     const found = await discover(['.'], { cwd: dir, ignore: { dir, patterns: ['*.gen.ts'] } });

@@ -45,6 +45,23 @@ const cases: [patterns: string, path: string, isDir: boolean, verdict: boolean |
   ['a.ts\\ ', 'a.ts ', false, true],
   // Case-sensitive, as git is on Linux.
   ['Gen', 'gen', true, undefined],
+  // Patterns git never matches: a reversed range matches only its first character; an unclosed
+  // class, an unknown class name or a doubled trailing slash match nothing.
+  ['[z-a].ts', 'z.ts', false, true],
+  ['[z-a].ts', 'b.ts', false, undefined],
+  ['x[.ts', 'x[.ts', false, undefined],
+  ['[[:nope:]]x', 'ax', false, undefined],
+  ['foo//', 'foo', true, undefined],
+  // An escaped slash is a slash; `***` is `**`; a class never matches a slash.
+  ['sub\\/c.ts', 'sub/c.ts', false, true],
+  ['a/***/b.ts', 'a/x/y/b.ts', false, true],
+  ['[/ab]', 'b', true, true],
+  // Bytes, as git matches them: `?` is one byte, and é is two.
+  ['?.ts', 'é.ts', false, undefined],
+  ['??.ts', 'é.ts', false, true],
+  ['[[:print:]].ts', 'a.ts', false, true],
+  // An escaped backslash does not escape the space after it.
+  ['dir\\\\ ', 'dir\\', true, true],
 ];
 
 describe('GitIgnore', () => {
@@ -56,6 +73,15 @@ describe('GitIgnore', () => {
 
   it('ignores case when asked (macOS and Windows, like git there)', () => {
     assert.equal(new GitIgnore('Gen/', true).test('src/gen', true), true);
+  });
+
+  it('reads a file with a byte-order mark or a lone CR at its end', () => {
+    assert.equal(new GitIgnore('\ufeffa.ts\n', false).test('a.ts', false), true);
+    assert.equal(new GitIgnore('b.ts\na.ts\r', false).test('a.ts', false), true);
+  });
+
+  it('keeps the other patterns of a file when one cannot be read', () => {
+    assert.equal(new GitIgnore('a.ts\n[\u00e9-a]\n', false).test('a.ts', false), true);
   });
 
   it('reads CRLF files, and patterns added later win', () => {

@@ -87,6 +87,12 @@ describe('plain YAML reader', () => {
       'a: b: c\n', // an error
       'a:\n# c\nb: 1\n', // a comment after an empty value: it ends that value
       '# Source: chart/templates/x.yaml\nkind: Service\n', // the library sees no template here
+      '- a\n#\n-\n', // a comment above an empty item ends it
+      'a: {"<<": a}\n', // a quoted merge key in a flow map
+      'a: [a, -]\n', // an error: a block item inside a flow collection
+      '---\u00a0\na: 1\n', // not a document marker: U+00A0 is no YAML space
+      `${'k'.repeat(1025)}: 1\n`, // the library's 1024-character limit on implicit keys
+      `a: ${'['.repeat(4000)}${']'.repeat(4000)}\n`, // nested deeper than the reader goes
     ];
     for (const text of declined) assert.equal(readPlainYaml(text), undefined, JSON.stringify(text));
   });

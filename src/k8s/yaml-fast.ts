@@ -17,7 +17,7 @@ export function readPlainYaml(text: string): ParsedYaml | undefined {
   try {
     docs = new Reader(text).documents();
   } catch (e) {
-    if (e === DECLINE) return undefined;
+    if (e === DECLINE || e instanceof RangeError) return undefined; // RangeError: nested too deep for the stack
     throw e;
   }
   const directives = parseDirectives(text);
@@ -27,6 +27,7 @@ export function readPlainYaml(text: string): ParsedYaml | undefined {
 /** Tabs, carriage returns, control characters, byte-order marks and Unicode line breaks. */
 const UNUSUAL = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const DECLINE = new Error('not plain YAML');
+const MAX_DEPTH = 64;
 const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
 
 /** A parsed node, with `end`: where its trailing comments end (the library's `range[2]`), and the next line to read. */
@@ -99,7 +100,7 @@ class Reader {
         if (c === 37) throw DECLINE; // % directive
         if (this.text.startsWith('...', s)) throw DECLINE;
         if (!this.text.startsWith('---', s)) continue;
-        if (this.text.slice(s + 3, this.lineEnd(l)).trim() !== '') throw DECLINE;
+        if (!/^ *$/.test(this.text.slice(s + 3, this.lineEnd(l)))) throw DECLINE;
       }
       const doc = this.document(docStart, first, l);
       if (doc) out.push(doc);
@@ -152,6 +153,10 @@ class Reader {
 
   /** A block map whose keys start at column `col`; the first key is at offset `at` on line `l`. */
   private map(l: number, col: number, at: number): Parsed {
+    return this.nested(() => this.blockMap(l, col, at));
+  }
+
+  private blockMap(l: number, col: number, at: number): Parsed {
     const entries: [string, Pos, PNode][] = [];
     const seen = new Set<string>();
     let line = l;
@@ -181,6 +186,10 @@ class Reader {
    * a sequence at the top level are the document's, not the sequence's.
    */
   private seq(l: number, col: number, keyed = false): Parsed {
+    return this.nested(() => this.blockSeq(l, col, keyed));
+  }
+
+  private blockSeq(l: number, col: number, keyed: boolean): Parsed {
     const items: PNode[] = [];
     const at = this.starts[l]! + col;
     let line = l;
@@ -252,9 +261,11 @@ class Reader {
         throw DECLINE;
       }
       if (inMap && ind === col && this.isSeqLine(n)) return this.seq(n, col, true);
-      // Empty. A comment on its line or below would be the empty value's, and end it: left to the library.
+      // Empty. A comment on its line, below it, or above its item would be the empty value's, and
+      // end it: left to the library.
       if (p !== end) throw DECLINE;
       for (let k = l + 1; k < n; k++) if (this.isComment(k)) throw DECLINE;
+      for (let k = l - 1; k >= 0 && !this.isContent(k); k--) if (this.isComment(k)) throw DECLINE;
       return { node: { t: 'val', p: this.pos(p, p), v: null }, end: p, next: l + 1 };
     }
     if (p === from && p !== end) throw DECLINE; // `a:b` is no indicator; `-x` no item
@@ -303,9 +314,9 @@ class Reader {
   }
 
   /** Can a plain scalar start here? Not with an indicator (`&`, `*`, `!`, `|`, `>`, `?`, `:`, ...). */
-  private plainStart(p: number, end: number): boolean {
+  private plainStart(p: number, end: number, flow = false): boolean {
     const c = this.text[p]!;
-    if (c === '-') return p + 1 < end && this.text[p + 1] !== ' ';
+    if (c === '-') return p + 1 < end && this.text[p + 1] !== ' ' && !(flow && ',[]{}'.includes(this.text[p + 1]!));
     return !'?:,[]{}#&*!|>\'"%@`'.includes(c);
   }
 
@@ -373,7 +384,7 @@ class Reader {
         while (t.charCodeAt(q) === 32) q++;
       }
       const key = this.flowScalar(q, end);
-      if (key.node.t !== 'val' || typeof key.node.v !== 'string' || (key.plain && key.raw === '<<')) throw DECLINE;
+      if (key.node.t !== 'val' || typeof key.node.v !== 'string' || key.node.v === '<<') throw DECLINE;
       const name = key.node.v;
       if (seen.has(name) || t[key.end] !== ':' || t[key.end + 1] !== ' ') throw DECLINE;
       seen.add(name);
@@ -389,9 +400,19 @@ class Reader {
   /** A value inside a flow collection: a nested one, or a scalar. */
   private flowValue(q: number, end: number): { node: PNode; end: number } {
     const c = this.text[q];
-    if (c === '[') return this.flowSeq(q, end);
-    if (c === '{') return this.flowMap(q, end);
+    if (c === '[') return this.nested(() => this.flowSeq(q, end));
+    if (c === '{') return this.nested(() => this.flowMap(q, end));
     return this.flowScalar(q, end);
+  }
+
+  private depth = 0;
+
+  /** Collections nest at most {@link MAX_DEPTH} deep here (a manifest, a dozen); deeper ones go to the library. */
+  private nested<T>(read: () => T): T {
+    if (++this.depth > MAX_DEPTH) throw DECLINE;
+    const r = read();
+    this.depth--;
+    return r;
   }
 
   /** A quoted or plain scalar inside a flow collection, ended by `,`, `]`, `}` or (for a key) `: `. */
@@ -402,7 +423,7 @@ class Reader {
       const s = this.quoted(q, end);
       return { node: { t: 'val', p: this.pos(q, s.end), v: s.value }, end: s.end, plain: false, raw: t.slice(q, s.end) };
     }
-    if (!this.plainStart(q, end)) throw DECLINE;
+    if (!this.plainStart(q, end, true)) throw DECLINE;
     let r = q;
     while (r < end && !',[]{}'.includes(t[r]!) && !(t[r] === ':' && t[r + 1] === ' ')) {
       if (t[r] === ':' || (t[r] === '#' && t[r - 1] === ' ')) throw DECLINE;
@@ -437,7 +458,10 @@ class Reader {
       } catch {
         return undefined;
       }
-      if (colonAt(q.end)) return this.named(q.value, q.end);
+      if (colonAt(q.end)) {
+        if (q.end - p > 1000) throw DECLINE;
+        return this.named(q.value, q.end);
+      }
       let r = q.end;
       while (t.charCodeAt(r) === 32) r++;
       if (colonAt(r)) throw DECLINE; // `"a" : 1`
@@ -448,7 +472,7 @@ class Reader {
       const ch = t.charCodeAt(q);
       if (ch === 35 && t.charCodeAt(q - 1) === 32) return undefined; // a comment: no key on this line
       if (!colonAt(q)) continue;
-      if (t.charCodeAt(q - 1) === 32) throw DECLINE;
+      if (t.charCodeAt(q - 1) === 32 || q - p > 1000) throw DECLINE; // `a : 1`; the library's 1024-character limit
       const name = t.slice(p, q);
       if (typeof scalar(name) !== 'string') throw DECLINE;
       return this.named(name, q);
