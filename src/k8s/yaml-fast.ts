@@ -41,8 +41,22 @@ class Reader {
   /** Offset where each line starts; one more entry when the text ends with a line break. */
   private readonly starts: number[] = [0];
 
+  /** Per line: its indentation, and whether it is blank (1), a comment (2) or content (0). */
+  private readonly indents: Int32Array;
+  private readonly kinds: Uint8Array;
+
   constructor(private readonly text: string) {
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    const n = this.starts.length;
+    this.indents = new Int32Array(n);
+    this.kinds = new Uint8Array(n);
+    for (let l = 0; l < n; l++) {
+      const s = this.starts[l]!;
+      let i = s;
+      while (text.charCodeAt(i) === 32) i++;
+      this.indents[l] = i - s;
+      this.kinds[l] = i === this.lineEnd(l) ? 1 : text.charCodeAt(i) === 35 ? 2 : 0;
+    }
   }
 
   private get lines(): number {
@@ -55,24 +69,21 @@ class Reader {
     return next === undefined ? this.text.length : next - 1;
   }
 
-  /** Where the line's text starts after its indentation. */
+  /** How many spaces the line starts with. */
   private indent(l: number): number {
-    const s = this.starts[l]!;
-    let i = s;
-    while (this.text.charCodeAt(i) === 32) i++;
-    return i - s;
+    return this.indents[l]!;
   }
 
   private isBlank(l: number): boolean {
-    return this.starts[l]! + this.indent(l) === this.lineEnd(l);
+    return this.kinds[l] === 1;
   }
 
   private isComment(l: number): boolean {
-    return this.text.charCodeAt(this.starts[l]! + this.indent(l)) === 35; // #
+    return this.kinds[l] === 2;
   }
 
   private isContent(l: number): boolean {
-    return !this.isBlank(l) && !this.isComment(l);
+    return this.kinds[l] === 0;
   }
 
   /** The next line at or after `l` (and before `stop`) holding content, or `stop`. */
@@ -271,10 +282,8 @@ class Reader {
     if (p === from && p !== end) throw DECLINE; // `a:b` is no indicator; `-x` no item
     const c = t.charCodeAt(p);
     if (c === 45 && (p + 1 === end || t.charCodeAt(p + 1) === 32)) throw DECLINE; // `- - x`, `a: - x`
-    if (this.key(l, p)) {
-      if (inMap) throw DECLINE; // `a: b: c`
-      return this.map(l, p - this.starts[l]!, p);
-    }
+    // `- name: app`: a map in a sequence item. (In a map value, `a: b: c`, the scalar's scan declines.)
+    if (!inMap && this.key(l, p)) return this.map(l, p - this.starts[l]!, p);
     const { node, end: valueEnd } = this.inline(l, p);
     // Only spaces and a comment may follow on the line.
     let q = valueEnd;
@@ -308,7 +317,11 @@ class Reader {
     if (c === '{') return this.flowMap(p, end);
     if (!this.plainStart(p, end)) throw DECLINE;
     let q = p;
-    while (q < end && !(t.charCodeAt(q) === 35 && t.charCodeAt(q - 1) === 32)) q++;
+    for (; q < end; q++) {
+      const ch = t.charCodeAt(q);
+      if (ch === 35 && t.charCodeAt(q - 1) === 32) break; // a comment
+      if (ch === 58 && this.colonAt(q, end)) throw DECLINE; // `a: b: c`
+    }
     while (t.charCodeAt(q - 1) === 32) q--;
     return { node: { t: 'val', p: this.pos(p, q), v: scalar(t.slice(p, q)) }, end: q };
   }
@@ -450,7 +463,6 @@ class Reader {
     const t = this.text;
     const end = this.lineEnd(l);
     const c = t[p];
-    const colonAt = (q: number) => t.charCodeAt(q) === 58 && (q + 1 === end || t.charCodeAt(q + 1) === 32);
     if (c === '"' || c === "'") {
       let q: { value: string; end: number };
       try {
@@ -458,26 +470,31 @@ class Reader {
       } catch {
         return undefined;
       }
-      if (colonAt(q.end)) {
+      if (this.colonAt(q.end, end)) {
         if (q.end - p > 1000) throw DECLINE;
         return this.named(q.value, q.end);
       }
       let r = q.end;
       while (t.charCodeAt(r) === 32) r++;
-      if (colonAt(r)) throw DECLINE; // `"a" : 1`
+      if (this.colonAt(r, end)) throw DECLINE; // `"a" : 1`
       return undefined;
     }
     if (!this.plainStart(p, end)) return undefined;
     for (let q = p; q < end; q++) {
       const ch = t.charCodeAt(q);
       if (ch === 35 && t.charCodeAt(q - 1) === 32) return undefined; // a comment: no key on this line
-      if (!colonAt(q)) continue;
+      if (ch !== 58 || !this.colonAt(q, end)) continue;
       if (t.charCodeAt(q - 1) === 32 || q - p > 1000) throw DECLINE; // `a : 1`; the library's 1024-character limit
       const name = t.slice(p, q);
       if (typeof scalar(name) !== 'string') throw DECLINE;
       return this.named(name, q);
     }
     return undefined;
+  }
+
+  /** A `:` that indicates a map value: followed by a space or the end of the line (`end`). */
+  private colonAt(q: number, end: number): boolean {
+    return this.text.charCodeAt(q) === 58 && (q + 1 === end || this.text.charCodeAt(q + 1) === 32);
   }
 
   /** A key ending at `end`, where its colon is; a merge key (`<<`) is left to the library. */

@@ -69,7 +69,12 @@ export class YNode {
       return item && new YNode(this.src, item);
     }
     if (n.t !== 'map') return undefined;
-    for (const [k, kp, v] of n.e) if (k === key) return new YNode(this.src, v, kp);
+    // An indexed loop: rules ask maps for keys many thousand times per run.
+    const e = n.e;
+    for (let i = 0; i < e.length; i++) {
+      const entry = e[i]!;
+      if (entry[0] === key) return new YNode(this.src, entry[2], entry[1]);
+    }
     return undefined;
   }
 
