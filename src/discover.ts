@@ -125,21 +125,29 @@ export function displayName(abs: string, cwd: string): string {
  */
 function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): string[] {
   const base = prefixOf(dir);
-  const top = loadIgnores(ancestorGitignores(dir, cwd));
+  const top = loadIgnores(ignoreFilesAbove(dir, cwd));
   // The config's `ignore` is read last, after every .gitignore (nested ones included).
   const config = extra?.patterns.length ? { prefix: prefixOf(extra.dir), rules: new GitIgnore('').add(extra.patterns) } : undefined;
   const out: string[] = [];
   const skipped = new Set<string>(SKIPPED_DIRS);
-  const visit = (folder: string, matchers: IgnoreFile[]): void => {
+  const visit = (folder: string, matchers: IgnoreRules[]): void => {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(folder, { withFileTypes: true });
     } catch {
       return;
     }
-    // A folder's own .gitignore applies below it (the walked folder's is already among `top`).
-    if (folder !== base && entries.some((e) => e.name === '.gitignore' && e.isFile())) {
-      matchers = [...matchers, ...loadIgnores([{ file: folder + '.gitignore', dir: folder }])];
+    if (folder !== base) {
+      // A nested repository (a submodule) has rules of its own, and none of the outer ones: the
+      // same files are read whether its folder or the outer one is linted.
+      if (entries.some((e) => e.name === '.git')) {
+        const exclude = excludeFile(folder + '.git');
+        matchers = exclude ? loadIgnores([{ file: exclude, dir: folder }]) : [];
+      }
+      // A folder's own .gitignore applies below it (the walked folder's is already among `top`).
+      if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
+        matchers = [...matchers, ...loadIgnores([{ file: folder + '.gitignore', dir: folder }])];
+      }
     }
     for (const e of entries) {
       const abs = folder + e.name;
@@ -152,7 +160,7 @@ function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): stri
   return out;
 }
 
-interface IgnoreFile {
+interface IgnoreRules {
   /** The folder, with forward slashes and a trailing slash. */
   prefix: string;
   rules: GitIgnore;
@@ -165,12 +173,13 @@ interface IgnoreSource {
 }
 
 /**
- * The `.gitignore` of `dir`, and those above it up to the repository root (the folder holding
- * `.git`), whose `.git/info/exclude` comes first (git reads it before every `.gitignore`). Outside
+ * The ignore files that apply to `dir`, outermost first: the repository's `.git/info/exclude` (git
+ * reads it before every `.gitignore`), then the `.gitignore` of every folder from the repository
+ * root (the folder holding `.git`) down to `dir`. Outside
  * a repository (a build context, an unpacked archive), those up to the working directory: linting a
  * sub-folder honours what linting the whole folder would.
  */
-function ancestorGitignores(dir: string, cwd: string): IgnoreSource[] {
+function ignoreFilesAbove(dir: string, cwd: string): IgnoreSource[] {
   const out: IgnoreSource[] = [];
   let cur = dir;
   for (;;) {
@@ -178,8 +187,8 @@ function ancestorGitignores(dir: string, cwd: string): IgnoreSource[] {
     if (isPlainFile(file)) out.push({ file, dir: cur });
     const git = path.join(cur, '.git');
     if (fs.existsSync(git)) {
-      const exclude = path.join(git, 'info', 'exclude');
-      if (isPlainFile(exclude)) out.push({ file: exclude, dir: cur });
+      const exclude = excludeFile(git);
+      if (exclude) out.push({ file: exclude, dir: cur });
       return out.reverse();
     }
     const parent = path.dirname(cur);
@@ -194,6 +203,27 @@ function ancestorGitignores(dir: string, cwd: string): IgnoreSource[] {
   return out.filter((f) => f.dir === dir || (within(dir) && within(f.dir))).reverse();
 }
 
+/**
+ * The repository's `info/exclude`. In a worktree or a submodule `.git` is a file naming the git
+ * folder (`gitdir: ...`), whose `commondir` names the folder that holds `info/` for a worktree.
+ */
+function excludeFile(git: string): string | undefined {
+  let dir = git;
+  try {
+    if (fs.statSync(git).isFile()) {
+      const target = /^gitdir:\s*(.+?)\s*$/m.exec(fs.readFileSync(git, 'utf8'))?.[1];
+      if (!target) return undefined;
+      dir = path.resolve(path.dirname(git), target);
+      const common = path.join(dir, 'commondir');
+      if (fs.existsSync(common)) dir = path.resolve(dir, fs.readFileSync(common, 'utf8').trim());
+    }
+  } catch {
+    return undefined;
+  }
+  const file = path.join(dir, 'info', 'exclude');
+  return isPlainFile(file) ? file : undefined;
+}
+
 /** A regular file, not a link: git does not read a `.gitignore` that is a symbolic link. */
 function isPlainFile(file: string): boolean {
   try {
@@ -204,14 +234,16 @@ function isPlainFile(file: string): boolean {
 }
 
 /** Ignore files, outermost first (and, in one folder, in the order given), so that later ones override earlier ones, as in git. */
-function loadIgnores(sources: IgnoreSource[]): IgnoreFile[] {
-  const out: IgnoreFile[] = [];
+function loadIgnores(sources: IgnoreSource[]): IgnoreRules[] {
+  const out: IgnoreRules[] = [];
   for (const { file, dir } of sources) {
+    let text: string;
     try {
-      out.push({ prefix: prefixOf(dir), rules: new GitIgnore(fs.readFileSync(file, 'utf8')) });
+      text = fs.readFileSync(file, 'utf8');
     } catch {
-      // An unreadable .gitignore ignores nothing.
+      continue; // an unreadable .gitignore ignores nothing
     }
+    out.push({ prefix: prefixOf(dir), rules: new GitIgnore(text) });
   }
   // Array.prototype.sort is stable: files of one folder keep their order.
   return out.sort((a, b) => a.prefix.length - b.prefix.length);
@@ -225,7 +257,7 @@ function prefixOf(dir: string): string {
  * Is the walked folder, or a folder between it and the `.gitignore` files above it, excluded? Then
  * so is everything in it, as in git (`replicalint generated/` when `.gitignore` lists `generated`).
  */
-function underExcludedFolder(base: string, matchers: IgnoreFile[], last?: IgnoreFile): boolean {
+function underExcludedFolder(base: string, matchers: IgnoreRules[], last?: IgnoreRules): boolean {
   const roots = [...matchers, ...(last ? [last] : [])].map((m) => m.prefix).filter((p) => base.startsWith(p) && p !== base);
   if (!roots.length) return false;
   let cur = roots.reduce((a, b) => (a.length <= b.length ? a : b));
@@ -243,12 +275,12 @@ function underExcludedFolder(base: string, matchers: IgnoreFile[], last?: Ignore
  * deeper one overrides its parents, as git does; then `last`. Only the entry's own path is judged:
  * its folders were judged when the walk entered them.
  */
-function isIgnored(file: string, isDir: boolean, matchers: IgnoreFile[], last?: IgnoreFile): boolean {
+function isIgnored(entry: string, isDir: boolean, matchers: IgnoreRules[], last?: IgnoreRules): boolean {
   let ignored = false;
   for (let i = 0; i <= matchers.length; i++) {
     const m = i < matchers.length ? matchers[i]! : last;
-    if (!m || !file.startsWith(m.prefix)) continue;
-    const verdict = m.rules.test(file.slice(m.prefix.length), isDir);
+    if (!m || !entry.startsWith(m.prefix)) continue;
+    const verdict = m.rules.test(entry.slice(m.prefix.length), isDir);
     if (verdict !== undefined) ignored = verdict;
   }
   return ignored;

@@ -7,19 +7,21 @@
  * - A pattern with a slash is relative to the folder of its `.gitignore`: `/dist`, `docs/*.md`.
  * - `*` and `?` never match `/`; `**` matches any number of folders in `**∕x`, `x/**` and `a/**∕b`.
  * - A trailing `/` matches folders only; `\` escapes the next character; `[a-z]`, `[!a-z]` and
- *   `[[:digit:]]` are character classes, which never match `/`.
+ *   `[[:digit:]]` are character classes, which never match `/`. A reversed range (`[z-a]`)
+ *   matches its first character only.
  * - Names are matched as UTF-8 bytes, as git does (`?` does not match `é`).
- * - A pattern git can never match (an unclosed `[`, an unknown class, `a//`) matches nothing here
- *   either, and the file's other patterns still count.
+ * - A pattern git can never match (an unclosed `[`, an unknown class, `a//`) matches nothing.
+ *
+ * Matching works as git's own wildmatch does, one path segment at a time, with no regular
+ * expressions: a `*` only ever backtracks to the last `*` seen, so no pattern can take
+ * exponential time (`*a*a*a*a*b` against a long name).
  */
 export class GitIgnore {
   private readonly patterns: Pattern[] = [];
-  /** Every pattern in one expression per target, to answer "no pattern matches" (the usual case) at once. */
-  private any?: Record<'fileName' | 'filePath' | 'dirName' | 'dirPath', RegExp | undefined>;
 
   constructor(
     text: string,
-    /** Git's default: case-sensitive, except on macOS and Windows. */
+    /** Git's default is `core.ignorecase`: false, except on macOS and Windows. Only ASCII letters fold. */
     private readonly ignoreCase = process.platform === 'darwin' || process.platform === 'win32',
   ) {
     this.add(text);
@@ -28,10 +30,9 @@ export class GitIgnore {
   /** More patterns, read after the ones before (they win over them). */
   add(text: string | string[]): this {
     for (const line of Array.isArray(text) ? text : text.replace(/^\ufeff/, '').split('\n')) {
-      const p = parseLine(line.endsWith('\r') ? line.slice(0, -1) : line, this.ignoreCase);
+      const p = parseLine(line.endsWith('\r') ? line.slice(0, -1) : line);
       if (p) this.patterns.push(p);
     }
-    this.any = undefined;
     return this;
   }
 
@@ -41,34 +42,30 @@ export class GitIgnore {
    * matches.
    */
   test(path: string, isDir: boolean): boolean | undefined {
-    const rel = NON_ASCII.test(path) ? bytes(path) : path;
-    const any = (this.any ??= this.combine());
+    let rel = NON_ASCII.test(path) ? bytes(path) : path;
+    if (this.ignoreCase) rel = foldCase(rel);
     const name = rel.slice(rel.lastIndexOf('/') + 1);
-    const byName = isDir ? any.dirName : any.fileName;
-    const byPath = isDir ? any.dirPath : any.filePath;
-    if (!byName?.test(name) && !byPath?.test(rel)) return undefined;
+    let parts: string[] | undefined;
     for (let i = this.patterns.length - 1; i >= 0; i--) {
       const p = this.patterns[i]!;
       if (p.dirOnly && !isDir) continue;
-      if (p.re.test(p.anchored ? rel : name)) return !p.negate;
+      const hit = p.anchored ? matchPath(p.segments, (parts ??= rel.split('/')), this.ignoreCase) : matchSegment(p.segments[0] as Token[], name, this.ignoreCase);
+      if (hit) return !p.negate;
     }
     return undefined;
   }
-
-  private combine(): NonNullable<GitIgnore['any']> {
-    const join = (ps: Pattern[]) => (ps.length ? new RegExp(ps.map((p) => `(?:${p.re.source})`).join('|'), this.ignoreCase ? 'i' : '') : undefined);
-    const files = this.patterns.filter((p) => !p.dirOnly);
-    return {
-      fileName: join(files.filter((p) => !p.anchored)),
-      filePath: join(files.filter((p) => p.anchored)),
-      dirName: join(this.patterns.filter((p) => !p.anchored)),
-      dirPath: join(this.patterns.filter((p) => p.anchored)),
-    };
-  }
 }
 
+/** One element of a segment: a literal byte, `?`, `*`, or a class (a test of one byte). */
+type Token = string | typeof ANY | typeof STAR | ((c: string) => boolean);
+const ANY = 1;
+const STAR = 2;
+/** A whole segment `**`: any number of folders. */
+const GLOBSTAR = 3;
+
 interface Pattern {
-  re: RegExp;
+  /** Per path segment: its tokens, or {@link GLOBSTAR}. A pattern without a slash has one segment. */
+  segments: (Token[] | typeof GLOBSTAR)[];
   negate: boolean;
   /** Ends with `/`: matches folders only. */
   dirOnly: boolean;
@@ -83,8 +80,13 @@ function bytes(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
-/** A pattern line; undefined for blank lines, comments, and patterns git never matches (`[z-a]`, `x[`, `a//`). */
-function parseLine(raw: string, ignoreCase: boolean): Pattern | undefined {
+/** ASCII letters in lower case; git folds no other bytes. */
+function foldCase(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/** A pattern line; undefined for blank lines, comments, and patterns git never matches (`x[`, `[[:nope:]]`, `a//`). */
+function parseLine(raw: string): Pattern | undefined {
   let line = NON_ASCII.test(raw) ? bytes(raw) : raw;
   // Trailing spaces are dropped unless escaped (`foo\ `; in `foo\\ ` the backslash is the escaped one).
   let end = line.length;
@@ -96,24 +98,34 @@ function parseLine(raw: string, ignoreCase: boolean): Pattern | undefined {
     negate = true;
     line = line.slice(1);
   }
-  // An escaped slash is a slash.
-  line = line.replace(/\\\//g, '/');
   let dirOnly = false;
-  if (line.endsWith('/')) {
+  if (line.endsWith('/') && !escaped(line, line.length - 1)) {
     dirOnly = true;
     line = line.slice(0, -1);
     if (line.endsWith('/')) return undefined; // `a//` matches nothing
   }
   if (!line) return undefined;
+  // Any slash anchors the pattern, as in git: an escaped one (`a\/b`) or one inside a class (`[/a]`) too.
   const anchored = line.includes('/');
-  if (line.startsWith('/')) line = line.slice(1);
-  const source = globToRegex(line);
-  if (source === undefined) return undefined;
-  try {
-    return { re: new RegExp(`^${source}$`, ignoreCase ? 'i' : ''), negate, dirOnly, anchored };
-  } catch {
-    return undefined; // a range git cannot match either (`[z-a]`)
+  const raws = splitSegments(line);
+  if (raws[0] === '') raws.shift(); // a leading `/`
+  const segments: Pattern['segments'] = [];
+  for (const seg of raws) {
+    if (anchored && /^\*\*+$/.test(seg)) {
+      segments.push(GLOBSTAR);
+      continue;
+    }
+    const tokens = tokenize(seg);
+    if (!tokens) return undefined;
+    // An escaped slash still separates folders.
+    let from = 0;
+    for (let i = 0; i <= tokens.length; i++) {
+      if (i < tokens.length && tokens[i] !== '/') continue;
+      segments.push(tokens.slice(from, i));
+      from = i + 1;
+    }
   }
+  return segments.length ? { segments, negate, dirOnly, anchored } : undefined;
 }
 
 /** Is the character at `i` escaped by an odd number of backslashes before it? */
@@ -123,26 +135,7 @@ function escaped(s: string, i: number): boolean {
   return n % 2 === 1;
 }
 
-/** A gitignore glob as a regular expression source (without anchors). */
-function globToRegex(glob: string): string | undefined {
-  const segments = splitSegments(glob);
-  let out = '';
-  for (let s = 0; s < segments.length; s++) {
-    const seg = segments[s]!;
-    const last = s === segments.length - 1;
-    if (/^\*\*+$/.test(seg)) {
-      // `**/x`: any folders, or none; `x/**`: everything inside (not x itself); `a/**/b`: zero or more folders between.
-      out += last ? '.*' : '(?:.*/)?';
-      continue;
-    }
-    const part = segmentToRegex(seg);
-    if (part === undefined) return undefined;
-    out += part + (last ? '' : '/');
-  }
-  return out;
-}
-
-/** `a/[ab]/c` → `['a', '[ab]', 'c']`; a slash inside a character class (`[/ab]`) splits nothing. */
+/** `a/[ab]/c` → `['a', '[ab]', 'c']`; an escaped slash or one inside a class (`[/ab]`) splits nothing. */
 function splitSegments(glob: string): string[] {
   const out: string[] = [];
   let from = 0;
@@ -161,91 +154,139 @@ function splitSegments(glob: string): string[] {
   return out;
 }
 
-const CLASSES: Record<string, string> = {
-  alnum: 'a-zA-Z0-9',
-  alpha: 'a-zA-Z',
-  digit: '0-9',
-  lower: 'a-z',
-  upper: 'A-Z',
-  space: ' \\t\\r\\n\\v\\f',
-  xdigit: '0-9a-fA-F',
-  punct: '!-\\/:-@\\[-`{-~',
-  blank: ' \\t',
-  print: ' -~',
-  graph: '!-~',
-  cntrl: '\\x00-\\x1f\\x7f',
-};
-
-function segmentToRegex(seg: string): string | undefined {
-  let out = '';
+/** A segment's tokens; undefined when git would never match it (a trailing `\`, an unclosed or unknown class). */
+function tokenize(seg: string): Token[] | undefined {
+  const out: Token[] = [];
   for (let i = 0; i < seg.length; i++) {
     const c = seg[i]!;
     if (c === '\\') {
       const next = seg[++i];
-      if (next === undefined) return undefined; // a trailing backslash matches nothing, as in git
-      out += escape(next);
+      if (next === undefined) return undefined;
+      out.push(next);
     } else if (c === '*') {
       while (seg[i + 1] === '*') i++;
-      out += '[^/]*';
-    } else if (c === '?') out += '[^/]';
+      out.push(STAR);
+    } else if (c === '?') out.push(ANY);
     else if (c === '[') {
       const cls = readClass(seg, i);
-      if (!cls) return undefined; // an unclosed class: git matches nothing
-      out += cls.source;
+      if (!cls) return undefined;
+      out.push(cls.test);
       i = cls.end;
-    } else out += escape(c);
+    } else out.push(c);
   }
   return out;
 }
 
-/** A bracket expression from `start` (the `[`): its regex and the index of its `]`; undefined when unclosed. */
-function readClass(seg: string, start: number): { source: string; end: number } | undefined {
+/** Byte ranges of the named classes (`[[:digit:]]`). */
+const CLASSES: Record<string, [string, string][]> = {
+  alnum: [['a', 'z'], ['A', 'Z'], ['0', '9']],
+  alpha: [['a', 'z'], ['A', 'Z']],
+  digit: [['0', '9']],
+  lower: [['a', 'z']],
+  upper: [['A', 'Z']],
+  space: [[' ', ' '], ['\t', '\r']],
+  xdigit: [['0', '9'], ['a', 'f'], ['A', 'F']],
+  punct: [['!', '/'], [':', '@'], ['[', '`'], ['{', '~']],
+  blank: [[' ', ' '], ['\t', '\t']],
+  print: [[' ', '~']],
+  graph: [['!', '~']],
+  cntrl: [['\u0000', '\u001f'], ['\u007f', '\u007f']],
+};
+
+/**
+ * A bracket expression from `start` (the `[`): a test of one byte, and the index of its `]`;
+ * undefined when it is unclosed or names an unknown class.
+ */
+function readClass(seg: string, start: number): { test: (c: string) => boolean; end: number } | undefined {
   let i = start + 1;
   let negate = false;
   if (seg[i] === '!' || seg[i] === '^') {
     negate = true;
     i++;
   }
-  let body = '';
+  const ranges: [string, string][] = [];
   let first = true;
-  /** The last single character, which a `-` may turn into a range's start. */
-  let prev: string | undefined;
   for (; i < seg.length; i++) {
     let c = seg[i]!;
-    if (c === ']' && !first) return { source: `[${negate ? '^/' : ''}${body}]`, end: i };
+    if (c === ']' && !first) {
+      const test = (b: string) => b !== '/' && ranges.some(([lo, hi]) => b >= lo && b <= hi) !== negate;
+      return { test, end: i };
+    }
     first = false;
     if (c === '[' && seg[i + 1] === ':') {
       const close = seg.indexOf(':]', i + 2);
-      const cls = close > 0 ? CLASSES[seg.slice(i + 2, close)] : undefined;
-      if (cls === undefined) return undefined; // an unknown class: git matches nothing
-      body += cls;
+      const named = close > 0 ? CLASSES[seg.slice(i + 2, close)] : undefined;
+      if (!named) return undefined;
+      ranges.push(...named);
       i = close + 1;
-      prev = undefined;
-      continue;
-    }
-    if (c === '-' && prev !== undefined && i + 1 < seg.length && seg[i + 1] !== ']') {
-      let hi = seg[++i]!;
-      if (hi === '\\') hi = seg[++i] ?? '';
-      if (!hi) return undefined;
-      // A reversed range (`[z-a]`) matches only its first character, as in git.
-      if (prev <= hi) body += `-${escapeInClass(hi)}`;
-      prev = undefined;
       continue;
     }
     if (c === '\\') {
       c = seg[++i] ?? '';
       if (!c) return undefined;
     }
-    if (c !== '/') body += escapeInClass(c); // a class never matches a slash
-    prev = c;
+    // `a-z`; a reversed range (`z-a`) matches only its first character, as in git.
+    if (seg[i + 1] === '-' && i + 2 < seg.length && seg[i + 2] !== ']') {
+      let hi = seg[i + 2]!;
+      i += 2;
+      if (hi === '\\') hi = seg[++i] ?? '';
+      if (!hi) return undefined;
+      ranges.push(c <= hi ? [c, hi] : [c, c]);
+      continue;
+    }
+    ranges.push([c, c]);
   }
   return undefined;
 }
 
-function escape(c: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+/** Does a segment's token list match a name (no `/` in it)? Git's wildmatch: a `*` backtracks to the last `*` only. */
+function matchSegment(tokens: Token[], s: string, ignoreCase: boolean): boolean {
+  let p = 0;
+  let t = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < s.length) {
+    const tok = tokens[p];
+    if (tok === STAR) {
+      starP = p++;
+      starT = t;
+      continue;
+    }
+    if (tok !== undefined && matchOne(tok, s[t]!, ignoreCase)) {
+      p++;
+      t++;
+      continue;
+    }
+    if (starP < 0) return false;
+    p = starP + 1;
+    t = ++starT;
+  }
+  while (tokens[p] === STAR) p++;
+  return p === tokens.length;
 }
 
-function escapeInClass(c: string): string {
-  return /[\]\\^[-]/.test(c) ? `\\${c}` : c;
+function matchOne(tok: Token, c: string, ignoreCase: boolean): boolean {
+  if (tok === ANY) return true;
+  if (typeof tok === 'string') return tok === c || (ignoreCase && foldCase(tok) === c);
+  if (typeof tok === 'function') return tok(c) || (ignoreCase && c >= 'a' && c <= 'z' && tok(c.toUpperCase()));
+  return false;
+}
+
+/** Does a pattern with a slash match a path's segments? `**` matches any number of them (at the end, at least one). */
+function matchPath(segments: Pattern['segments'], parts: string[], ignoreCase: boolean): boolean {
+  const tried = new Set<number>();
+  const at = (i: number, j: number): boolean => {
+    if (i === segments.length) return j === parts.length;
+    const seg = segments[i]!;
+    if (seg === GLOBSTAR) {
+      if (i === segments.length - 1) return j < parts.length; // `x/**`: what is inside x, not x
+      const key = i * (parts.length + 1) + j;
+      if (tried.has(key)) return false;
+      tried.add(key);
+      for (let k = j; k <= parts.length; k++) if (at(i + 1, k)) return true;
+      return false;
+    }
+    return j < parts.length && matchSegment(seg, parts[j]!, ignoreCase) && at(i + 1, j + 1);
+  };
+  return at(0, 0);
 }

@@ -91,6 +91,23 @@ describe('discover', () => {
     assert.deepEqual(await names(dir), ['code b.ts', 'code keep.gen.ts']);
   });
 
+  it('finds the exclude file of a worktree or submodule, whose .git is a file', async () => {
+    const dir = writeProject({
+      'main/.git/info/exclude': 'local.ts\n',
+      'main/.git/worktrees/wt/commondir': '../..\n',
+      'wt/local.ts': '',
+      'wt/b.ts': '',
+    });
+    fs.writeFileSync(path.join(dir, 'wt', '.git'), `gitdir: ${path.join(dir, 'main', '.git', 'worktrees', 'wt')}\n`);
+    assert.deepEqual(await names(path.join(dir, 'wt')), ['code b.ts']);
+  });
+
+  it('applies only its own rules inside a nested repository, whichever folder is linted', async () => {
+    const dir = writeProject({ '.git/HEAD': '', '.gitignore': '*.gen.ts\n', 'svc/.git/HEAD': '', 'svc/.gitignore': 'tmp.ts\n', 'svc/a.gen.ts': '', 'svc/tmp.ts': '', 'b.gen.ts': '' });
+    assert.deepEqual(await names(dir), ['code svc/a.gen.ts']);
+    assert.deepEqual(await names(dir, ['svc']), ['code svc/a.gen.ts']);
+  });
+
   it('does not read a .gitignore that is a symbolic link, as git does not', async () => {
     const dir = writeProject({ '.git/HEAD': '', 'shared/ignore': 'a.ts\n', 'app/a.ts': '' });
     fs.symlinkSync(path.join(dir, 'shared', 'ignore'), path.join(dir, 'app', '.gitignore'));

@@ -45,8 +45,8 @@ const cases: [patterns: string, path: string, isDir: boolean, verdict: boolean |
   ['a.ts\\ ', 'a.ts ', false, true],
   // Case-sensitive, as git is on Linux.
   ['Gen', 'gen', true, undefined],
-  // Patterns git never matches: a reversed range matches only its first character; an unclosed
-  // class, an unknown class name or a doubled trailing slash match nothing.
+  // A reversed range matches only its first character; an unclosed class, an unknown class name
+  // or a doubled trailing slash make a pattern git never matches.
   ['[z-a].ts', 'z.ts', false, true],
   ['[z-a].ts', 'b.ts', false, undefined],
   ['x[.ts', 'x[.ts', false, undefined],
@@ -80,8 +80,27 @@ describe('GitIgnore', () => {
     assert.equal(new GitIgnore('b.ts\na.ts\r', false).test('a.ts', false), true);
   });
 
-  it('keeps the other patterns of a file when one cannot be read', () => {
-    assert.equal(new GitIgnore('a.ts\n[\u00e9-a]\n', false).test('a.ts', false), true);
+  it('keeps the other patterns of a file when one can never match', () => {
+    const g = new GitIgnore('a.ts\nx[\n[[:nope:]]\n', false);
+    assert.equal(g.test('a.ts', false), true);
+    assert.equal(g.test('x[', false), undefined);
+  });
+
+  it('matches a class holding a slash without ever matching the slash', () => {
+    assert.equal(new GitIgnore('x[b/-9]', false).test('x5', false), true);
+    assert.equal(new GitIgnore('x/a[.-0]b', false).test('x/a/b', false), undefined);
+  });
+
+  // A backtracking matcher would not finish this in a lifetime; the timeout only keeps a regression from hanging the run.
+  it('matches many stars without backtracking past the last one', { timeout: 10_000 }, () => {
+    assert.equal(new GitIgnore('*a*a*a*a*a*a*a*b', false).test('a'.repeat(200), false), undefined);
+    assert.equal(new GitIgnore('*a*a*a*a*a*a*a*b', false).test(`${'a'.repeat(200)}b`, false), true);
+  });
+
+  it('folds only ASCII letters when ignoring case', () => {
+    const g = new GitIgnore('Gen/\n\u00c9.ts\n', true);
+    assert.equal(g.test('src/GEN', true), true);
+    assert.equal(g.test('\u00e9.ts', false), undefined);
   });
 
   it('reads CRLF files, and patterns added later win', () => {

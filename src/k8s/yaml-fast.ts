@@ -4,7 +4,8 @@ import type { ParsedYaml, PDoc, PNode, Pos } from './yaml.js';
 /**
  * A fast reader for the YAML that manifests are almost always written in: block maps and
  * sequences (including a sequence at its key's indentation), single-line plain and quoted scalars,
- * single-line flow sequences of scalars, `{}`, comments, and `---` between documents. It gives the
+ * flow collections on one line (`["node", "server.js"]`, `{ app: web }`, nested), comments, and
+ * `---` between documents. It gives the
  * very trees the `yaml` library does (values typed by the YAML 1.2 core schema, the same
  * positions), or `undefined` for anything else: anchors, aliases, tags, block scalars, multi-line
  * scalars, escapes, duplicate keys, tabs, errors. The caller then parses the text with the library,
@@ -17,18 +18,21 @@ export function readPlainYaml(text: string): ParsedYaml | undefined {
   try {
     docs = new Reader(text).documents();
   } catch (e) {
-    if (e === DECLINE || e instanceof RangeError) return undefined; // RangeError: nested too deep for the stack
+    if (e === DECLINE) return undefined;
     throw e;
   }
   const directives = parseDirectives(text);
   return directives.length ? { docs, directives } : { docs };
 }
 
-/** Tabs, carriage returns, control characters, byte-order marks and Unicode line breaks. */
+/** Tabs, carriage returns (CRLF files go to the library), control characters, byte-order marks and Unicode line breaks. */
 const UNUSUAL = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const DECLINE = new Error('not plain YAML');
 const MAX_DEPTH = 64;
-const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
+/** Helm's `# Source: chart/templates/x.yaml` comment above a document. */
+export const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
+/** Implicit keys longer than this are left to the library, which rejects those over 1024 characters. */
+const MAX_KEY = 1000;
 
 /** A parsed node, with `end`: where its trailing comments end (the library's `range[2]`), and the next line to read. */
 interface Parsed {
@@ -177,7 +181,7 @@ class Reader {
       if (!key) throw DECLINE;
       if (seen.has(key.name)) throw DECLINE;
       seen.add(key.name);
-      const value = this.value(line, key.colon + 1, col, true);
+      const value = this.value(line, key.end + 1, col, true);
       entries.push([key.name, this.pos(keyAt, key.end), value.node]);
       const after = this.trailing(value, col);
       if (after.nextIndent === col && after.next < this.stop) {
@@ -222,7 +226,19 @@ class Reader {
    * After an item of a collection at column `col`: the next content line and its indentation.
    * Comment lines at the collection's column after its last item are a comment-only item, which
    * ends the collection (the library's `range[2]`, not `range[1]`) where the next line's content
-   * starts, or where the document ends.
+   * starts, or where the document ends. `resume` is the first line the enclosing collection still
+   * has to look at. In
+   *
+   *     strategy:
+   *       matrix:
+   *         language: [js]
+   *         # a note          <- the matrix map's comment-only item
+   *
+   *       steps: 1
+   *
+   * the matrix map ends (`range[2]`) at `steps`' first character, so the `strategy` map, whose
+   * last item holds the matrix before `steps` comes, is one line and four columns longer than
+   * its entries alone would make it.
    */
   private trailing(value: Parsed, col: number, outerAtCol = false): { next: number; nextIndent: number; commentEnd?: number; resume: number } {
     let same = false;
@@ -423,18 +439,20 @@ class Reader {
   /** Collections nest at most {@link MAX_DEPTH} deep here (a manifest, a dozen); deeper ones go to the library. */
   private nested<T>(read: () => T): T {
     if (++this.depth > MAX_DEPTH) throw DECLINE;
-    const r = read();
-    this.depth--;
-    return r;
+    try {
+      return read();
+    } finally {
+      this.depth--;
+    }
   }
 
   /** A quoted or plain scalar inside a flow collection, ended by `,`, `]`, `}` or (for a key) `: `. */
-  private flowScalar(q: number, end: number): { node: PNode; end: number; plain: boolean; raw: string } {
+  private flowScalar(q: number, end: number): { node: PNode; end: number } {
     const t = this.text;
     const c = t[q];
     if (c === '"' || c === "'") {
       const s = this.quoted(q, end);
-      return { node: { t: 'val', p: this.pos(q, s.end), v: s.value }, end: s.end, plain: false, raw: t.slice(q, s.end) };
+      return { node: { t: 'val', p: this.pos(q, s.end), v: s.value }, end: s.end };
     }
     if (!this.plainStart(q, end, true)) throw DECLINE;
     let r = q;
@@ -445,8 +463,7 @@ class Reader {
     let e = r;
     while (t.charCodeAt(e - 1) === 32) e--;
     if (r >= end) throw DECLINE;
-    const raw = t.slice(q, e);
-    return { node: { t: 'val', p: this.pos(q, e), v: scalar(raw) }, end: e, plain: true, raw };
+    return { node: { t: 'val', p: this.pos(q, e), v: scalar(t.slice(q, e)) }, end: e };
   }
 
   private lastNonSpace(q: number): number {
@@ -459,7 +476,7 @@ class Reader {
    * end of the line). Keys that are not strings (`1:`, `true:`), merge keys and spaces before the
    * colon are left to the library.
    */
-  private key(l: number, p: number): { name: string; end: number; colon: number } | undefined {
+  private key(l: number, p: number): { name: string; end: number } | undefined {
     const t = this.text;
     const end = this.lineEnd(l);
     const c = t[p];
@@ -467,11 +484,12 @@ class Reader {
       let q: { value: string; end: number };
       try {
         q = this.quoted(p, end);
-      } catch {
-        return undefined;
+      } catch (e) {
+        if (e === DECLINE) return undefined; // not closed on this line: no key
+        throw e;
       }
       if (this.colonAt(q.end, end)) {
-        if (q.end - p > 1000) throw DECLINE;
+        if (q.end - p > MAX_KEY) throw DECLINE;
         return this.named(q.value, q.end);
       }
       let r = q.end;
@@ -484,7 +502,7 @@ class Reader {
       const ch = t.charCodeAt(q);
       if (ch === 35 && t.charCodeAt(q - 1) === 32) return undefined; // a comment: no key on this line
       if (ch !== 58 || !this.colonAt(q, end)) continue;
-      if (t.charCodeAt(q - 1) === 32 || q - p > 1000) throw DECLINE; // `a : 1`; the library's 1024-character limit
+      if (t.charCodeAt(q - 1) === 32 || q - p > MAX_KEY) throw DECLINE; // `a : 1`; a very long key
       const name = t.slice(p, q);
       if (typeof scalar(name) !== 'string') throw DECLINE;
       return this.named(name, q);
@@ -498,9 +516,9 @@ class Reader {
   }
 
   /** A key ending at `end`, where its colon is; a merge key (`<<`) is left to the library. */
-  private named(name: string, end: number): { name: string; end: number; colon: number } {
+  private named(name: string, end: number): { name: string; end: number } {
     if (name === '<<') throw DECLINE;
-    return { name, end, colon: end };
+    return { name, end };
   }
 
   /** `[line, column, endLine, endColumn]` of two offsets, as the library's line counter gives them. */

@@ -1,9 +1,8 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Pair } from 'yaml';
 import { parseDirectives } from '../suppress.js';
-import { readPlainYaml } from './yaml-fast.js';
+import { readPlainYaml, SOURCE_COMMENT } from './yaml-fast.js';
 import { yamlDocs, type ParsedYaml, type PNode, type Pos, type YNode } from './yaml.js';
 
-const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
 
 /**
  * Parse every document of a YAML text into plain positioned trees ({@link PNode}), keeping Helm
