@@ -49,6 +49,8 @@ export class GitIgnore {
     for (let i = this.patterns.length - 1; i >= 0; i--) {
       const p = this.patterns[i]!;
       if (p.dirOnly && !isDir) continue;
+      // Most patterns end in plain characters (`*.log`, `node_modules`): a name without them cannot match.
+      if (p.suffix && !name.endsWith(this.ignoreCase ? p.suffixFolded! : p.suffix)) continue;
       const hit = p.anchored ? matchPath(p.segments, (parts ??= rel.split('/')), this.ignoreCase) : matchSegment(p.segments[0] as Token[], name, this.ignoreCase);
       if (hit) return !p.negate;
     }
@@ -71,6 +73,9 @@ interface Pattern {
   dirOnly: boolean;
   /** Holds a slash: matched against the whole relative path, else against the name alone. */
   anchored: boolean;
+  /** The plain characters the last segment ends with, which every matching name ends with too. */
+  suffix: string;
+  suffixFolded?: string;
 }
 
 const NON_ASCII = /[^\u0000-\u007f]/;
@@ -125,7 +130,12 @@ function parseLine(raw: string): Pattern | undefined {
       from = i + 1;
     }
   }
-  return segments.length ? { segments, negate, dirOnly, anchored } : undefined;
+  const last = segments[segments.length - 1];
+  let suffix = '';
+  if (last !== undefined && last !== GLOBSTAR) {
+    for (let i = last.length - 1; i >= 0 && typeof last[i] === 'string'; i--) suffix = (last[i] as string) + suffix;
+  }
+  return segments.length ? { segments, negate, dirOnly, anchored, suffix, suffixFolded: foldCase(suffix) } : undefined;
 }
 
 /** Is the character at `i` escaped by an odd number of backslashes before it? */
