@@ -349,26 +349,26 @@ class Reader {
     return !'?:,[]{}#&*!|>\'"%@`'.includes(c);
   }
 
-  /** A quoted scalar closed on the same line, without escapes. */
+  /** A quoted scalar closed on the same line, without escapes (`''` in single quotes is a quote). */
   private quoted(p: number, end: number): { value: string; end: number } {
     const t = this.text;
-    const quote = t[p];
-    let value = '';
-    for (let q = p + 1; q < end; q++) {
-      const c = t[q]!;
-      if (quote === '"' && c === '\\') throw DECLINE;
-      if (c === quote) {
-        if (quote === "'" && t[q + 1] === "'") {
-          value += "'";
-          q++;
-          continue;
-        }
-        return { value, end: q + 1 };
-      }
-      value += c;
+    if (t[p] === '"') {
+      const close = t.indexOf('"', p + 1);
+      if (close < 0 || close >= end) throw DECLINE;
+      const value = t.slice(p + 1, close);
+      if (value.includes('\\')) throw DECLINE;
+      return { value, end: close + 1 };
     }
-    throw DECLINE;
+    let value = '';
+    for (let from = p + 1; ; ) {
+      const q = t.indexOf("'", from);
+      if (q < 0 || q >= end) throw DECLINE;
+      if (t[q + 1] !== "'") return { value: value + t.slice(from, q), end: q + 1 };
+      value += t.slice(from, q + 1);
+      from = q + 2;
+    }
   }
+
 
   /** `[a, "b", 3]` on one line: scalars and flow collections. */
   private flowSeq(p: number, end: number): { node: PNode; end: number } {
