@@ -1,6 +1,7 @@
 import type { Arg, CodeFacts } from './facts.js';
 import type { TS, Ts } from './typescript.js';
 import type { Span } from '../types.js';
+import { lineOf } from '../lines.js';
 
 /** A binding's origin: the module member it was imported as, or the module call that created it. */
 export interface Origin {
@@ -26,18 +27,6 @@ function lineStarts(sf: TS.SourceFile): readonly number[] {
   const out = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) out.push(i + 1);
   return out;
-}
-
-/** The 0-based line holding `pos`. */
-function lineOf(starts: readonly number[], pos: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= pos) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** Function kinds by `SyntaxKind` (1 for a function), built for the compiler in use. */

@@ -1,3 +1,4 @@
+import { lineOf } from '../lines.js';
 import { parseDirectives } from '../suppress.js';
 import type { ParsedYaml, PDoc, PNode, Pos } from './yaml.js';
 
@@ -33,6 +34,12 @@ const MAX_DEPTH = 64;
 export const SOURCE_COMMENT = /^#\s*Source:\s*(\S+)/m;
 /** Implicit keys longer than this are left to the library, which rejects those over 1024 characters. */
 const MAX_KEY = 1000;
+
+/** A map key's text and where it ends (its `:` is there). */
+interface Key {
+  name: string;
+  end: number;
+}
 
 /** A parsed node, with `end`: where its trailing comments end (the library's `range[2]`), and the next line to read. */
 interface Parsed {
@@ -146,8 +153,11 @@ class Reader {
     const at = this.starts[l]! + col;
     let parsed: Parsed;
     if (this.isSeqLine(l)) parsed = this.seq(l, col);
-    else if (this.key(l, at)) parsed = this.map(l, col, at);
-    else throw DECLINE;
+    else {
+      const key = this.key(l, at);
+      if (!key) throw DECLINE;
+      parsed = this.map(l, col, at, key);
+    }
     // Nothing but comments may follow the root node; a `# Source:` comment only before it.
     if (this.nextContent(parsed.next, to) !== to || this.mentionsSource(parsed.next, to) || this.mentionsSource(l, parsed.next)) throw DECLINE;
     // The library starts a document without `---` at its content, so it finds no `# Source:` above it.
@@ -166,18 +176,18 @@ class Reader {
     return this.text.charCodeAt(p) === 45 && (p + 1 === this.lineEnd(l) || this.text.charCodeAt(p + 1) === 32);
   }
 
-  /** A block map whose keys start at column `col`; the first key is at offset `at` on line `l`. */
-  private map(l: number, col: number, at: number): Parsed {
-    return this.nested(() => this.blockMap(l, col, at));
+  /** A block map whose keys start at column `col`; the first key, already read, is at offset `at` on line `l`. */
+  private map(l: number, col: number, at: number, first: Key): Parsed {
+    return this.nested(() => this.blockMap(l, col, at, first));
   }
 
-  private blockMap(l: number, col: number, at: number): Parsed {
+  private blockMap(l: number, col: number, at: number, first: Key): Parsed {
     const entries: [string, Pos, PNode][] = [];
     const seen = new Set<string>();
     let line = l;
     let keyAt = at;
     for (;;) {
-      const key = this.key(line, keyAt);
+      const key = line === l ? first : this.key(line, keyAt);
       if (!key) throw DECLINE;
       if (seen.has(key.name)) throw DECLINE;
       seen.add(key.name);
@@ -284,7 +294,8 @@ class Reader {
       if (ind > col) {
         const at = this.starts[n]! + ind;
         if (this.isSeqLine(n)) return this.seq(n, ind);
-        if (this.key(n, at)) return this.map(n, ind, at);
+        const key = this.key(n, at);
+        if (key) return this.map(n, ind, at, key);
         throw DECLINE;
       }
       if (inMap && ind === col && this.isSeqLine(n)) return this.seq(n, col, true);
@@ -299,7 +310,8 @@ class Reader {
     const c = t.charCodeAt(p);
     if (c === 45 && (p + 1 === end || t.charCodeAt(p + 1) === 32)) throw DECLINE; // `- - x`, `a: - x`
     // `- name: app`: a map in a sequence item. (In a map value, `a: b: c`, the scalar's scan declines.)
-    if (!inMap && this.key(l, p)) return this.map(l, p - this.starts[l]!, p);
+    const key = inMap ? undefined : this.key(l, p);
+    if (key) return this.map(l, p - this.starts[l]!, p, key);
     const { node, end: valueEnd } = this.inline(l, p);
     // Only spaces and a comment may follow on the line.
     let q = valueEnd;
@@ -372,26 +384,13 @@ class Reader {
 
   /** `[a, "b", 3]` on one line: scalars and flow collections. */
   private flowSeq(p: number, end: number): { node: PNode; end: number } {
-    const t = this.text;
     const items: PNode[] = [];
-    let q = p + 1;
-    for (;;) {
-      while (t.charCodeAt(q) === 32) q++;
-      if (q >= end) throw DECLINE;
-      if (t[q] === ']') {
-        if (items.length && t[this.lastNonSpace(q) - 1] === ',') throw DECLINE; // trailing comma
-        return { node: { t: 'seq', p: this.pos(p, q + 1), i: items }, end: q + 1 };
-      }
-      if (items.length) {
-        if (t[q] !== ',') throw DECLINE;
-        q++;
-        while (t.charCodeAt(q) === 32) q++;
-        if (t[q] === ']' || t[q] === ',') throw DECLINE;
-      }
+    const after = this.flowItems(p, end, ']', (q) => {
       const item = this.flowValue(q, end);
       items.push(item.node);
-      q = item.end;
-    }
+      return item.end;
+    });
+    return { node: { t: 'seq', p: this.pos(p, after), i: items }, end: after };
   }
 
   /** `{ app: web, tier: "api" }` on one line: scalar keys; scalars and flow collections as values. */
@@ -399,30 +398,40 @@ class Reader {
     const t = this.text;
     const entries: [string, Pos, PNode][] = [];
     const seen = new Set<string>();
-    let q = p + 1;
-    for (;;) {
-      while (t.charCodeAt(q) === 32) q++;
-      if (q >= end) throw DECLINE;
-      if (t[q] === '}') {
-        if (entries.length && t[this.lastNonSpace(q) - 1] === ',') throw DECLINE; // trailing comma
-        return { node: { t: 'map', p: this.pos(p, q + 1), e: entries }, end: q + 1 };
-      }
-      if (entries.length) {
-        if (t[q] !== ',') throw DECLINE;
-        q++;
-        while (t.charCodeAt(q) === 32) q++;
-      }
+    const after = this.flowItems(p, end, '}', (q) => {
       const key = this.flowScalar(q, end);
       if (key.node.t !== 'val' || typeof key.node.v !== 'string' || key.node.v === '<<') throw DECLINE;
       const name = key.node.v;
       if (seen.has(name) || t[key.end] !== ':' || t[key.end + 1] !== ' ') throw DECLINE;
       seen.add(name);
-      q = key.end + 1;
-      while (t.charCodeAt(q) === 32) q++;
-      const value = this.flowValue(q, end);
+      let v = key.end + 1;
+      while (t.charCodeAt(v) === 32) v++;
+      const value = this.flowValue(v, end);
       entries.push([name, key.node.p, value.node]);
-      q = value.end;
+      return value.end;
+    });
+    return { node: { t: 'map', p: this.pos(p, after), e: entries }, end: after };
+  }
+
+  /**
+   * The items of a flow collection opened at `p` and closed by `close` on the same line, each read
+   * by `item` from its first character (returning where it ends); the offset after `close`. An
+   * empty item or a trailing comma is left to the library.
+   */
+  private flowItems(p: number, end: number, close: string, item: (q: number) => number): number {
+    const t = this.text;
+    let q = p + 1;
+    for (let first = true; ; first = false) {
       while (t.charCodeAt(q) === 32) q++;
+      if (q >= end) throw DECLINE;
+      if (t[q] === close) return q + 1;
+      if (!first) {
+        if (t[q] !== ',') throw DECLINE;
+        q++;
+        while (t.charCodeAt(q) === 32) q++;
+        if (t[q] === close || t[q] === ',') throw DECLINE;
+      }
+      q = item(q);
     }
   }
 
@@ -466,17 +475,12 @@ class Reader {
     return { node: { t: 'val', p: this.pos(q, e), v: scalar(t.slice(q, e)) }, end: e };
   }
 
-  private lastNonSpace(q: number): number {
-    while (this.text.charCodeAt(q - 1) === 32) q--;
-    return q;
-  }
-
   /**
    * A map key at offset `p` of line `l`: a plain or quoted scalar followed by `: ` (or `:` at the
    * end of the line). Keys that are not strings (`1:`, `true:`), merge keys and spaces before the
    * colon are left to the library.
    */
-  private key(l: number, p: number): { name: string; end: number } | undefined {
+  private key(l: number, p: number): Key | undefined {
     const t = this.text;
     const end = this.lineEnd(l);
     const c = t[p];
@@ -516,28 +520,16 @@ class Reader {
   }
 
   /** A key ending at `end`, where its colon is; a merge key (`<<`) is left to the library. */
-  private named(name: string, end: number): { name: string; end: number } {
+  private named(name: string, end: number): Key {
     if (name === '<<') throw DECLINE;
     return { name, end };
   }
 
   /** `[line, column, endLine, endColumn]` of two offsets, as the library's line counter gives them. */
   private pos(a: number, b: number): Pos {
-    const la = this.lineOf(a);
-    const lb = this.lineOf(b);
+    const la = lineOf(this.starts, a);
+    const lb = lineOf(this.starts, b);
     return [la + 1, a - this.starts[la]! + 1, lb + 1, b - this.starts[lb]! + 1];
-  }
-
-  private lineOf(offset: number): number {
-    const s = this.starts;
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
   }
 }
 
