@@ -3,7 +3,6 @@ import { parseDirectives } from '../suppress.js';
 import { readPlainYaml, SOURCE_COMMENT } from './yaml-fast.js';
 import { yamlDocs, type ParsedYaml, type PNode, type Pos, type YNode } from './yaml.js';
 
-
 /**
  * Parse every document of a YAML text into plain positioned trees ({@link PNode}), keeping Helm
  * `# Source:` comments: with replicalint's own reader when the text is plain block YAML (nearly
