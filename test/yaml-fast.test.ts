@@ -69,6 +69,12 @@ describe('plain YAML reader', () => {
     assert.equal(readPlainYaml('---\n# Source: chart/templates/api.yaml\nkind: Service\n')?.docs[0]?.template, 'chart/templates/api.yaml');
   });
 
+  it('reads Windows line breaks, alone or mixed with plain ones', () => {
+    const demo = fs.readFileSync(path.join(FIXTURES, 'demo', 'k8s', 'checkout.yaml'), 'utf8');
+    same(demo.replace(/\n/g, '\r\n'));
+    same('# replicalint-disable-next-line single-replica -- batch job\r\nspec:\r\n  replicas: 1 \r\n  tags: [a, "b"]\r\n\r\n  # c\r\nnext: 1\n---\r\nkind: Service');
+  });
+
   it('leaves everything else to the library', () => {
     const declined = [
       'a: &x 1\nb: *x\n', // anchors and aliases
@@ -78,7 +84,8 @@ describe('plain YAML reader', () => {
       'a: one\n  two\n', // a multi-line plain scalar
       'a: "x\\ny"\n', // escapes
       'a:\n\tb: 1\n', // tabs
-      'a: 1\r\nb: 2\r\n', // CRLF
+      'a: 1\rb: 2\n', // a lone carriage return
+      'a: 1\r', // one at the very end
       'a: 1\na: 2\n', // a duplicate key
       '1: a\n', // a key that is not a string
       'a: .inf\n',

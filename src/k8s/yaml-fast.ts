@@ -14,10 +14,13 @@ import type { ParsedYaml, PDoc, PNode, Pos } from './yaml.js';
  * library reads ~1 MB/s.
  */
 export function readPlainYaml(text: string): ParsedYaml | undefined {
-  if (UNUSUAL.test(text)) return undefined;
+  // Windows line breaks (a checkout with `core.autocrlf`) are read as plain ones: the library
+  // reports the same values and positions for both. A lone carriage return is left to it.
+  const lf = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text;
+  if (UNUSUAL.test(lf)) return undefined;
   let docs: PDoc[];
   try {
-    docs = new Reader(text).documents();
+    docs = new Reader(lf).documents();
   } catch (e) {
     if (e === DECLINE) return undefined;
     throw e;
@@ -26,7 +29,7 @@ export function readPlainYaml(text: string): ParsedYaml | undefined {
   return directives.length ? { docs, directives } : { docs };
 }
 
-/** Tabs, carriage returns (CRLF files go to the library), control characters, byte-order marks and Unicode line breaks. */
+/** Tabs, lone carriage returns, control characters, byte-order marks and Unicode line breaks. */
 const UNUSUAL = /[\t\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const DECLINE = new Error('not plain YAML');
 const MAX_DEPTH = 64;
