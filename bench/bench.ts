@@ -9,8 +9,8 @@ import { DEFAULT_CORPUS, writeCorpus, type CorpusOptions } from './corpus.js';
 /**
  * `npm run bench [-- <path>] [--runs N] [--no-eslint] [--services N]`: on the generated corpus (and
  * on a path, when given) measure, on the same files, replicalint cold, replicalint with a warm
- * cache after touching one file, the parse floor, and ESLint with the typescript-eslint parser and
- * three cheap rules. Each is a separate process, run in rounds (each tool once per round); wall
+ * cache after touching one file and with nothing changed, the parse floor (alone, and with a walk
+ * over every node), and ESLint with the typescript-eslint parser and three cheap rules. Each is a separate process, run in rounds (each tool once per round); wall
  * time is the median of the runs, CPU and peak RSS come from the process itself.
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -105,25 +105,30 @@ export default [{
 
   // Round after round, each tool once per round: a machine that slows down or speeds up during the
   // benchmark shifts every tool alike, so the ratios stay fair.
-  const samples: Sample[][] = [[], [], [], []];
+  const samples = { floor: [] as Sample[], walk: [] as Sample[], cold: [] as Sample[], warm: [] as Sample[], unchanged: [] as Sample[], eslint: [] as Sample[] };
   let n = 0;
   try {
     for (let r = 0; r < args.runs; r++) {
-      samples[0]!.push(measure([path.join(HERE, 'floor.js'), list], target));
-      samples[1]!.push(measure([bin, '.', ...lint], target));
+      samples.floor.push(measure([path.join(HERE, 'floor.js'), list], target));
+      samples.walk.push(measure([path.join(HERE, 'floor.js'), list, '--walk'], target));
+      samples.cold.push(measure([bin, '.', ...lint], target));
       if (touched) {
-        samples[2]!.push(measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target, () => fs.writeFileSync(touched, `${original}\n// touched ${++n}\n`)));
+        samples.warm.push(measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target, () => fs.writeFileSync(touched, `${original}\n// touched ${++n}\n`)));
+        // The same again, with nothing changed since: what every warm run pays before any file is parsed.
+        samples.unchanged.push(measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target));
       }
-      if (eslintCmd) samples[3]!.push(measure(eslintCmd, target));
+      if (eslintCmd) samples.eslint.push(measure(eslintCmd, target));
     }
   } finally {
     if (touched) fs.writeFileSync(touched, original);
   }
-  const [floor, cold] = [median(samples[0]!), median(samples[1]!)];
-  const warm = touched ? median(samples[2]!) : undefined;
-  const eslint = eslintCmd ? median(samples[3]!) : undefined;
-  const rows: [string, Sample][] = [['floor (read + parse)', floor], ['replicalint', cold]];
+  const [floor, walk, cold] = [median(samples.floor), median(samples.walk), median(samples.cold)];
+  const warm = touched ? median(samples.warm) : undefined;
+  const unchanged = touched ? median(samples.unchanged) : undefined;
+  const eslint = eslintCmd ? median(samples.eslint) : undefined;
+  const rows: [string, Sample][] = [['floor (read + parse)', floor], ['floor + walk of every node', walk], ['replicalint', cold]];
   if (warm) rows.push(['replicalint --cache, 1 file touched', warm]);
+  if (unchanged) rows.push(['replicalint --cache, nothing changed', unchanged]);
   if (eslint) rows.push(['eslint + typescript-eslint (3 rules)', eslint]);
 
   console.log('  ' + 'what'.padEnd(38) + 'wall s'.padStart(9) + 'cpu s'.padStart(9) + 'peak RSS MiB'.padStart(14));
@@ -131,7 +136,9 @@ export default [{
     console.log('  ' + name.padEnd(38) + (s.wallMs / 1000).toFixed(2).padStart(9) + (s.cpuMs / 1000).toFixed(2).padStart(9) + s.maxRssMiB.toFixed(0).padStart(14));
   }
   console.log(`\n  replicalint / floor: wall ${(cold.wallMs / floor.wallMs).toFixed(2)}×, peak RSS ${(cold.maxRssMiB / floor.maxRssMiB).toFixed(2)}×`);
+  console.log(`  floor + walk / floor: wall ${(walk.wallMs / floor.wallMs).toFixed(2)}×`);
   if (warm) console.log(`  warm cache / cold: ${((warm.wallMs / cold.wallMs) * 100).toFixed(1)} % of the cold wall time`);
+  if (unchanged) console.log(`  warm cache, nothing changed / cold: ${((unchanged.wallMs / cold.wallMs) * 100).toFixed(1)} %`);
   if (eslint) console.log(`  eslint / replicalint: ${(eslint.wallMs / cold.wallMs).toFixed(1)}× the wall time`);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
