@@ -45,6 +45,8 @@ export interface Problem extends Span {
   message: string;
   /** The file could not be read at all (permissions, a folder, a broken link), rather than parsed. */
   unreadable?: boolean;
+  /** The file is nested deeper than the parser can go (generated code), rather than wrong. */
+  tooDeep?: boolean;
 }
 
 /** Everything one run knows: code packages and services, Kubernetes objects, Dockerfiles, and their links. */

@@ -52,12 +52,19 @@ export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
   const facts = emptyFacts(file);
   facts.directives = parseDirectives(text);
   const t0 = performance.now();
-  // No rule reads JSDoc, so its comments are skipped like any other comment (what the compiler's
-  // own build mode does); on documented code this is a sixth of the parse.
-  const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(ts, file));
+  let sf: TS.SourceFile;
+  try {
+    // No rule reads JSDoc, so its comments are skipped like any other comment (what the compiler's
+    // own build mode does); on documented code this is a sixth of the parse.
+    sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(ts, file));
+  } catch (e) {
+    // The compiler's parser recurses: about a thousand nested brackets or calls exhaust the stack.
+    if (e instanceof RangeError) return tooDeep(file);
+    throw e;
+  }
   const t1 = performance.now();
   addTime('parse code', t1 - t0);
-  const diag = (sf as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics[0];
+  const diag = firstError(ts, sf);
   if (diag) {
     const a = sf.getLineAndCharacterOfPosition(diag.start);
     const b = sf.getLineAndCharacterOfPosition(diag.start + diag.length);
@@ -70,9 +77,77 @@ export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
     };
     return facts;
   }
-  new Walk(ts, sf, facts, COLLECTORS).run();
+  try {
+    new Walk(ts, sf, facts, COLLECTORS).run();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // A tree the parser builds without recursing (thousands of `+` or `.then()` in a row) can still be
+    // too deep to walk recursively: walked again from the start, without recursion.
+    const again = emptyFacts(file);
+    again.directives = facts.directives;
+    try {
+      new Walk(ts, sf, again, COLLECTORS).runWithoutRecursion();
+    } catch (e2) {
+      if (e2 instanceof RangeError) return tooDeep(file);
+      throw e2;
+    }
+    addTime('extract facts', performance.now() - t1);
+    return again;
+  }
   addTime('extract facts', performance.now() - t1);
   return facts;
+}
+
+/** A file nested too deeply to parse or walk: one problem at its start, as for a syntax error. */
+function tooDeep(file: string): CodeFacts {
+  const facts = emptyFacts(file);
+  facts.parseError = { message: 'nested too deeply to analyse (the parser ran out of stack)', tooDeep: true, line: 1, column: 1, endLine: 1, endColumn: 1 };
+  return facts;
+}
+
+/**
+ * Errors the compiler reports that only strict code makes errors: legacy octal literals (`0755`),
+ * decimals with a leading zero (`08`), octal escapes and `\8` `\9` in strings (`"\033[31m"`).
+ */
+const STRICT_ONLY = new Set([1121, 1487, 1488, 1489]);
+
+/**
+ * The first syntax error of a file, as Node sees it: in a CommonJS script (`.js`, `.cjs`, `.jsx`
+ * with no `import` or `export`), strict-only errors outside strict code are no errors, since Node
+ * runs that code.
+ */
+function firstError(ts: Ts, sf: TS.SourceFile): TS.DiagnosticWithLocation | undefined {
+  const diags = (sf as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics;
+  const script = /\.(?:c?js|jsx)$/.test(sf.fileName) && !(sf as unknown as { externalModuleIndicator?: unknown }).externalModuleIndicator;
+  return diags.find((d) => !(script && STRICT_ONLY.has(d.code) && sloppyAt(ts, sf, d.start)));
+}
+
+/**
+ * Is the code at this offset of a script sloppy (not strict)? Strict are: code under a
+ * `'use strict'` directive (of the file or of a function around it), class bodies, and template
+ * literals, where octal escapes are always errors.
+ */
+function sloppyAt(ts: Ts, sf: TS.SourceFile, pos: number): boolean {
+  if (usesStrict(ts, sf.statements)) return false;
+  const K = ts.SyntaxKind;
+  let node: TS.Node | undefined = sf;
+  while (node) {
+    node = ts.forEachChild(node, (c) => (c.pos <= pos && pos < c.end ? c : undefined));
+    if (!node) return true;
+    if (ts.isClassLike(node) || (node.kind >= K.FirstTemplateToken && node.kind <= K.LastTemplateToken)) return false;
+    const body = ts.isFunctionLike(node) ? (node as TS.FunctionLikeDeclaration).body : undefined;
+    if (body && ts.isBlock(body) && usesStrict(ts, body.statements)) return false;
+  }
+  return true;
+}
+
+/** Does this list of statements start with a `'use strict'` directive? */
+function usesStrict(ts: Ts, statements: readonly TS.Statement[]): boolean {
+  for (const st of statements) {
+    if (!ts.isExpressionStatement(st) || !ts.isStringLiteral(st.expression)) return false;
+    if (st.expression.text === 'use strict') return true;
+  }
+  return false;
 }
 
 function scriptKind(ts: Ts, file: string): TS.ScriptKind {

@@ -10,7 +10,8 @@ export interface CodeFacts {
   /** The file's printed name (relative to the working directory). */
   file: string;
   /** Set when the file does not parse; the other lists are then empty. */
-  parseError?: Span & { message: string };
+  /** The first syntax error; `tooDeep` when the file is nested deeper than the parser can go. */
+  parseError?: Span & { message: string; tooDeep?: boolean };
   imports: ImportFact[];
   /** Calls and `new` expressions on imported bindings: `session({...})`, `new CronJob(...)`, `axios.get(...)`. */
   libCalls: LibCall[];

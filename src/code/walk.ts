@@ -381,9 +381,48 @@ export class Walk {
   }
 
   private visit(node: TS.Node): undefined {
+    if (this.enter(node)) {
+      this.ts.forEachChild(node, this.visitChild);
+      this.leave(node);
+    }
+    return undefined;
+  }
+
+  /**
+   * {@link run} without recursion, for trees deeper than the call stack allows (a concatenation of
+   * thousands of strings, a long `.then()` chain, as generated code has): the same visits in the
+   * same order, the nodes still to visit kept on a stack of their own.
+   */
+  runWithoutRecursion(): void {
+    for (const st of this.sf.statements) this.readImports(st);
+    // Each node is on the stack twice: to enter it (then its children go on top), and to leave it.
+    const nodes: TS.Node[] = [this.sf];
+    const leaving: boolean[] = [false];
+    const children: TS.Node[] = [];
+    const collect = (child: TS.Node) => void children.push(child);
+    while (nodes.length) {
+      const node = nodes.pop()!;
+      if (leaving.pop()) {
+        this.leave(node);
+        continue;
+      }
+      if (!this.enter(node)) continue;
+      nodes.push(node);
+      leaving.push(true);
+      children.length = 0;
+      this.ts.forEachChild(node, collect);
+      for (let i = children.length - 1; i >= 0; i--) {
+        nodes.push(children[i]!);
+        leaving.push(false);
+      }
+    }
+  }
+
+  /** Visit a node before its children: false for syntax never walked into. */
+  private enter(node: TS.Node): boolean {
     const kind = node.kind;
     const t = this.table;
-    if (t.skip[kind]) return undefined;
+    if (t.skip[kind]) return false;
     const list = t.byKind[kind];
     if (list !== undefined) for (const c of list) c.visit(node, this);
 
@@ -392,13 +431,15 @@ export class Walk {
     else if (kind === K.BinaryExpression && (node as TS.BinaryExpression).operatorToken.kind === K.EqualsToken) this.noteThisOrigin(node as TS.BinaryExpression);
     else if (kind === K.CallExpression) this.noteCall(node as TS.CallExpression);
 
-    const fn = this.functionKinds[kind] === 1;
-    if (fn) this.functions.push(node);
+    if (this.functionKinds[kind] === 1) this.functions.push(node);
     this.ancestors.push(node);
-    this.ts.forEachChild(node, this.visitChild);
+    return true;
+  }
+
+  /** Done with a node and its children. */
+  private leave(node: TS.Node): void {
     this.ancestors.pop();
-    if (fn) this.functions.pop();
-    return undefined;
+    if (this.functionKinds[node.kind] === 1) this.functions.pop();
   }
 
   /** `const app = express()`: remember that `app` came from express, for `app.listen()` and routes. */

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { COLLECTORS, extractFacts } from '../src/code/extract.js';
+import { emptyFacts } from '../src/code/facts.js';
+import { loadTypeScript } from '../src/code/typescript.js';
+import { Walk } from '../src/code/walk.js';
+import { FIXTURES } from './helpers.js';
+
+function codeFiles(dir: string, out: string[] = []): string[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) codeFiles(p, out);
+    else if (/\.[cm]?[jt]sx?$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+describe('fact extraction', () => {
+  it('walks without recursion to exactly the facts of the recursive walk, on every fixture file', async () => {
+    const ts = await loadTypeScript();
+    const files = codeFiles(FIXTURES);
+    assert.ok(files.length > 100, `${files.length} files`);
+    for (const file of files) {
+      const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+      const a = emptyFacts(file);
+      const b = emptyFacts(file);
+      new Walk(ts, sf, a, COLLECTORS).run();
+      new Walk(ts, sf, b, COLLECTORS).runWithoutRecursion();
+      assert.deepEqual(b, a, file);
+    }
+  });
+
+  it('reads trees too deep for a recursive walk: thousands of `+` or `.then()` in a row', async () => {
+    const ts = await loadTypeScript();
+    const concat = `module.exports = ${Array(20_000).fill('"a"').join(' + ')} + String(setInterval(tick, 1000));\n`;
+    const chain = `let done = 0;\nfunction load() {\n  return fetchAll()${'.then(next)'.repeat(6000)}.then(() => { done++; });\n}\n`;
+    const a = extractFacts(ts, 'src/messages.js', concat);
+    assert.equal(a.parseError, undefined);
+    assert.deepEqual(a.timers.map((t) => `${t.call} ${t.span.line}`), ['setInterval 1']);
+    const b = extractFacts(ts, 'src/chain.js', chain);
+    assert.equal(b.parseError, undefined);
+    // The write deep inside the chain is known to run in `load()`: the walk kept its ancestors.
+    assert.deepEqual(b.writes.map((w) => `${w.binding} ${w.span.line} ${w.run} ${w.fn}`), ['done 3 function load']);
+  });
+
+  it('reports a file nested deeper than the parser goes as too deep, at its start', async () => {
+    const ts = await loadTypeScript();
+    const f = extractFacts(ts, 'src/table.js', `module.exports = ${'['.repeat(5000)}${']'.repeat(5000)};\n`);
+    assert.deepEqual(f.parseError, { message: 'nested too deeply to analyse (the parser ran out of stack)', tooDeep: true, line: 1, column: 1, endLine: 1, endColumn: 1 });
+  });
+});
