@@ -82,18 +82,39 @@ export async function discover(args: string[], opts: DiscoverOptions): Promise<S
       else opts.onSkip?.(displayName(abs, opts.cwd), 'not code, Kubernetes YAML, a Dockerfile or package.json');
       continue;
     }
-    for (const file of walk(abs, opts.cwd, opts.ignore)) {
-      const kind = classify(file);
-      if (kind && !(kind === 'code' && NOT_SERVICE_CODE.test(file))) add(file, kind);
+    for (const { file, kind } of walk(abs, opts.cwd, opts.ignore)) {
+      if (!(kind === 'code' && NOT_SERVICE_CODE.test(file))) add(file, kind);
     }
   }
   const files = [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return stdin ? [...files, stdin] : files;
 }
 
+/** A Node shebang: `#!/usr/bin/env node`, `#!/usr/local/bin/node`, `#!/usr/bin/env -S node --max-old-space-size=512`. */
+const NODE_SHEBANG = /^#![^\n]*[/\s]node(?:js)?(?:\s|$)/;
+
 /**
- * An explicit file with an unknown name is read as YAML when it looks like a manifest
- * (`helm template > rendered`, `manifest.txt`); anything else (a README, a licence) is skipped.
+ * A file without an extension that starts with a Node shebang is JavaScript: express-generator's
+ * `bin/www` is where such an app starts its server.
+ */
+function isNodeScript(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(256);
+      return NODE_SHEBANG.test(buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('latin1'));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An explicit file with an unknown name is read as code when it starts with a Node shebang, as
+ * YAML when it looks like a manifest (`helm template > rendered`, `manifest.txt`); anything else
+ * (a README, a licence) is skipped.
  */
 function guessKind(file: string): FileKind | undefined {
   let head: string;
@@ -106,6 +127,7 @@ function guessKind(file: string): FileKind | undefined {
   } catch {
     return 'yaml';
   }
+  if (NODE_SHEBANG.test(head)) return 'code';
   return /^(?:apiVersion|kind):/m.test(head) ? 'yaml' : undefined;
 }
 
@@ -118,17 +140,17 @@ export function displayName(abs: string, cwd: string): string {
 }
 
 /**
- * Every file under `dir` that replicalint reads, as absolute paths with forward slashes. One
- * `readdir` per folder; a folder a `.gitignore` excludes is never entered (as git does: nothing
+ * Every file under `dir` that replicalint reads, as absolute paths with forward slashes, and what
+ * it is read as (by its name; a file without an extension by its shebang). One `readdir` per folder; a folder a `.gitignore` excludes is never entered (as git does: nothing
  * inside it can be re-included), {@link SKIPPED_DIRS} are never entered, symlinks are never
  * followed, and an unreadable folder is skipped rather than ending the run.
  */
-function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): string[] {
+function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): { file: string; kind: FileKind }[] {
   const base = prefixOf(dir);
   const top = loadIgnores(ignoreFilesAbove(dir, cwd));
   // The config's `ignore` is read last, after every .gitignore (nested ones included).
   const config = extra?.patterns.length ? { prefix: prefixOf(extra.dir), rules: new GitIgnore('').add(extra.patterns) } : undefined;
-  const out: string[] = [];
+  const out: { file: string; kind: FileKind }[] = [];
   const skipped = new Set<string>(SKIPPED_DIRS);
   const visit = (folder: string, matchers: IgnoreRules[]): void => {
     let entries: fs.Dirent[];
@@ -153,7 +175,12 @@ function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): stri
       const abs = folder + e.name;
       if (e.isDirectory()) {
         if (!skipped.has(e.name) && !isIgnored(abs, true, matchers, config)) visit(abs + '/', matchers);
-      } else if (e.isFile() && classify(e.name) && !isIgnored(abs, false, matchers, config)) out.push(abs);
+      } else if (e.isFile()) {
+        const kind = classify(e.name);
+        // A name without a dot is opened only when nothing ignores it.
+        if (kind ? isIgnored(abs, false, matchers, config) : e.name.includes('.') || isIgnored(abs, false, matchers, config) || !isNodeScript(abs)) continue;
+        out.push({ file: abs, kind: kind ?? 'code' });
+      }
     }
   };
   if (!underExcludedFolder(base, top, config)) visit(base, top);

@@ -142,6 +142,25 @@ describe('discover', () => {
     ].sort((a, b) => a.split(' ')[1]!.localeCompare(b.split(' ')[1]!)));
   });
 
+  it('reads a file without an extension as code when it starts with a Node shebang', async () => {
+    const dir = writeProject({
+      'bin/www': "#!/usr/bin/env node\nrequire('../app');\n",
+      'bin/server': '#!/usr/bin/env -S node --max-old-space-size=512\n',
+      'bin/worker': '#!/usr/local/bin/node\n',
+      'bin/setup': '#!/bin/sh\nnpm ci\n',
+      'bin/tool': '#!/usr/bin/env ts-node\n',
+      'bin/deno-task': '#!/usr/bin/env deno run\n',
+      'bin/old.orig': '#!/usr/bin/env node\n',
+      'LICENSE': 'MIT\n',
+      'Procfile': 'web: node bin/www\n',
+      '.gitignore': 'bin/ignored\n',
+      'bin/ignored': '#!/usr/bin/env node\n',
+    });
+    assert.deepEqual(await names(dir), ['code bin/server', 'code bin/worker', 'code bin/www']);
+    // Named on the command line, the shebang decides too.
+    assert.deepEqual(await names(dir, ['bin/www', 'bin/setup']), ['code bin/www']);
+  });
+
   it('reads manifests from stdin for -', async () => {
     const dir = writeProject({ 'a.yaml': '' });
     const files = await discover(['-', 'a.yaml'], { cwd: dir, readStdin: async () => 'kind: Pod' });

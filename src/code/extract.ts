@@ -64,7 +64,7 @@ export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
   }
   const t1 = performance.now();
   addTime('parse code', t1 - t0);
-  const diag = firstError(ts, sf);
+  const diag = firstError(ts, sf, scriptKind(ts, file));
   if (diag) {
     const a = sf.getLineAndCharacterOfPosition(diag.start);
     const b = sf.getLineAndCharacterOfPosition(diag.start + diag.length);
@@ -112,13 +112,14 @@ function tooDeep(file: string): CodeFacts {
 const STRICT_ONLY = new Set([1121, 1487, 1488, 1489]);
 
 /**
- * The first syntax error of a file, as Node sees it: in a CommonJS script (`.js`, `.cjs`, `.jsx`
- * with no `import` or `export`), strict-only errors outside strict code are no errors, since Node
- * runs that code.
+ * The first syntax error of a file, as Node sees it: in a CommonJS script (JavaScript with no
+ * `import` or `export`, not `.mjs`), strict-only errors outside strict code are no errors, since
+ * Node runs that code.
  */
-function firstError(ts: Ts, sf: TS.SourceFile): TS.DiagnosticWithLocation | undefined {
+function firstError(ts: Ts, sf: TS.SourceFile, kind: TS.ScriptKind): TS.DiagnosticWithLocation | undefined {
   const diags = (sf as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics;
-  const script = /\.(?:c?js|jsx)$/.test(sf.fileName) && !(sf as unknown as { externalModuleIndicator?: unknown }).externalModuleIndicator;
+  const js = (kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX) && !sf.fileName.endsWith('.mjs');
+  const script = js && !(sf as unknown as { externalModuleIndicator?: unknown }).externalModuleIndicator;
   return diags.find((d) => !(script && STRICT_ONLY.has(d.code) && sloppyAt(ts, sf, d.start)));
 }
 

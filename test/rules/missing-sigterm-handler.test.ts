@@ -9,6 +9,7 @@ describe(RULE, () => {
   it('fires at the call that starts accepting connections, for every framework', async () => {
     const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
     assert.deepEqual(where(findings), [
+      `${RULE} fire/express-generator/bin/www:15`,
       `${RULE} fire/express/src/server.js:6`,
       `${RULE} fire/fastify/src/main.ts:6`,
       `${RULE} fire/hapi/src/server.ts:6`,
@@ -21,7 +22,7 @@ describe(RULE, () => {
     ]);
     const byFile = (s: string) => findings.find((f) => f.file.includes(s))!;
     assert.equal(
-      byFile('express').message,
+      byFile('express/').message,
       'service "express" starts a server (app.listen()) but installs no SIGTERM handler: on scale-in Node exits at once and drops in-flight requests',
     );
     assert.match(byFile('nest/').hint!, /enableShutdownHooks/);
