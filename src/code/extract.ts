@@ -52,11 +52,12 @@ export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
   const facts = emptyFacts(file);
   facts.directives = parseDirectives(text);
   const t0 = performance.now();
+  const kind = scriptKind(ts, file);
   let sf: TS.SourceFile;
   try {
     // No rule reads JSDoc, so its comments are skipped like any other comment (what the compiler's
     // own build mode does); on documented code this is a sixth of the parse.
-    sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(ts, file));
+    sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, kind);
   } catch (e) {
     // The compiler's parser recurses: about a thousand nested brackets or calls exhaust the stack.
     if (e instanceof RangeError) return tooDeep(file);
@@ -64,7 +65,7 @@ export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
   }
   const t1 = performance.now();
   addTime('parse code', t1 - t0);
-  const diag = firstError(ts, sf, scriptKind(ts, file));
+  const diag = firstError(ts, sf, kind);
   if (diag) {
     const a = sf.getLineAndCharacterOfPosition(diag.start);
     const b = sf.getLineAndCharacterOfPosition(diag.start + diag.length);
@@ -131,15 +132,14 @@ function firstError(ts: Ts, sf: TS.SourceFile, kind: TS.ScriptKind): TS.Diagnost
 function sloppyAt(ts: Ts, sf: TS.SourceFile, pos: number): boolean {
   if (usesStrict(ts, sf.statements)) return false;
   const K = ts.SyntaxKind;
-  let node: TS.Node | undefined = sf;
-  while (node) {
-    node = ts.forEachChild(node, (c) => (c.pos <= pos && pos < c.end ? c : undefined));
-    if (!node) return true;
+  for (let node: TS.Node = sf; ; ) {
+    const inner = ts.forEachChild(node, (c) => (c.pos <= pos && pos < c.end ? c : undefined));
+    if (!inner) return true;
+    node = inner;
     if (ts.isClassLike(node) || (node.kind >= K.FirstTemplateToken && node.kind <= K.LastTemplateToken)) return false;
     const body = ts.isFunctionLike(node) ? (node as TS.FunctionLikeDeclaration).body : undefined;
     if (body && ts.isBlock(body) && usesStrict(ts, body.statements)) return false;
   }
-  return true;
 }
 
 /** Does this list of statements start with a `'use strict'` directive? */
