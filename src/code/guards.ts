@@ -142,8 +142,25 @@ export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, isModule
   }
 }
 
-/** Does the function body assign `true` (or `false`) to `flag`, looking into nested functions (`.finally(() => ...)`) only when asked? */
+/** Key of the per-file answers of {@link assigns}. */
+const ASSIGNS = {};
+
+/**
+ * Does the function body assign `true` (or `false`) to `flag`, looking into nested functions
+ * (`.finally(() => ...)`) only when asked? Answered once per body and question: a long function
+ * guarded by `if (state.abort) return` is asked again for every write inside it.
+ */
 function assigns(w: Walk, body: TS.Node, flag: string, value: TS.SyntaxKind, nested: boolean): boolean {
+  const known = w.local(ASSIGNS, () => new Map<TS.Node, Map<string, boolean>>());
+  let mine = known.get(body);
+  if (!mine) known.set(body, (mine = new Map()));
+  const key = `${flag}\0${value}\0${nested}`;
+  let answer = mine.get(key);
+  if (answer === undefined) mine.set(key, (answer = scanAssigns(w, body, flag, value, nested)));
+  return answer;
+}
+
+function scanAssigns(w: Walk, body: TS.Node, flag: string, value: TS.SyntaxKind, nested: boolean): boolean {
   const ts = w.ts;
   const visit = (n: TS.Node): boolean => {
     if (!nested && isFunctionLike(ts, n)) return false;
