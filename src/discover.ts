@@ -15,14 +15,18 @@ export interface SourceFile {
   text?: string;
 }
 
-/** Folders never walked into (explicit file arguments inside them are still read). */
-export const SKIPPED_DIRS = ['node_modules', 'dist', 'build', 'coverage', '.git'] as const;
+/**
+ * Folders never walked into (explicit file arguments inside them are still read): dependencies,
+ * build output, and `.yarn`, where Yarn keeps its own multi-megabyte release and plugins (committed
+ * to the repository, so no .gitignore leaves them out) and unplugged dependencies.
+ */
+export const SKIPPED_DIRS = ['node_modules', 'dist', 'build', 'coverage', '.git', '.yarn'] as const;
 
 const CODE_EXT = /\.(?:ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 const DECLARATION = /\.d\.(?:ts|mts|cts)$|\.d\.[^/]*\.ts$/;
 const YAML_EXT = /\.ya?ml$/;
-/** Test and bundled code never runs in a replica, so it is not linted. */
-const NOT_SERVICE_CODE = /(?:^|\/)(?:__tests__|__mocks__)\/|\.(?:test|spec)\.[cm]?[jt]sx?$|\.min\.js$/;
+/** Test code, bundled code and Yarn's generated loader (`.pnp.cjs`) never run as the service's code, so they are not linted. */
+const NOT_SERVICE_CODE = /(?:^|\/)(?:__tests__|__mocks__)\/|\.(?:test|spec)\.[cm]?[jt]sx?$|\.min\.js$|(?:^|\/)\.pnp\.(?:c?js|loader\.mjs)$/;
 
 /** Classify a file by name; undefined when replicalint does not read it. */
 export function classify(file: string): FileKind | undefined {

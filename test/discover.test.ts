@@ -29,7 +29,7 @@ describe('classify', () => {
 });
 
 describe('discover', () => {
-  it('skips node_modules, dist, build, coverage and .git, and test files', async () => {
+  it("skips node_modules, dist, build, coverage, .git and Yarn's own files, and test files", async () => {
     const dir = writeProject({
       'src/server.ts': '',
       'src/server.test.ts': '',
@@ -39,6 +39,10 @@ describe('discover', () => {
       'build/out.js': '',
       'coverage/lcov.js': '',
       '.git/hooks/x.js': '',
+      '.yarn/releases/yarn-4.5.0.cjs': '',
+      '.yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs': '',
+      '.pnp.cjs': '',
+      '.pnp.loader.mjs': '',
       'k8s/deploy.yaml': '',
     });
     assert.deepEqual(await names(dir), ['yaml k8s/deploy.yaml', 'code src/server.ts']);
