@@ -99,7 +99,8 @@ const NODE_SHEBANG = /^#![^\n]*[/\s]node(?:js)?(?:\s|$)/;
 
 /**
  * A file without an extension that starts with a Node shebang is JavaScript: express-generator's
- * `bin/www` is where such an app starts its server.
+ * `bin/www` is where such an app starts its server. Only files in a `bin/` folder (where packages
+ * keep their executables) are opened to see, and files named on the command line.
  */
 function isNodeScript(file: string): boolean {
   try {
@@ -145,7 +146,7 @@ export function displayName(abs: string, cwd: string): string {
 
 /**
  * Every file under `dir` that replicalint reads, as absolute paths with forward slashes, and what
- * it is read as (by its name; a file without an extension by its shebang). One `readdir` per folder; a folder a `.gitignore` excludes is never entered (as git does: nothing
+ * it is read as (by its name; a file without an extension in `bin/` by its shebang). One `readdir` per folder; a folder a `.gitignore` excludes is never entered (as git does: nothing
  * inside it can be re-included), {@link SKIPPED_DIRS} are never entered, symlinks are never
  * followed, and an unreadable folder is skipped rather than ending the run.
  */
@@ -175,14 +176,16 @@ function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): { fi
         matchers = [...matchers, ...loadIgnores([{ file: folder + '.gitignore', dir: folder }])];
       }
     }
+    const inBin = folder.endsWith('/bin/');
     for (const e of entries) {
       const abs = folder + e.name;
       if (e.isDirectory()) {
         if (!skipped.has(e.name) && !isIgnored(abs, true, matchers, config)) visit(abs + '/', matchers);
       } else if (e.isFile()) {
         const kind = classify(e.name);
-        // A name without a dot is opened only when nothing ignores it.
-        if (kind ? isIgnored(abs, false, matchers, config) : e.name.includes('.') || isIgnored(abs, false, matchers, config) || !isNodeScript(abs)) continue;
+        // Executables live in `bin/`: a name there without a dot is opened, unless something ignores it.
+        const script = !kind && inBin && !e.name.includes('.');
+        if ((!kind && !script) || isIgnored(abs, false, matchers, config) || (script && !isNodeScript(abs))) continue;
         out.push({ file: abs, kind: kind ?? 'code' });
       }
     }

@@ -146,7 +146,7 @@ describe('discover', () => {
     ].sort((a, b) => a.split(' ')[1]!.localeCompare(b.split(' ')[1]!)));
   });
 
-  it('reads a file without an extension as code when it starts with a Node shebang', async () => {
+  it('reads a file without an extension in bin/ as code when it starts with a Node shebang', async () => {
     const dir = writeProject({
       'bin/www': "#!/usr/bin/env node\nrequire('../app');\n",
       'bin/server': '#!/usr/bin/env -S node --max-old-space-size=512\n',
@@ -159,10 +159,11 @@ describe('discover', () => {
       'Procfile': 'web: node bin/www\n',
       '.gitignore': 'bin/ignored\n',
       'bin/ignored': '#!/usr/bin/env node\n',
+      'tools/release': '#!/usr/bin/env node\n',
     });
     assert.deepEqual(await names(dir), ['code bin/server', 'code bin/worker', 'code bin/www']);
-    // Named on the command line, the shebang decides too.
-    assert.deepEqual(await names(dir, ['bin/www', 'bin/setup']), ['code bin/www']);
+    // Named on the command line, the shebang decides wherever the file is.
+    assert.deepEqual(await names(dir, ['bin/www', 'bin/setup', 'tools/release']), ['code bin/www', 'code tools/release']);
   });
 
   it('reads manifests from stdin for -', async () => {
