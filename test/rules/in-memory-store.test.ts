@@ -83,6 +83,11 @@ describe(RULE, () => {
     assert.deepEqual(where(adapted.findings), []);
   });
 
+  it('reads a library required where it is called: require("socket.io")(server), app.use(require("express-session")({...}))', async () => {
+    const code = "app.use(require('express-session')({ secret: 'x' }));\nconst io = require('socket.io')(require('http').createServer(app));\n";
+    assert.deepEqual(where((await express(code)).findings), [`${RULE} app.js:2`, `${RULE} app.js:3`]);
+  });
+
   it('judges disk writes by where they run: a request handler, not start-up', async () => {
     const { findings } = await express("const fs = require('fs');\nfs.writeFileSync('tmp/boot.json', '{}');\napp.post('/x', (req, res) => { fs.writeFileSync('tmp/x.json', '{}'); res.end(); });\n");
     assert.deepEqual(where(findings), [`${RULE} app.js:4`]);

@@ -67,4 +67,15 @@ describe(RULE, () => {
     );
     assert.deepEqual(where(findings), [`${RULE} src/main.ts:4`, `${RULE} src/main.ts:5`]);
   });
+
+  it('reads a scheduler required where it is called: require("node-cron").schedule(...)', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api","dependencies":{"express":"^4"}}',
+        'app.js': "const app = require('express')();\nrequire('node-cron').schedule('0 * * * *', () => {});\napp.listen(3000);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} app.js:2`]);
+  });
 });

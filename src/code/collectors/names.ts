@@ -264,15 +264,20 @@ export function property(w: Walk, obj: TS.Expression | undefined, name: string):
 }
 
 /**
- * Does the file import one of `modules`, among the imports the walk has seen so far? A `require()`
- * inside a function is recorded when the walk reaches it, so the answer is brought up to date
- * whenever the imports have grown (and stays true once true).
+ * Does the file import one of `modules`, among the imports the walk has seen so far, or does the
+ * `callee` require one itself? A `require()` inside a function is recorded when the walk reaches
+ * it, so the answer is brought up to date whenever the imports have grown (and stays true once true).
  */
-export function importsAnyOf(w: Walk, modules: ReadonlySet<string>): boolean {
+export function importsAnyOf(w: Walk, modules: ReadonlySet<string>, callee?: TS.Expression): boolean {
   const memo = w.local(modules, () => ({ seen: 0, found: false }));
   const all = w.facts.imports;
   if (!memo.found) for (; memo.seen < all.length; memo.seen++) if (modules.has(all[memo.seen]!.module)) memo.found = true;
-  return memo.found;
+  if (memo.found || !callee) return memo.found;
+  // `require('socket.io')(server)`, `require('node-cron').schedule(...)`: the walk notes that
+  // require as an import only after it has visited the call around it, which is this one.
+  const e = w.unwrap(callee);
+  const module = w.requireOf(e) ?? (w.ts.isPropertyAccessExpression(e) ? w.requireOf(e.expression) : undefined);
+  return module !== undefined && modules.has(module);
 }
 
 const FROM_IMPORT = {};

@@ -25,7 +25,7 @@ export const schedulers: Collector = {
   visit(node, w) {
     const ts = w.ts;
     // Only files that import a scheduler library (so far: a `require` may sit in a function) can schedule with it.
-    if (!importsAnyOf(w, MODULES)) return;
+    if (!importsAnyOf(w, MODULES, ts.isDecorator(node) ? undefined : (node as TS.CallExpression | TS.NewExpression).expression)) return;
     if (ts.isDecorator(node)) return decorator(w, node);
     const call = node as TS.CallExpression | TS.NewExpression;
     const args = call.arguments ?? [];

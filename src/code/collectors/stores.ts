@@ -42,7 +42,7 @@ export const stores: Collector = {
       if (m === 'register' && args[0]) return plugin(w, call, args);
       if (m === 'adapter' && args.length === 1) return add(w, call, { kind: 'socket.io-adapter', lib: 'socket.io', call: `${w.text(callee, 40)}(…)`, inProcess: false });
     }
-    if (!importsAnyOf(w, MODULES)) return;
+    if (!importsAnyOf(w, MODULES, call.expression)) return;
     const origin = w.resolve(call.expression);
     if (!origin) return;
     const { module } = origin;
