@@ -8,15 +8,17 @@
 const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|__fixtures__|mocks?|e2e|fixtures|cypress|playwright|stories|\.storybook|\.yarn)\//i;
 /**
  * Folders that do not run in a replica unless the server imports them: scripts, migrations,
- * examples, docs, benchmarks, and packaging for other platforms (a Snap, a Sandstorm grain).
+ * examples, docs, benchmarks, packaging for other platforms (a Snap, a Sandstorm grain), and the
+ * static files a server hands to browsers (`express.static('public')`).
  */
-const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools|snap(?:-src)?|sandstorm(?:-src)?|flatpak)\//i;
+const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools|snap(?:-src)?|sandstorm(?:-src)?|flatpak|public|static)\//i;
 /**
  * Files that do not run in a replica unless the server imports them: mocks, stories, fixtures,
- * tool configs, and development entry points (`dev.ts`, `develop.ts`, `dev-server.js`).
+ * tool configs, development entry points (`dev.ts`, `develop.ts`, `dev-server.js`), and a test
+ * suite in a file of its own name (`test.js` next to the app it tests).
  */
 const TOOLING_FILE =
-  /(?:\.(?:mocks?|stories|story|fixtures?|config|conf)\.[cm]?[jt]sx?|(?:^|\/)(?:jest|vitest|webpack|vite|rollup|babel|eslint|prettier|tailwind|postcss|next|nuxt|karma|gulpfile|gruntfile|setupTests)[\w.-]*\.[cm]?[jt]sx?|(?:^|\/)(?:dev|develop|development)(?:[-.]?server)?\.[cm]?[jt]sx?)$/i;
+  /(?:(?:^|\/)(?:test|tests|spec)\.[cm]?[jt]sx?|\.(?:mocks?|stories|story|fixtures?|config|conf)\.[cm]?[jt]sx?|(?:^|\/)(?:jest|vitest|webpack|vite|rollup|babel|eslint|prettier|tailwind|postcss|next|nuxt|karma|gulpfile|gruntfile|setupTests)[\w.-]*\.[cm]?[jt]sx?|(?:^|\/)(?:dev|develop|development)(?:[-.]?server)?\.[cm]?[jt]sx?)$/i;
 /** Package names (or folders) of test code and tooling: `integration-tests`, `@acme/test-utils`, `e2e`, `release-tools`. */
 const TOOLING_PACKAGE = /(?:^|[-_.])(?:tests?|e2e|specs?|test-?utils|test-?helpers|test-?support|testkit|tools|tooling)$/i;
 /** `Dockerfile.dev`, `test.Dockerfile`: images for a laptop or CI, not for the cluster. */

@@ -153,6 +153,17 @@ describe(RULE, () => {
     assert.match(served.findings[0]!.message, /reassigned in quiet\.toggle\(\)/);
   });
 
+  it('leaves out the browser code a server hands out (public/, static/) and a test suite in test.js, unless the server imports them', async () => {
+    const app = "const express = require('express');\nconst app = express();\napp.use(express.static('public'));\napp.listen(3000);\n";
+    const browser = "let user;\n$('#signin').submit(() => {\n  user = $('#name').val();\n});\n";
+    const suite = "let token;\ndescribe('csrf', () => {\n  it('gets a token', () => request.get('/token').end((err, res) => {\n    token = res.text;\n  }));\n});\n";
+    const files = { 'package.json': EXPRESS, 'app.js': app, 'public/index.js': browser, 'static/js/menu.js': browser, 'test.js': suite };
+    assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), []);
+    // Imported by the server, a file there runs in the replica like any other.
+    const shared = { ...files, 'app.js': `require('./public/index.js');\n${app}` };
+    assert.deepEqual(where((await lintFiles(shared, { rules: [RULE] })).findings), [`${RULE} public/index.js:1`]);
+  });
+
   it('sees a lazy guard nested in another condition, and `x = require(...)` as the same module each time', async () => {
     const { findings } = await project(
       "let html: string | undefined;\nlet zlib: unknown;\nexport async function page() {\n  if (process.env.PROD) {\n    if (html) return html;\n  }\n  zlib = require('zlib');\n  return (html = 'x');\n}\n",
