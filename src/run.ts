@@ -68,6 +68,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   const directives = new Map<string, Directive[]>();
   const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => notices.push(m))) : undefined;
   const reader = new Reader(cache);
+  const moduleTypes = new Map<string, boolean>();
 
   for (const file of files) {
     if (file.kind === 'yaml') {
@@ -86,8 +87,9 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     }
     if ('code' in entry) {
       const facts = entry.code.file === file.name ? entry.code : { ...entry.code, file: file.name };
-      if (facts.parseError) {
-        const { message, ...span } = facts.parseError;
+      const error = facts.parseError ?? (facts.strictOnlyError && isEsModule(file.path, moduleTypes) ? facts.strictOnlyError : undefined);
+      if (error) {
+        const { message, ...span } = error;
         problems.push({ file: file.name, message, ...span });
       } else {
         code.push({ file, facts });
@@ -188,6 +190,39 @@ class Reader {
     const parse = this.yaml.parseYamlWithLibrary;
     return { yaml: timed('parse yaml', () => parse(text)) };
   }
+}
+
+/**
+ * Does Node load this JavaScript file as an ES module, by its package (`"type": "module"` in the
+ * nearest package.json) rather than by its syntax? `.js` and extensionless files only: `.cjs` is
+ * always CommonJS, and `.mjs` or `import`/`export` already make a module. Answers are kept per folder.
+ */
+function isEsModule(file: string, byDir: Map<string, boolean>): boolean {
+  if (!/\.js$|(?:^|[/\\])[^./\\]+$/.test(file)) return false;
+  const seen: string[] = [];
+  let esm = false;
+  for (let dir = path.dirname(file); ; ) {
+    const known = byDir.get(dir);
+    if (known !== undefined) {
+      esm = known;
+      break;
+    }
+    seen.push(dir);
+    const json = path.join(dir, 'package.json');
+    if (fs.existsSync(json)) {
+      try {
+        esm = (JSON.parse(readText(json)) as { type?: unknown }).type === 'module';
+      } catch {
+        esm = false;
+      }
+      break;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  for (const d of seen) byDir.set(d, esm);
+  return esm;
 }
 
 /** Kubernetes objects that opted out of rules with `ignore.replicalint.io/<rule>` annotations. */

@@ -1,4 +1,5 @@
 import { parseDirectives } from '../suppress.js';
+import type { Span } from '../types.js';
 import { addTime } from '../timing.js';
 import { emptyFacts, type CodeFacts } from './facts.js';
 import { Walk, type Collector } from './walk.js';
@@ -65,44 +66,42 @@ export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
   }
   const t1 = performance.now();
   addTime('parse code', t1 - t0);
-  const diag = firstError(ts, sf, kind);
-  if (diag) {
-    const a = sf.getLineAndCharacterOfPosition(diag.start);
-    const b = sf.getLineAndCharacterOfPosition(diag.start + diag.length);
-    facts.parseError = {
-      message: ts.flattenDiagnosticMessageText(diag.messageText, ' '),
-      line: a.line + 1,
-      column: a.character + 1,
-      endLine: b.line + 1,
-      endColumn: b.character + 1,
-    };
+  const { error, strictOnly } = syntaxErrors(ts, sf, kind);
+  if (error) {
+    facts.parseError = located(ts, sf, error);
     return facts;
   }
+  let out = facts;
   try {
     new Walk(ts, sf, facts, COLLECTORS).run();
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     // A tree the parser builds without recursing (thousands of `+` or `.then()` in a row) can still be
-    // too deep to walk recursively: walked again from the start, without recursion.
-    const again = emptyFacts(file);
-    again.directives = facts.directives;
+    // too deep to walk recursively: walked again from the start, without recursion (up to a depth).
+    out = emptyFacts(file);
+    out.directives = facts.directives;
     try {
-      new Walk(ts, sf, again, COLLECTORS).runWithoutRecursion();
+      new Walk(ts, sf, out, COLLECTORS).runWithoutRecursion();
     } catch (e2) {
       if (e2 instanceof RangeError) return tooDeep(file);
       throw e2;
     }
-    addTime('extract facts', performance.now() - t1);
-    return again;
   }
+  if (strictOnly) out.strictOnlyError = located(ts, sf, strictOnly);
   addTime('extract facts', performance.now() - t1);
-  return facts;
+  return out;
+}
+
+function located(ts: Ts, sf: TS.SourceFile, d: TS.DiagnosticWithLocation): Span & { message: string } {
+  const a = sf.getLineAndCharacterOfPosition(d.start);
+  const b = sf.getLineAndCharacterOfPosition(d.start + d.length);
+  return { message: ts.flattenDiagnosticMessageText(d.messageText, ' '), line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1 };
 }
 
 /** A file nested too deeply to parse or walk: one problem at its start, as for a syntax error. */
 function tooDeep(file: string): CodeFacts {
   const facts = emptyFacts(file);
-  facts.parseError = { message: 'nested too deeply to analyse (the parser ran out of stack)', tooDeep: true, line: 1, column: 1, endLine: 1, endColumn: 1 };
+  facts.parseError = { message: 'nested too deeply to analyse', tooDeep: true, line: 1, column: 1, endLine: 1, endColumn: 1 };
   return facts;
 }
 
@@ -113,40 +112,54 @@ function tooDeep(file: string): CodeFacts {
 const STRICT_ONLY = new Set([1121, 1487, 1488, 1489]);
 
 /**
- * The first syntax error of a file, as Node sees it: in a CommonJS script (JavaScript with no
- * `import` or `export`, not `.mjs`), strict-only errors outside strict code are no errors, since
- * Node runs that code.
+ * The first syntax error of a file, as the language defines it for the file. In JavaScript that
+ * may be a CommonJS script (no `import` or `export`, not `.mjs`), strict-only errors outside strict
+ * code are left out, since Node runs that code; the first of them is still returned as
+ * `strictOnly`, an error after all if the file's package makes its `.js` files ES modules.
  */
-function firstError(ts: Ts, sf: TS.SourceFile, kind: TS.ScriptKind): TS.DiagnosticWithLocation | undefined {
+function syntaxErrors(ts: Ts, sf: TS.SourceFile, kind: TS.ScriptKind): { error?: TS.DiagnosticWithLocation; strictOnly?: TS.DiagnosticWithLocation } {
   const diags = (sf as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics;
+  if (!diags.length) return {};
   const js = (kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX) && !sf.fileName.endsWith('.mjs');
   const script = js && !(sf as unknown as { externalModuleIndicator?: unknown }).externalModuleIndicator;
-  return diags.find((d) => !(script && STRICT_ONLY.has(d.code) && sloppyAt(ts, sf, d.start)));
+  const excused = script ? diags.filter((d) => STRICT_ONLY.has(d.code) && sloppyAt(ts, sf, d.start)) : [];
+  if (!excused.length) return { error: diags[0] };
+  // The parser keeps one error per position, so a real error at such a literal (`f("a" 0755)`)
+  // shows only as the octal one: parsed again with those literals masked (same length), it shows.
+  const text = sf.text.split('');
+  for (const d of excused) text[d.start] = text[d.start] === '\\' ? 'x' : '1';
+  const again = ts.createSourceFile(sf.fileName, text.join(''), { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, kind);
+  const error = (again as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics[0];
+  return error ? { error } : { strictOnly: excused[0] };
 }
 
 /**
- * Is the code at this offset of a script sloppy (not strict)? Strict are: code under a
- * `'use strict'` directive (of the file or of a function around it), class bodies, and template
- * literals, where octal escapes are always errors.
+ * Is the code at this offset of a script sloppy (not strict)? Strict are: the code of a function
+ * under a `'use strict'` directive (of the file or of the function: its parameters and body, not
+ * its computed name), class bodies, and template literals, where octal escapes are always errors.
+ * (Node 20 lets a legacy octal through in a class field; the language does not, nor does the compiler.)
  */
 function sloppyAt(ts: Ts, sf: TS.SourceFile, pos: number): boolean {
-  if (usesStrict(ts, sf.statements)) return false;
+  if (usesStrict(ts, sf, sf.statements)) return false;
   const K = ts.SyntaxKind;
   for (let node: TS.Node = sf; ; ) {
     const inner = ts.forEachChild(node, (c) => (c.pos <= pos && pos < c.end ? c : undefined));
     if (!inner) return true;
     node = inner;
     if (ts.isClassLike(node) || (node.kind >= K.FirstTemplateToken && node.kind <= K.LastTemplateToken)) return false;
-    const body = ts.isFunctionLike(node) ? (node as TS.FunctionLikeDeclaration).body : undefined;
-    if (body && ts.isBlock(body) && usesStrict(ts, body.statements)) return false;
+    if (!ts.isFunctionLike(node)) continue;
+    const fn = node as TS.FunctionLikeDeclaration;
+    const body = fn.body;
+    if (body && ts.isBlock(body) && usesStrict(ts, sf, body.statements) && !(fn.name && pos < fn.name.end)) return false;
   }
 }
 
-/** Does this list of statements start with a `'use strict'` directive? */
-function usesStrict(ts: Ts, statements: readonly TS.Statement[]): boolean {
+/** Does this list of statements start with a `'use strict'` directive (written so, with no escapes)? */
+function usesStrict(ts: Ts, sf: TS.SourceFile, statements: readonly TS.Statement[]): boolean {
   for (const st of statements) {
     if (!ts.isExpressionStatement(st) || !ts.isStringLiteral(st.expression)) return false;
-    if (st.expression.text === 'use strict') return true;
+    const raw = sf.text.slice(st.expression.getStart(sf) + 1, st.expression.end - 1);
+    if (raw === 'use strict') return true;
   }
   return false;
 }

@@ -12,6 +12,11 @@ export interface CodeFacts {
   /** Set when the file does not parse; the other lists are then empty. */
   /** The first syntax error; `tooDeep` when the file is nested deeper than the parser can go. */
   parseError?: Span & { message: string; tooDeep?: boolean };
+  /**
+   * The first error that only strict code has (a legacy octal `0755`) in a file read as a CommonJS
+   * script: a syntax error after all when its package makes `.js` files ES modules (`"type": "module"`).
+   */
+  strictOnlyError?: Span & { message: string };
   imports: ImportFact[];
   /** Calls and `new` expressions on imported bindings: `session({...})`, `new CronJob(...)`, `axios.get(...)`. */
   libCalls: LibCall[];

@@ -391,10 +391,14 @@ export class Walk {
   /**
    * {@link run} without recursion, for trees deeper than the call stack allows (a concatenation of
    * thousands of strings, a long `.then()` chain, as generated code has): the same visits in the
-   * same order, the nodes still to visit kept on a stack of their own.
+   * same order, the nodes still to visit kept on a stack of their own. Throws a `RangeError` past
+   * 10,000 levels.
    */
   runWithoutRecursion(): void {
     for (const st of this.sf.statements) this.readImports(st);
+    // Collectors look at the ancestors of what they keep, so each level costs more than the last:
+    // past this depth a file (generated code) is left out rather than read for minutes.
+    const maxDepth = 10_000;
     // Each node is on the stack twice: to enter it (then its children go on top), and to leave it.
     const nodes: TS.Node[] = [this.sf];
     const leaving: boolean[] = [false];
@@ -407,6 +411,7 @@ export class Walk {
         continue;
       }
       if (!this.enter(node)) continue;
+      if (this.ancestors.length > maxDepth) throw new RangeError(`deeper than ${maxDepth} levels`);
       nodes.push(node);
       leaving.push(true);
       children.length = 0;

@@ -35,8 +35,11 @@ function readable(w: Walk, e: TS.Expression): boolean {
     case ts.SyntaxKind.PropertyAccessExpression:
     case ts.SyntaxKind.ElementAccessExpression:
       return w.envName(u) !== undefined;
-    case ts.SyntaxKind.BinaryExpression:
-      return readable(w, (u as TS.BinaryExpression).left);
+    case ts.SyntaxKind.BinaryExpression: {
+      // `process.env.PORT ?? 3000`, `process.env.HOST || 'localhost'`: nothing else summarises to a value.
+      const op = (u as TS.BinaryExpression).operatorToken.kind;
+      return (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) && readable(w, (u as TS.BinaryExpression).left);
+    }
     case ts.SyntaxKind.CallExpression: {
       const c = u as TS.CallExpression;
       return ts.isIdentifier(c.expression) && /^(?:Number|parseInt|parseFloat|String)$/.test(c.expression.text) && !!c.arguments[0] && readable(w, c.arguments[0]);
