@@ -146,9 +146,10 @@ export function displayName(abs: string, cwd: string): string {
 
 /**
  * Every file under `dir` that replicalint reads, as absolute paths with forward slashes, and what
- * it is read as (by its name; a file without an extension in `bin/` by its shebang). One `readdir` per folder; a folder a `.gitignore` excludes is never entered (as git does: nothing
- * inside it can be re-included), {@link SKIPPED_DIRS} are never entered, symlinks are never
- * followed, and an unreadable folder is skipped rather than ending the run.
+ * it is read as (by its name; a file without an extension in `bin/` by its shebang). One `readdir`
+ * per folder; a folder a `.gitignore` excludes is never entered (as git does: nothing inside it can
+ * be re-included), {@link SKIPPED_DIRS} are never entered, symlinks are never followed, and an
+ * unreadable folder is skipped rather than ending the run.
  */
 function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): { file: string; kind: FileKind }[] {
   const base = prefixOf(dir);
