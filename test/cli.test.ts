@@ -186,6 +186,38 @@ describe('stdin and output', () => {
   });
 });
 
+describe('linking by port', () => {
+  it('links the only service to the container that declares the port its code listens on, not a proxy listed first', async () => {
+    const deployment = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: { name: esp-echo }',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - name: esp',
+      '        image: gcr.io/endpoints-release/endpoints-runtime:1',
+      '        args: ["--http_port=8081", "--backend=127.0.0.1:8080", "--healthz=healthz"]',
+      '        ports: [{ containerPort: 8081 }]',
+      '        readinessProbe: { httpGet: { path: /healthz, port: 8081 } }',
+      '      - name: echo',
+      '        image: gcr.io/google-samples/echo-node:1.0',
+      '        ports: [{ containerPort: 8080 }]',
+      '',
+    ].join('\n');
+    const cwd = writeProject({
+      'package.json': '{"name":"endpoints"}',
+      'app.js': "const app = require('express')();\napp.get('/echo', (req, res) => res.json(req.body));\napp.listen(process.env.PORT || 8080);\n",
+      'k8s/deployment.yaml': deployment,
+    });
+    const links = await runCli(['--print-links'], { cwd });
+    assert.match(links.stdout, /\. → Deployment\/esp-echo container "echo" {2}because the only service and the only long-running workload \(its container that declares port 8080, where the code listens\)/);
+    const run = await runCli(['-f', 'json', '--rule', 'probe-not-served'], { cwd });
+    assert.deepEqual(JSON.parse(run.stdout).findings, []);
+  });
+});
+
 describe('odd invocations and inputs', () => {
   it('finds the same problems in a folder outside the working directory, printed with absolute paths', async () => {
     // The demo lives under a `fixtures/` folder: only its path inside each package may be judged, never the whole path.
