@@ -152,17 +152,18 @@ export function linkServices(services: Service[], workloads: Workload[], explici
 
 /**
  * Of a workload's containers, the only one that declares a port the service's code listens on
- * (`listen(8080)`, `listen(process.env.PORT || 8080)`, `listen({ port: 8080 })`): a proxy listed
- * first (an Endpoints or Envoy sidecar) is not the service.
+ * (`listen(8080)`, `listen(process.env.PORT || 8080)`, `listen({ port: 8080 })`, `listen(PORT)` with
+ * such a constant in the file): a proxy listed first (an Endpoints or Envoy sidecar) is not the service.
  */
 function containerOnPort(s: Service, containers: Container[]): { container: Container; port: number } | undefined {
   const ports = new Set<number>();
-  const add = (a: Arg | undefined) => {
-    const v = a?.t === 'env' ? a.fallback : a?.t === 'obj' ? a.props.port : a;
+  const add = (a: Arg | undefined, file: CodeFacts | undefined) => {
+    const named = a?.t === 'id' ? file?.constants.find((c) => c.name === a.name)?.value : a;
+    const v = named?.t === 'env' ? named.fallback : named?.t === 'obj' ? named.props.port : named;
     const n = v && (v.t === 'num' || v.t === 'str') ? Number(v.v) : NaN;
     if (Number.isInteger(n) && n > 0) ports.add(n);
   };
-  for (const { start } of s.servers) add(start.args[0]);
+  for (const { file, start } of s.servers) add(start.args[0], s.files.find((f) => f.file === file));
   const found = containers.flatMap((c) => containerPorts(c).filter((p) => ports.has(p.port)).map((p) => ({ container: c, port: p.port })));
   return new Set(found.map((f) => f.container)).size === 1 ? found[0] : undefined;
 }

@@ -208,7 +208,7 @@ describe('linking by port', () => {
     ].join('\n');
     const cwd = writeProject({
       'package.json': '{"name":"endpoints"}',
-      'app.js': "const app = require('express')();\napp.get('/echo', (req, res) => res.json(req.body));\napp.listen(process.env.PORT || 8080);\n",
+      'app.js': "const app = require('express')();\napp.get('/echo', (req, res) => res.json(req.body));\nconst PORT = parseInt(process.env.PORT) || 8080;\napp.listen(PORT);\n",
       'k8s/deployment.yaml': deployment,
     });
     const links = await runCli(['--print-links'], { cwd });
