@@ -1,11 +1,10 @@
 import path from 'node:path';
-import type { Arg, CodeFacts, ServerStart } from './code/facts.js';
+import type { CodeFacts, ServerStart } from './code/facts.js';
 import type { ModuleIndex } from './code/modules.js';
 import { isServerPackage } from './code/frameworks.js';
-import { buildsImage, insidePackage, isTestOrTooling, isTestOrToolingPackage } from './code/paths.js';
+import { buildsImage, insidePackage, isTestOrTooling, isTestOrToolingPackage, isTestSuite } from './code/paths.js';
 import type { Dockerfile } from './docker/dockerfile.js';
 import type { Container, Manifests, Workload } from './k8s/objects.js';
-import { containerPorts } from './k8s/probes.js';
 import type { Directive, ObjectIgnore } from './suppress.js';
 import type { Span } from './types.js';
 
@@ -84,7 +83,8 @@ export function toService(pkg: Package): Service | undefined {
   const servers: Service['servers'] = [];
   const serverPackage = importsServerModule(pkg.files);
   for (const f of pkg.files) {
-    if (isTestOrTooling(insidePackage(f.file, pkg.folder) ?? f.file)) continue;
+    const rel = insidePackage(f.file, pkg.folder) ?? f.file;
+    if (isTestOrTooling(rel) || isTestSuite(rel, f.imports)) continue;
     for (const start of f.servers) {
       const known = !!start.framework && isServerPackage(start.framework);
       if ((serverPackage || known) && (known || start.args[0]?.t !== 'fn')) servers.push({ file: f.file, start });
@@ -142,30 +142,11 @@ export function linkServices(services: Service[], workloads: Workload[], explici
   const running = workloads.filter((w) => !w.runsToCompletion && w.containers.length);
   if (services.length === 1 && running.length === 1 && !links.length) {
     const w = running[0]!;
-    const byPort = w.containers.length > 1 ? containerOnPort(services[0]!, w.containers) : undefined;
-    const c = byPort?.container ?? w.containers[0]!;
-    const which = byPort ? ` (its container that declares port ${byPort.port}, where the code listens)` : w.containers.length > 1 ? ` (its first of ${w.containers.length} containers)` : '';
-    add(services[0]!, c, `the only service and the only long-running workload${which}`);
+    const c = w.containers[0]!;
+    const more = w.containers.length > 1 ? ` (its first of ${w.containers.length} containers)` : '';
+    add(services[0]!, c, `the only service and the only long-running workload${more}`);
   }
   return links;
-}
-
-/**
- * Of a workload's containers, the only one that declares a port the service's code listens on
- * (`listen(8080)`, `listen(process.env.PORT || 8080)`, `listen({ port: 8080 })`, `listen(PORT)` with
- * such a constant in the file): a proxy listed first (an Endpoints or Envoy sidecar) is not the service.
- */
-function containerOnPort(s: Service, containers: Container[]): { container: Container; port: number } | undefined {
-  const ports = new Set<number>();
-  const add = (a: Arg | undefined, file: CodeFacts | undefined) => {
-    const named = a?.t === 'id' ? file?.constants.find((c) => c.name === a.name)?.value : a;
-    const v = named?.t === 'env' ? named.fallback : named?.t === 'obj' ? named.props.port : named;
-    const n = v && (v.t === 'num' || v.t === 'str') ? Number(v.v) : NaN;
-    if (Number.isInteger(n) && n > 0) ports.add(n);
-  };
-  for (const { file, start } of s.servers) add(start.args[0], s.files.find((f) => f.file === file));
-  const found = containers.flatMap((c) => containerPorts(c).filter((p) => ports.has(p.port)).map((p) => ({ container: c, port: p.port })));
-  return new Set(found.map((f) => f.container)).size === 1 ? found[0] : undefined;
 }
 
 function trimSlash(s: string): string {

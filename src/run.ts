@@ -15,6 +15,7 @@ import { buildManifests, toObjects, type K8sObject } from './k8s/objects.js';
 import { readPlainYaml } from './k8s/yaml-fast.js';
 import { yamlDocs } from './k8s/yaml.js';
 import { linkServices, toService, type App, type Package, type Problem } from './model.js';
+import { linkByPort } from './cross/link.js';
 import type { Rule } from './rule.js';
 import { applySuppressions, IGNORE_ANNOTATION, parseDirectives, type Directive, type ObjectIgnore, type Suppressed } from './suppress.js';
 import { addTime, timed } from './timing.js';
@@ -135,6 +136,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     directives,
     objectIgnores: objectIgnores(objects),
   };
+  linkByPort(model);
   return { model, files: files.length, notices };
 }
 

@@ -216,6 +216,33 @@ describe('linking by port', () => {
     const run = await runCli(['-f', 'json', '--rule', 'probe-not-served'], { cwd });
     assert.deepEqual(JSON.parse(run.stdout).findings, []);
   });
+
+  it('reads the port as each container would run the code: its env first, and the constant the listen call sees', async () => {
+    const deployment = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: { name: web }',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - name: agent',
+      '        image: grafana/agent:v0.40',
+      '        ports: [{ containerPort: 9102 }]',
+      '      - name: app',
+      '        image: shop/web:1',
+      '        env: [{ name: PORT, value: "3000" }]',
+      '        ports: [{ containerPort: 3000 }]',
+      '',
+    ].join('\n');
+    const cwd = writeProject({
+      'package.json': '{"name":"api","dependencies":{"express":"^4"}}',
+      'server.js': "const app = require('express')();\nfunction metricsUrl() {\n  const PORT = 9102;\n  return `http://localhost:${PORT}/metrics`;\n}\nconst PORT = process.env.PORT || 8080;\napp.listen(PORT);\n",
+      'k8s/deployment.yaml': deployment,
+    });
+    const links = await runCli(['--print-links'], { cwd });
+    assert.match(links.stdout, /\. → Deployment\/web container "app" {2}because the only service and the only long-running workload \(its container that declares port 3000, where the code listens\)/);
+  });
 });
 
 describe('odd invocations and inputs', () => {

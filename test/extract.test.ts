@@ -56,4 +56,27 @@ describe('fact extraction', () => {
     const f = extractFacts(ts, 'src/table.js', `module.exports = ${'['.repeat(5000)}${']'.repeat(5000)};\n`);
     assert.deepEqual(f.parseError, { message: 'nested too deeply to analyse', tooDeep: true, line: 1, column: 1, endLine: 1, endColumn: 1 });
   });
+
+  it('judges the literals of a CommonJS script as Node does, real errors next to them included', async () => {
+    const ts = await loadTypeScript();
+    // Each checked against `node --check`: true where Node reports a syntax error.
+    const cases: [string, boolean][] = [
+      ['var x = 0755;', false],
+      ['var y = 08.5;', false],
+      ['var s = "\\033[32m";', false],
+      ['var x = 0755.toString();', false],
+      ['x = ({ [010]() { "use strict"; return 1; } });', false],
+      ['"use\\x20strict"; var x = 0755;', false],
+      ['f("a" 0755);', true],
+      ['var 010 = 1;', true],
+      ['var x = 0755n;', true],
+      ['var x = 07.5;', true],
+      ['var x = 08_1;', true],
+      ['var m = [0644 0755];', true],
+      ['"use strict"; var x = 0755;', true],
+      ['var t = `\\033`;', true],
+      ['class A { m() { return 0755; } }', true],
+    ];
+    for (const [code, error] of cases) assert.equal(!!extractFacts(ts, 'src/a.js', code).parseError, error, code);
+  });
 });

@@ -125,11 +125,15 @@ function syntaxErrors(ts: Ts, sf: TS.SourceFile, kind: TS.ScriptKind): { error?:
   const excused = script ? diags.filter((d) => STRICT_ONLY.has(d.code) && sloppyAt(ts, sf, d.start)) : [];
   if (!excused.length) return { error: diags[0] };
   // The parser keeps one error per position, so a real error at such a literal (`f("a" 0755)`)
-  // shows only as the octal one: parsed again with those literals masked (same length), it shows.
+  // shows only as the octal one. Parsed again with those literals masked (same length), an error
+  // at one of their positions shows; errors elsewhere are the first parse's (masking changes what
+  // follows a literal: `0755.toString()` is valid, `1755.toString()` is not).
+  const starts = new Set(excused.map((d) => d.start));
   const text = sf.text.split('');
   for (const d of excused) text[d.start] = text[d.start] === '\\' ? 'x' : '1';
   const again = ts.createSourceFile(sf.fileName, text.join(''), { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, kind);
-  const error = (again as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics[0];
+  const hidden = (again as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics.filter((d) => starts.has(d.start));
+  const error = [...diags.filter((d) => !excused.includes(d)), ...hidden].sort((a, b) => a.start - b.start)[0];
   return error ? { error } : { strictOnly: excused[0] };
 }
 

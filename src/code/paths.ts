@@ -8,17 +8,21 @@
 const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|__fixtures__|mocks?|e2e|fixtures|cypress|playwright|stories|\.storybook|\.yarn)\//i;
 /**
  * Folders that do not run in a replica unless the server imports them: scripts, migrations,
- * examples, docs, benchmarks, packaging for other platforms (a Snap, a Sandstorm grain), and the
- * static files a server hands to browsers (`express.static('public')`).
+ * examples, docs, benchmarks, and packaging for other platforms (a Snap, a Sandstorm grain).
  */
-const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools|snap(?:-src)?|sandstorm(?:-src)?|flatpak|public|static)\//i;
+const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools|snap(?:-src)?|sandstorm(?:-src)?|flatpak)\//i;
+/** Folders of the static files a server hands to browsers (`express.static('public')`). */
+const STATIC_DIR = /(?:^|\/)(?:public|static)\//i;
+/** A test suite in a file of its own name (`test.js` next to the app it tests)... */
+const SUITE_FILE = /(?:^|\/)(?:test|tests|spec)\.[cm]?[jt]sx?$/i;
+/** ...that imports a test library. */
+const TEST_LIB = /^(?:supertest|should|chai|chai-http|mocha|sinon|nock|tap|ava|jest|@jest\/globals|vitest|uvu|(?:node:)?test|(?:node:)?assert(?:\/strict)?)(?:\/|$)/;
 /**
  * Files that do not run in a replica unless the server imports them: mocks, stories, fixtures,
- * tool configs, development entry points (`dev.ts`, `develop.ts`, `dev-server.js`), and a test
- * suite in a file of its own name (`test.js` next to the app it tests).
+ * tool configs, and development entry points (`dev.ts`, `develop.ts`, `dev-server.js`).
  */
 const TOOLING_FILE =
-  /(?:(?:^|\/)(?:test|tests|spec)\.[cm]?[jt]sx?|\.(?:mocks?|stories|story|fixtures?|config|conf)\.[cm]?[jt]sx?|(?:^|\/)(?:jest|vitest|webpack|vite|rollup|babel|eslint|prettier|tailwind|postcss|next|nuxt|karma|gulpfile|gruntfile|setupTests)[\w.-]*\.[cm]?[jt]sx?|(?:^|\/)(?:dev|develop|development)(?:[-.]?server)?\.[cm]?[jt]sx?)$/i;
+  /(?:\.(?:mocks?|stories|story|fixtures?|config|conf)\.[cm]?[jt]sx?|(?:^|\/)(?:jest|vitest|webpack|vite|rollup|babel|eslint|prettier|tailwind|postcss|next|nuxt|karma|gulpfile|gruntfile|setupTests)[\w.-]*\.[cm]?[jt]sx?|(?:^|\/)(?:dev|develop|development)(?:[-.]?server)?\.[cm]?[jt]sx?)$/i;
 /** Package names (or folders) of test code and tooling: `integration-tests`, `@acme/test-utils`, `e2e`, `release-tools`. */
 const TOOLING_PACKAGE = /(?:^|[-_.])(?:tests?|e2e|specs?|test-?utils|test-?helpers|test-?support|testkit|tools|tooling)$/i;
 /** `Dockerfile.dev`, `test.Dockerfile`: images for a laptop or CI, not for the cluster. */
@@ -37,6 +41,23 @@ export function insidePackage(file: string, folder: string): string | undefined 
 /** Test code: under `test/`, `__tests__/`, `e2e/`, `cypress/`, `fixtures/`, ... (any case), given the path inside its package. */
 export function isTestPath(rel: string): boolean {
   return TEST_DIR.test(rel);
+}
+
+/**
+ * Browser files a server hands out (under `public/` or `static/`): part of a replica only when the
+ * server imports them. A server started from such a folder is still a server.
+ */
+export function isStaticAsset(rel: string): boolean {
+  return STATIC_DIR.test(rel);
+}
+
+/**
+ * A test suite named `test.js` (or `tests.ts`, `spec.js`) that imports a test library: never an
+ * entry point of a replica, and part of one only when the server imports it. A route module named
+ * `test.js` imports no test library, and stays what the server makes of it.
+ */
+export function isTestSuite(rel: string, imports: readonly { module: string }[]): boolean {
+  return SUITE_FILE.test(rel) && imports.some((i) => TEST_LIB.test(i.module));
 }
 
 /** Test code or tooling: never an entry point of a replica, and part of one only when the server imports it. */

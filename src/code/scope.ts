@@ -1,6 +1,6 @@
 import type { App, Service } from '../model.js';
 import type { CodeFacts } from './facts.js';
-import { buildsImage, insidePackage, isTestOrTooling, isTestPath } from './paths.js';
+import { buildsImage, insidePackage, isStaticAsset, isTestOrTooling, isTestPath, isTestSuite } from './paths.js';
 
 /** Imports that make a file browser code. */
 const UI_MODULE = /^(?:react|react-dom|react-native|preact|vue|svelte|solid-js|lit|mobx-react|mobx-react-lite|react-router|react-router-dom|@remix-run\/react|@angular\/(?:core|common|forms|router|material|cdk|platform-browser)|@vue\/[\w-]+|@sveltejs\/[\w-]+|next\/(?:router|navigation|link|image|head|dynamic))(?:\/.*)?$/;
@@ -32,7 +32,8 @@ export function runtimeFiles(app: App, service: Service): CodeFacts[] {
  * imports (relative, tsconfig `paths`/`baseUrl`, workspace packages; `import type` loads nothing;
  * not through a file that draws in a browser, like a ProseMirror view plugin of a shared editor),
  * plus the other files of the server's source tree unless they are browser code (a UI framework import, `.tsx`/`.jsx`,
- * or reached only from such files), tests, mocks, scripts, migrations, stories, tool configs, or
+ * reached only from such files, or static files under `public/` or `static/`), tests (a `test.js`
+ * that imports a test library too), mocks, scripts, migrations, stories, tool configs, or
  * the other commands of a CLI whose `start` command is the server, which are the other part.
  * A counter in a React hook or a migration script never lives in a replica.
  */
@@ -60,7 +61,7 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   const isDom = (f: CodeFacts) => f.imports.some((i) => !i.typeOnly && DOM_MODULE.test(i.module));
   const isUi = (f: CodeFacts) => UI_FILE.test(f.file) || isDom(f) || f.imports.some((i) => !i.typeOnly && UI_MODULE.test(i.module));
   const rel = (f: CodeFacts) => insidePackage(f.file, service.folder) ?? f.file;
-  const isTooling = (f: CodeFacts) => isTestOrTooling(rel(f));
+  const isTooling = (f: CodeFacts) => isTestOrTooling(rel(f)) || isTestSuite(rel(f), f.imports);
   // `history.listen()` in a React file or a test server is no entry point of the replica.
   const entries = service.files.filter((f) => service.servers.some((s) => s.file === f.file) && !isUi(f) && !isTooling(f));
   const server = closure(entries, isDom);
@@ -80,11 +81,14 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   const isDefault = (f: CodeFacts, local: string) => f.moduleExports.some((e) => e.name === 'default' && e.local === local);
   const commandDirs = new Set(entries.filter((f) => f.serverFns.some((fn) => isDefault(f, fn))).map(dir));
   const isCommand = (f: CodeFacts) => commandDirs.has(dir(f)) && f.moduleExports.some((e) => e.name === 'default');
+  // Files under `public/` or `static/` are what the server hands to browsers, unless the server itself lives there.
+  const isStatic = (f: CodeFacts) => isStaticAsset(rel(f));
+  const staticServer = entries.some(isStatic);
   const out: ServiceCode = { runtime: [], other: [], browser: new Set() };
   for (const f of server) (isTestPath(rel(f)) ? out.other : out.runtime).push(f);
   for (const f of service.files) {
     if (server.has(f)) continue;
-    if (ui.has(f) || isTooling(f) || !inTree(f) || isCommand(f)) out.other.push(f);
+    if (ui.has(f) || isTooling(f) || (isStatic(f) && !staticServer) || !inTree(f) || isCommand(f)) out.other.push(f);
     else out.runtime.push(f);
   }
   const serverSide = closure(entries, isDom, (f) => !isUi(f));

@@ -4,6 +4,8 @@ import { serviceRoutes, type Route } from '../code/routes.js';
 import { listenAddresses, type Setting } from '../code/servers.js';
 import { finalStage, stageEnv, type Dockerfile } from '../docker/dockerfile.js';
 import { containerEnv } from '../k8s/env.js';
+import type { Container } from '../k8s/objects.js';
+import { containerPorts } from '../k8s/probes.js';
 import { describeContainer } from '../k8s/describe.js';
 import type { App, Link, Service } from '../model.js';
 import type { Location } from '../types.js';
@@ -101,6 +103,27 @@ export function servedPorts(app: App, l: Link): ServedPorts {
   }
   servedCache.set(l, out);
   return out;
+}
+
+/**
+ * A link made only because there is one service and one long-running workload goes to the
+ * workload's first container. When exactly one of its containers declares a port the code listens
+ * on as that container runs it (its env, the Dockerfile ENV, the code's fallback), that container
+ * is the service: a proxy listed first (an Endpoints or Envoy sidecar) is not.
+ */
+export function linkByPort(app: App): void {
+  const i = app.links.findIndex((l) => l.reason.startsWith('the only service') && l.workload.containers.length > 1);
+  const l = app.links[i];
+  if (!l) return;
+  const matches: { container: Container; port: number }[] = [];
+  for (const c of l.workload.containers) {
+    if (c.init) continue;
+    const declared = new Set(containerPorts(c).map((p) => p.port));
+    const port = servedPorts(app, { ...l, container: c }).ports.find((p) => !p.library && declared.has(p.port))?.port;
+    if (port !== undefined) matches.push({ container: c, port });
+  }
+  const m = matches.length === 1 ? matches[0]! : undefined;
+  if (m) app.links[i] = { ...l, container: m.container, reason: `the only service and the only long-running workload (its container that declares port ${m.port}, where the code listens)` };
 }
 
 /** A variable's numeric value as the container sees it; `null` when it is set in a way this run cannot read, undefined when unset. */

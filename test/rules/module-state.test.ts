@@ -156,12 +156,17 @@ describe(RULE, () => {
   it('leaves out the browser code a server hands out (public/, static/) and a test suite in test.js, unless the server imports them', async () => {
     const app = "const express = require('express');\nconst app = express();\napp.use(express.static('public'));\napp.listen(3000);\n";
     const browser = "let user;\n$('#signin').submit(() => {\n  user = $('#name').val();\n});\n";
-    const suite = "let token;\ndescribe('csrf', () => {\n  it('gets a token', () => request.get('/token').end((err, res) => {\n    token = res.text;\n  }));\n});\n";
+    const suite = "const request = require('supertest')(require('./app'));\nlet token;\ndescribe('csrf', () => {\n  it('gets a token', () => request.get('/token').end((err, res) => {\n    token = res.text;\n  }));\n});\n";
     const files = { 'package.json': EXPRESS, 'app.js': app, 'public/index.js': browser, 'static/js/menu.js': browser, 'test.js': suite };
     assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), []);
     // Imported by the server, a file there runs in the replica like any other.
     const shared = { ...files, 'app.js': `require('./public/index.js');\n${app}` };
     assert.deepEqual(where((await lintFiles(shared, { rules: [RULE] })).findings), [`${RULE} public/index.js:1`]);
+    // A server started from such a folder is still a server, and a route module named test.js (no test library) is runtime code.
+    const hits = "const hits = {};\nmodule.exports = require('express').Router().post('/hit', (req, res) => { hits[req.body.id] = 1; res.end(); });\n";
+    const loader = "const fs = require('fs');\nconst app = require('express')();\nfor (const f of fs.readdirSync(__dirname + '/routes')) app.use(require('./routes/' + f));\napp.listen(8080);\n";
+    const served = await lintFiles({ 'package.json': EXPRESS, 'src/public/server.js': loader, 'src/public/routes/test.js': hits }, { rules: [RULE] });
+    assert.deepEqual(where(served.findings), [`${RULE} src/public/routes/test.js:1`]);
   });
 
   it('sees a lazy guard nested in another condition, and `x = require(...)` as the same module each time', async () => {
