@@ -230,6 +230,26 @@ describe('route table', () => {
     assert.deepEqual(routes, ['ALL /files', 'ALL /healthz', 'ALL /ready']);
   });
 
+  it('middleware that lets a path through serves nothing, but one that answers on the other side of !== does', async () => {
+    const routes = await table({
+      'src/server.js': [
+        "const app = require('express')();",
+        'app.use((req, res, next) => {',
+        "  if (req.path === '/healthz') return next();",
+        "  if (req.path === '/metrics') { next(); }",
+        "  if (!req.headers.authorization) return res.status(401).end();",
+        '  next();',
+        '});',
+        'app.use((req, res, next) => {',
+        "  if (req.path !== '/ready') return next();",
+        "  res.send('ok');",
+        '});',
+        'app.listen(8080);',
+      ].join('\n'),
+    });
+    assert.deepEqual(routes, ['ALL /ready']);
+  });
+
   it('raw handlers testing req.url with a string method or a plain regular expression; a pattern with more than a path is no route', async () => {
     const routes = await table({
       'src/server.js': [

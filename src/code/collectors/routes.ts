@@ -336,7 +336,21 @@ function comparison(b: TS.BinaryExpression, w: Walk): void {
   if (op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken && op !== ts.SyntaxKind.ExclamationEqualsEqualsToken && op !== ts.SyntaxKind.ExclamationEqualsToken) return;
   const [lit, other] = ts.isStringLiteralLike(b.right) ? [b.right, b.left] : ts.isStringLiteralLike(b.left) ? [b.left, b.right] : [];
   if (!lit || !other || !lit.text.startsWith('/') || !isUrlAccess(other, w)) return;
+  // `if (req.path === '/healthz') return next()`: middleware that lets the path through serves nothing.
+  if ((op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) && passesOn(w, b)) return;
   push(w, b, { framework: rawFramework(other, w), owner: 'http', method: 'ALL', path: lit.text, span: w.span(b) });
+}
+
+/** Is this the whole condition of an `if` whose only statement calls `next()` (`return next()`, `await next()`)? */
+function passesOn(w: Walk, cond: TS.BinaryExpression): boolean {
+  const ts = w.ts;
+  const st = w.parent();
+  if (!st || !ts.isIfStatement(st) || st.expression !== cond) return false;
+  let then: TS.Statement = st.thenStatement;
+  if (ts.isBlock(then) && then.statements.length === 1) then = then.statements[0]!;
+  const e = ts.isReturnStatement(then) ? then.expression : ts.isExpressionStatement(then) ? then.expression : undefined;
+  const call = e && w.unwrap(e);
+  return !!call && ts.isCallExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'next';
 }
 
 /** `switch (req.url) { case '/health': ... }`. */
