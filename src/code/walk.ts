@@ -466,7 +466,9 @@ export class Walk {
 
   private createdBy(init: TS.Expression): Origin | undefined {
     const ts = this.ts;
-    const u = this.unwrap(init);
+    let u = this.unwrap(init);
+    // `const app = module.exports = new Koa()`: the value is what the last assignment of the chain makes.
+    while (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.EqualsToken) u = this.unwrap(u.right);
     return ts.isCallExpression(u) || ts.isNewExpression(u) ? this.resolve(u.expression) : undefined;
   }
 

@@ -93,6 +93,28 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} app.js:4`]);
   });
 
+  it('follows a write path through constants, in an app created as module.exports = new Koa()', async () => {
+    const app = [
+      "const os = require('os');",
+      "const path = require('path');",
+      "const fs = require('fs-promise');",
+      "const Koa = require('koa');",
+      'const app = module.exports = new Koa();',
+      'app.use(async (ctx) => {',
+      '  const dir = path.join(os.tmpdir(), String(Date.now()));',
+      '  for (const file of ctx.request.files) {',
+      '    const dest = path.join(dir, file.name);',
+      '    fs.createWriteStream(dest);',
+      '  }',
+      '});',
+      'app.listen(3000);',
+      '',
+    ].join('\n');
+    const { findings } = await lintFiles({ 'package.json': '{"name":"uploads","dependencies":{"koa":"^2"}}', 'app.js': app }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} app.js:10`]);
+    assert.match(findings[0]!.message, /writes to the pod's disk \(path\.join\(dir, file\.name\)\)/);
+  });
+
   it('takes a callback of a client method named like a route (redis.get, cache.del) for a callback, not a request handler', async () => {
     const { findings } = await express(
       [

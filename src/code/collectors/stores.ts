@@ -1,7 +1,7 @@
 import { runContext } from '../context.js';
 import type { Arg, StoreUse } from '../facts.js';
 import type { TS } from '../typescript.js';
-import type { Collector, Walk } from '../walk.js';
+import { isFunctionLike, type Collector, type Walk } from '../walk.js';
 import { importsAnyOf } from './names.js';
 
 /** Option keys that give each library a store outside the process. */
@@ -12,7 +12,7 @@ const RATE_LIMIT_LIBS: Record<string, string[]> = {
   'fastify-rate-limit': ['store', 'redis'],
 };
 const FASTIFY_PLUGINS = new Set(['@fastify/session', 'fastify-session', '@fastify/rate-limit', 'fastify-rate-limit']);
-const FS_MODULES = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'fs-extra', 'graceful-fs']);
+const FS_MODULES = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'fs-extra', 'graceful-fs', 'fs-promise', 'mz/fs']);
 const FS_WRITES = new Set([
   'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createWriteStream',
   'outputFile', 'outputFileSync', 'writeJson', 'writeJSON', 'writeJsonSync', 'outputJson', 'outputJSON',
@@ -169,7 +169,7 @@ function optionText(w: Walk, options: TS.Expression | undefined, key: string): s
  * directory), or under the code's folder (`__dirname`, `process.cwd()`). Undefined for absolute
  * paths elsewhere (likely a mounted volume) and for anything not literal.
  */
-function localPath(w: Walk, e: TS.Expression): string | undefined {
+function localPath(w: Walk, e: TS.Expression, depth = 0): string | undefined {
   const ts = w.ts;
   const u = w.unwrap(e);
   const text = () => w.text(u, 50);
@@ -177,14 +177,38 @@ function localPath(w: Walk, e: TS.Expression): string | undefined {
   if (ts.isTemplateExpression(u)) {
     if (u.head.text) return isLocal(u.head.text) ? text() : undefined;
     const first = u.templateSpans[0];
-    return first && localPath(w, first.expression) ? text() : undefined;
+    return first && localPath(w, first.expression, depth) ? text() : undefined;
   }
-  if (ts.isIdentifier(u)) return u.text === '__dirname' ? text() : undefined;
+  if (ts.isIdentifier(u)) {
+    if (u.text === '__dirname') return text();
+    // `const dest = path.join(os.tmpdir(), name)`, then `createWriteStream(dest)`: the constant's value.
+    const init = depth < 3 ? constantValue(w, u.text) : undefined;
+    return init && localPath(w, init, depth + 1);
+  }
   if (!ts.isCallExpression(u)) return undefined;
   const c = w.chain(u.expression)?.join('.');
   if (c === 'process.cwd' || c === 'os.tmpdir' || (c === 'tmpdir' && /^(?:node:)?os$/.test(w.imports.get('tmpdir')?.module ?? ''))) return text();
   const isPathCall = c && (/^path\.(?:join|resolve)$/.test(c) || (/^(?:join|resolve)$/.test(c) && /^(?:node:)?path$/.test(w.imports.get(c)?.module ?? '')));
-  return isPathCall && u.arguments[0] && localPath(w, u.arguments[0]) ? text() : undefined;
+  return isPathCall && u.arguments[0] && localPath(w, u.arguments[0], depth) ? text() : undefined;
+}
+
+/**
+ * The initializer of the `const` a name refers to where the walk stands: the nearest declaration
+ * in the blocks around it, up to module scope; undefined for a parameter or anything else.
+ */
+function constantValue(w: Walk, name: string): TS.Expression | undefined {
+  const ts = w.ts;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a) return undefined;
+    if (isFunctionLike(ts, a) && a.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name)) return undefined;
+    if (!ts.isBlock(a) && !ts.isSourceFile(a) && !ts.isCaseClause(a) && !ts.isDefaultClause(a)) continue;
+    for (const st of a.statements) {
+      if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue;
+      const decl = st.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
+      if (decl) return decl.initializer;
+    }
+  }
 }
 
 function isLocal(p: string): boolean {
