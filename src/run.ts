@@ -69,7 +69,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   const directives = new Map<string, Directive[]>();
   const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => notices.push(m))) : undefined;
   const reader = new Reader(cache);
-  const moduleTypes = new Map<string, boolean>();
+  const moduleTypes = { dirs: new Map<string, string>(), types: new Map<string, boolean>() };
 
   for (const file of files) {
     if (file.kind === 'yaml') {
@@ -88,7 +88,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     }
     if ('code' in entry) {
       const facts = entry.code.file === file.name ? entry.code : { ...entry.code, file: file.name };
-      const error = facts.parseError ?? (facts.strictOnlyError && isEsModule(file.path, moduleTypes) ? facts.strictOnlyError : undefined);
+      const error = facts.parseError ?? (facts.strictOnlyError && isEsModule(file.path, cwd, moduleTypes) ? facts.strictOnlyError : undefined);
       if (error) {
         const { message, ...span } = error;
         problems.push({ file: file.name, message, ...span });
@@ -196,34 +196,21 @@ class Reader {
 
 /**
  * Does Node load this JavaScript file as an ES module, by its package (`"type": "module"` in the
- * nearest package.json) rather than by its syntax? `.js` and extensionless files only: `.cjs` is
- * always CommonJS, and `.mjs` or `import`/`export` already make a module. Answers are kept per folder.
+ * package.json of its package) rather than by its syntax? `.js` and extensionless files only: `.cjs`
+ * is always CommonJS, and `.mjs` or `import`/`export` already make a module.
  */
-function isEsModule(file: string, byDir: Map<string, boolean>): boolean {
+function isEsModule(file: string, cwd: string, memo: { dirs: Map<string, string>; types: Map<string, boolean> }): boolean {
   if (!/\.js$|(?:^|[/\\])[^./\\]+$/.test(file)) return false;
-  const seen: string[] = [];
-  let esm = false;
-  for (let dir = path.dirname(file); ; ) {
-    const known = byDir.get(dir);
-    if (known !== undefined) {
-      esm = known;
-      break;
+  const dir = packageDir(path.dirname(file), cwd, memo.dirs);
+  let esm = memo.types.get(dir);
+  if (esm === undefined) {
+    try {
+      esm = (JSON.parse(readText(path.join(dir, 'package.json'))) as { type?: unknown } | null)?.type === 'module';
+    } catch {
+      esm = false;
     }
-    seen.push(dir);
-    const json = path.join(dir, 'package.json');
-    if (fs.existsSync(json)) {
-      try {
-        esm = (JSON.parse(readText(json)) as { type?: unknown }).type === 'module';
-      } catch {
-        esm = false;
-      }
-      break;
-    }
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
+    memo.types.set(dir, esm);
   }
-  for (const d of seen) byDir.set(d, esm);
   return esm;
 }
 

@@ -186,26 +186,24 @@ describe('stdin and output', () => {
   });
 });
 
+/** A Deployment whose pod runs these containers (YAML lines of the `containers` list). */
+function podOf(name: string, containers: string[]): string {
+  const head = ['apiVersion: apps/v1', 'kind: Deployment', `metadata: { name: ${name} }`, 'spec:', '  template:', '    spec:', '      containers:'];
+  return [...head, ...containers.map((l) => `      ${l}`), ''].join('\n');
+}
+
 describe('linking by port', () => {
   it('links the only service to the container that declares the port its code listens on, not a proxy listed first', async () => {
-    const deployment = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata: { name: esp-echo }',
-      'spec:',
-      '  template:',
-      '    spec:',
-      '      containers:',
-      '      - name: esp',
-      '        image: gcr.io/endpoints-release/endpoints-runtime:1',
-      '        args: ["--http_port=8081", "--backend=127.0.0.1:8080", "--healthz=healthz"]',
-      '        ports: [{ containerPort: 8081 }]',
-      '        readinessProbe: { httpGet: { path: /healthz, port: 8081 } }',
-      '      - name: echo',
-      '        image: gcr.io/google-samples/echo-node:1.0',
-      '        ports: [{ containerPort: 8080 }]',
-      '',
-    ].join('\n');
+    const deployment = podOf('esp-echo', [
+      '- name: esp',
+      '  image: gcr.io/endpoints-release/endpoints-runtime:1',
+      '  args: ["--http_port=8081", "--backend=127.0.0.1:8080", "--healthz=healthz"]',
+      '  ports: [{ containerPort: 8081 }]',
+      '  readinessProbe: { httpGet: { path: /healthz, port: 8081 } }',
+      '- name: echo',
+      '  image: gcr.io/google-samples/echo-node:1.0',
+      '  ports: [{ containerPort: 8080 }]',
+    ]);
     const cwd = writeProject({
       'package.json': '{"name":"endpoints"}',
       'app.js': "const app = require('express')();\napp.get('/echo', (req, res) => res.json(req.body));\nconst PORT = parseInt(process.env.PORT) || 8080;\napp.listen(PORT);\n",
@@ -218,23 +216,15 @@ describe('linking by port', () => {
   });
 
   it('reads the port as each container would run the code: its env first, and the constant the listen call sees', async () => {
-    const deployment = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata: { name: web }',
-      'spec:',
-      '  template:',
-      '    spec:',
-      '      containers:',
-      '      - name: agent',
-      '        image: grafana/agent:v0.40',
-      '        ports: [{ containerPort: 9102 }]',
-      '      - name: app',
-      '        image: shop/web:1',
-      '        env: [{ name: PORT, value: "3000" }]',
-      '        ports: [{ containerPort: 3000 }]',
-      '',
-    ].join('\n');
+    const deployment = podOf('web', [
+      '- name: agent',
+      '  image: grafana/agent:v0.40',
+      '  ports: [{ containerPort: 9102 }]',
+      '- name: app',
+      '  image: shop/web:1',
+      '  env: [{ name: PORT, value: "3000" }]',
+      '  ports: [{ containerPort: 3000 }]',
+    ]);
     const cwd = writeProject({
       'package.json': '{"name":"api","dependencies":{"express":"^4"}}',
       'server.js': "const app = require('express')();\nfunction metricsUrl() {\n  const PORT = 9102;\n  return `http://localhost:${PORT}/metrics`;\n}\nconst PORT = process.env.PORT || 8080;\napp.listen(PORT);\n",
