@@ -13,7 +13,6 @@ export class ModuleIndex {
   private readonly pkgOf = new Map<string, Package>();
   private readonly aliases = new AliasReader();
   private readonly resolved = new Map<string, CodeFacts | undefined>();
-  private readonly resolvedImports = new Map<string, CodeFacts | null>();
   private readonly byFile = new Map<string, Map<string, CodeFacts | null>>();
   private readonly folderAliases = new Map<string, Aliases | null>();
 
@@ -53,23 +52,34 @@ export class ModuleIndex {
    */
   resolveImport(from: string, spec: string): CodeFacts | undefined {
     // Asked once per importing file and specifier (both strings the facts already hold, so no key is
-    // built), and answered once per importing folder: the answer depends on the folder (relative
-    // paths, the tsconfig that applies) and the specifier.
+    // built). A relative specifier is answered once per importing folder.
     let mine = this.byFile.get(from);
     if (!mine) this.byFile.set(from, (mine = new Map()));
     const hit = mine.get(spec);
     if (hit !== undefined) return hit ?? undefined;
-    const key = `${path.posix.dirname(from)}\0${spec}`;
-    let found = this.resolvedImports.get(key);
-    if (found === undefined) this.resolvedImports.set(key, (found = this.resolveUncached(from, spec) ?? null));
+    let found: CodeFacts | null | undefined;
+    if (spec.startsWith('.')) found = this.resolve(from, spec) ?? null;
+    else {
+      // A bare specifier means the same in every folder of a package under one tsconfig: answered
+      // once per package and tsconfig aliases (once for the whole run where no aliases apply).
+      const pkg = this.pkgOf.get(from);
+      const aliases = pkg && this.aliasesOf(pkg, from);
+      let byPkg = this.bareAnswers.get(aliases ?? this);
+      if (!byPkg) this.bareAnswers.set(aliases ?? this, (byPkg = new Map()));
+      const scope = aliases ? pkg! : this;
+      let answers = byPkg.get(scope);
+      if (!answers) byPkg.set(scope, (answers = new Map()));
+      found = answers.get(spec);
+      if (found === undefined) answers.set(spec, (found = this.resolveBare(pkg, aliases, spec) ?? null));
+    }
     mine.set(spec, found);
     return found ?? undefined;
   }
 
-  private resolveUncached(from: string, spec: string): CodeFacts | undefined {
-    if (spec.startsWith('.')) return this.resolve(from, spec);
-    const pkg = this.pkgOf.get(from);
-    const aliases = pkg && this.aliasesOf(pkg, from);
+  /** Answers for bare specifiers, by tsconfig aliases and package (by this index alone where no aliases apply). */
+  private readonly bareAnswers = new Map<object, Map<object, Map<string, CodeFacts | null>>>();
+
+  private resolveBare(pkg: Package | undefined, aliases: Aliases | undefined, spec: string): CodeFacts | undefined {
     if (pkg && aliases) {
       for (const p of aliases.paths) {
         const hit = p.wildcard ? spec.length >= p.prefix.length + p.suffix.length && spec.startsWith(p.prefix) && spec.endsWith(p.suffix) : spec === p.prefix;

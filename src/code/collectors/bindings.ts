@@ -16,6 +16,7 @@ const MUTATORS = new Set([
 /** Node's own modules: calls into them never reach the service's functions. */
 const BUILTIN = /^(?:node:|(?:fs|path|os|http|https|http2|crypto|util|events|stream|url|child_process|zlib|net|assert|buffer|querystring|timers|worker_threads|cluster|dns|readline|tls|dgram|v8|vm|perf_hooks|async_hooks|process)(?:\/|$))/;
 const OBJECT_MUTATORS = new Set(['Object.assign', 'Object.defineProperty', 'Reflect.set', 'Reflect.deleteProperty']);
+const OBJECT_MUTATOR_METHODS = new Set([...OBJECT_MUTATORS].map((m) => m.slice(m.indexOf('.') + 1)));
 
 interface FileState {
   bindings: Map<string, StateBinding>;
@@ -29,7 +30,8 @@ interface FileState {
   statics: boolean;
   /** Names of module-level object literals (`const api = { init() {} }`), whose methods are called like functions. */
   objects: Set<string>;
-  calls: Set<string>;
+  /** Calls already recorded, by where they run (`run|fn`), callee name and member path. */
+  calls: Map<string, Map<string, Set<string>>>;
 }
 
 /** Key of this collector's per-file state on the walk. */
@@ -78,7 +80,7 @@ export const bindings: Collector = {
     }
     if (m !== undefined && ts.isPropertyAccessExpression(callee)) {
       if (MUTATORS.has(m)) write(w, st, callee.expression, 'call', m, call);
-      else if (call.arguments[0] && ts.isIdentifier(callee.expression) && OBJECT_MUTATORS.has(`${callee.expression.text}.${m}`)) {
+      else if (OBJECT_MUTATOR_METHODS.has(m) && call.arguments[0] && ts.isIdentifier(callee.expression) && OBJECT_MUTATORS.has(`${callee.expression.text}.${m}`)) {
         write(w, st, call.arguments[0], 'call', `${callee.expression.text}.${m}`, call);
       }
       if (m === 'listen' || (m === 'start' && HAPI.has(w.originOf(callee.expression)?.module ?? ''))) noteServer(w);
@@ -119,7 +121,7 @@ function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.
 
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, objects: new Set(), calls: new Set() }));
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, objects: new Set(), calls: new Map() }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
@@ -419,7 +421,7 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
     if (c && known(root)) [name, path] = [root!, c.slice(1)];
     else if (!CALLED_BY_NAME.test(method) || GLOBALS.has(first ?? '')) return;
     // `this.load()` in a class that has `load`, `new Loader().load()`: that class's method.
-    else if (recv.kind === ts.SyntaxKind.ThisKeyword && declares(ts, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
+    else if (recv.kind === ts.SyntaxKind.ThisKeyword && declares(w, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
     else if (made && st.classes.has(made)) [name, path] = [`${made}#${method}`, []];
     else if (made && w.imports.has(made)) [name, path] = [made, [`#${method}`]];
     else [name, path] = [`.${method}`, []];
@@ -427,11 +429,27 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
   if (!name) return;
   const imp = w.imports.get(name);
   if (!(name.startsWith('.') || name.includes('#') || st.fns.has(name) || st.classes.has(name) || st.objects.has(name) || (imp && !BUILTIN.test(imp.module)))) return;
-  const { run, fn } = ctx ?? runContext(w, false);
-  const key = `${name}|${path.join('.')}|${run}|${fn ?? ''}`;
-  if (st.calls.has(key)) return;
-  st.calls.add(key);
+  const c = ctx ?? runContext(w, false);
+  const { run, fn } = c;
+  // Most calls repeat a callee in the same function: checked without building a key string per call.
+  const where = contextKey(c);
+  let byName = st.calls.get(where);
+  if (!byName) st.calls.set(where, (byName = new Map()));
+  let paths = byName.get(name);
+  if (!paths) byName.set(name, (paths = new Set()));
+  const p = path.length ? path.join('.') : '';
+  if (paths.has(p)) return;
+  paths.add(p);
   w.facts.fnCalls.push({ name, path, run, ...(fn ? { fn } : {}) });
+}
+
+/** `run|fn` of a context; the contexts of one function are one object, so each is keyed once. */
+const contextKeys = new WeakMap<RunContext, string>();
+
+function contextKey(c: RunContext): string {
+  let k = contextKeys.get(c);
+  if (k === undefined) contextKeys.set(c, (k = `${c.run}|${c.fn ?? ''}`));
+  return k;
 }
 
 /** The top-level class whose instance method, constructor, accessor or field the walk is in (through arrow functions). */
@@ -450,9 +468,21 @@ function instanceClass(w: Walk): TS.ClassDeclaration | undefined {
   }
 }
 
+/** The names of a class's instance members, listed once per class: a large class calls its own methods hundreds of times. */
+const MEMBERS = {};
+
 /** Does the class declare an instance member `name` (a method, accessor or field)? */
-function declares(ts: Walk['ts'], cls: TS.ClassDeclaration | undefined, name: string): boolean {
-  return !!cls?.members.some((m) => !ts.isConstructorDeclaration(m) && memberName(ts, m.name) === name && !hasModifier(ts, m, ts.SyntaxKind.StaticKeyword));
+function declares(w: Walk, cls: TS.ClassDeclaration | undefined, name: string): boolean {
+  if (!cls) return false;
+  const ts = w.ts;
+  const instanceMembers = w.local(MEMBERS, () => new Map<TS.ClassDeclaration, Set<string | undefined>>());
+  let names = instanceMembers.get(cls);
+  if (!names) {
+    names = new Set();
+    for (const m of cls.members) if (!ts.isConstructorDeclaration(m) && !hasModifier(ts, m, ts.SyntaxKind.StaticKeyword)) names.add(memberName(ts, m.name));
+    instanceMembers.set(cls, names);
+  }
+  return names.has(name);
 }
 
 /** The top-level class whose static method (or static block) the walk is in, for `this.x` writes. */
