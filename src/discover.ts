@@ -33,7 +33,7 @@ export function classify(file: string): FileKind | undefined {
   const base = path.basename(file);
   if (base === 'package.json') return 'package-json';
   if (base === 'Dockerfile' || base === 'Containerfile' || base.endsWith('.Dockerfile')) return 'dockerfile';
-  if (/^(?:Dockerfile|Containerfile)\.[\w.-]+$/.test(base) && !/\.(?:md|txt|dockerignore|orig|bak)$/.test(base)) {
+  if (/^(?:Dockerfile|Containerfile)[.\-_][\w.-]+$/.test(base) && !/\.(?:md|txt|dockerignore|orig|bak)$/.test(base)) {
     return 'dockerfile';
   }
   if (YAML_EXT.test(base)) return 'yaml';

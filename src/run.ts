@@ -14,6 +14,7 @@ import { parseDockerfile, type Dockerfile } from './docker/dockerfile.js';
 import { buildManifests, toObjects, type K8sObject } from './k8s/objects.js';
 import { readPlainYaml } from './k8s/yaml-fast.js';
 import { yamlDocs } from './k8s/yaml.js';
+import { isKustomization, kustomizePatches } from './k8s/kustomize.js';
 import { linkServices, toService, type App, type Package, type Problem } from './model.js';
 import { linkByPort } from './cross/link.js';
 import type { Rule } from './rule.js';
@@ -66,6 +67,9 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   const code: { file: SourceFile; facts: CodeFacts }[] = [];
   const dockerfiles: { file: SourceFile; df: Dockerfile }[] = [];
   const helmSkipped = new Map<string, number>();
+  const yamlObjects: { file: SourceFile; objects: K8sObject[] }[] = [];
+  /** Files kustomizations apply as patches, to the kustomization that lists them. */
+  const patches = new Map<string, string>();
   const directives = new Map<string, Directive[]>();
   const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => notices.push(m))) : undefined;
   const reader = new Reader(cache);
@@ -103,7 +107,9 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
         if (y.templated) notices.push(`${file.name}: skipped: looks like an unrendered template (${message} at line ${span.line})`);
         else problems.push({ file: file.name, message, ...span });
       } else {
-        objects.push(...timed('kubernetes objects', () => toObjects(yamlDocs(file.name, y))));
+        const docs = yamlDocs(file.name, y);
+        if (isKustomization(file.path)) for (const p of kustomizePatches(file.path, docs)) patches.set(p, file.name);
+        yamlObjects.push({ file, objects: timed('kubernetes objects', () => toObjects(docs)) });
         if (y.directives?.length) directives.set(file.name, y.directives);
       }
     } else if (file.kind === 'dockerfile') {
@@ -117,6 +123,16 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   }
   persistCompileCache();
   if (cache) timed('save cache', () => cache.save((m) => notices.push(m)));
+  // A kustomize patch is a fragment of an object defined elsewhere: only the built output is whole.
+  for (const { file, objects: found } of yamlObjects) {
+    const by = patches.get(file.path);
+    if (!by) {
+      objects.push(...found);
+      continue;
+    }
+    directives.delete(file.name);
+    notices.push(`${file.name}: skipped: a kustomize patch (listed in ${by}); lint the built output instead: kustomize build ${path.posix.dirname(by)} | replicalint -`);
+  }
   for (const [chart, n] of helmSkipped) {
     notices.push(`${chart}: skipped ${n} Helm template file${n === 1 ? '' : 's'}; lint the rendered output instead: helm template ${chart} | replicalint -`);
   }
@@ -183,8 +199,9 @@ class Reader {
       return { code: extractFacts(this.ts, file.name, text) };
     }
     // Every Kubernetes object names both keys: YAML without them (CI workflows, compose files,
-    // lock files, API specs) is not Kubernetes, is ignored silently, and is not even parsed.
-    if (!text.includes('apiVersion') || !text.includes('kind')) return { yaml: { docs: [] } };
+    // lock files, API specs) is not Kubernetes, is ignored silently, and is not even parsed. A
+    // kustomization need not name them, and is read for the patches it lists.
+    if ((!text.includes('apiVersion') || !text.includes('kind')) && !isKustomization(file.path)) return { yaml: { docs: [] } };
     // Plain block YAML (nearly every manifest) is read without the YAML library, which then never loads.
     const plain = timed('parse yaml', () => readPlainYaml(text));
     if (plain) return { yaml: plain };

@@ -82,6 +82,28 @@ describe('parse errors', () => {
     assert.equal(run.code, 0);
     assert.match(run.stderr, /chart: skipped 1 Helm template file; lint the rendered output instead: helm template chart \| replicalint -/);
   });
+
+  it('skips the files a kustomization applies as patches, and lints the rest', async () => {
+    // A kubebuilder layout: the base Deployment is whole; the patches hold only what they change.
+    const patch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: kube-rbac-proxy\n          image: proxy\n';
+    const cwd = writeProject({
+      'config/manager/manager.yaml': WITH_PROBE,
+      'config/manager/kustomization.yaml': 'resources:\n  - manager.yaml\n',
+      'config/default/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../manager\n  - extra.yaml\npatchesStrategicMerge:\n  - manager_auth_proxy_patch.yaml\npatches:\n  - path: ./patches/webhook.yaml\n  - patch: |-\n      - op: add\n        path: /spec/replicas\n        value: 2\n    target: { kind: Deployment }\npatchesJson6902:\n  - path: json-patch.yaml\n    target: { kind: Deployment, name: api }\n',
+      'config/default/manager_auth_proxy_patch.yaml': patch,
+      'config/default/patches/webhook.yaml': patch,
+      'config/default/json-patch.yaml': '- op: add\n  path: /spec/replicas\n  value: 3\n',
+      // Listed as a resource, not a patch: still linted.
+      'config/default/extra.yaml': NO_PROBE,
+    });
+    const run = await runCli(['-f', 'json'], { cwd });
+    assert.equal(run.code, 1);
+    const found = JSON.parse(run.stdout).findings.map((f: { ruleId: string; file: string; line: number }) => `${f.ruleId} ${f.file}:${f.line}`);
+    assert.deepEqual(found, ['missing-readiness-probe config/default/extra.yaml:9']);
+    assert.match(run.stderr, /config\/default\/manager_auth_proxy_patch\.yaml: skipped: a kustomize patch \(listed in config\/default\/kustomization\.yaml\); lint the built output instead: kustomize build config\/default \| replicalint -/);
+    assert.match(run.stderr, /config\/default\/patches\/webhook\.yaml: skipped: a kustomize patch/);
+  });
 });
 
 describe('exit codes', () => {

@@ -22,6 +22,10 @@ describe('classify', () => {
     assert.equal(classify('Containerfile'), 'dockerfile');
     assert.equal(classify('Dockerfile.prod'), 'dockerfile');
     assert.equal(classify('Dockerfile.md'), undefined);
+    assert.equal(classify('gateway/Dockerfile-prod'), 'dockerfile');
+    assert.equal(classify('Dockerfile_dev'), 'dockerfile');
+    assert.equal(classify('Dockerfile-notes.txt'), undefined);
+    assert.equal(classify('Dockerfiles'), undefined);
     assert.equal(classify('package.json'), 'package-json');
     assert.equal(classify('tsconfig.json'), undefined);
     assert.equal(classify('README.md'), undefined);
