@@ -15,7 +15,7 @@ export default defineRule({
   id: 'in-process-scheduler',
   scope: ['code'],
   severity: 'warning',
-  summary: 'Periodic job of an in-process scheduler (node-cron, cron, node-schedule, @nestjs/schedule, toad-scheduler) that every replica runs',
+  summary: 'Periodic job of an in-process scheduler (node-cron, cron, node-schedule, croner, @nestjs/schedule, toad-scheduler) that every replica runs',
   why: 'With N replicas the job runs N times: duplicate e-mails, double billing, N-fold load on the database.',
   fix: 'Run the job as a Kubernetes CronJob, as a repeatable job in a shared queue (BullMQ), or take a leader lock before it does any work.',
   check({ app, report }) {

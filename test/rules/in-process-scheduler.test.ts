@@ -61,18 +61,35 @@ describe(RULE, () => {
       {
         'package.json': '{"name":"api","type":"module","dependencies":{"fastify":"^4"}}',
         'src/main.ts':
-          "import Fastify from 'fastify';\nimport { scheduleJob } from 'node-schedule';\nimport { CronJob } from 'cron';\nscheduleJob('0 0 * * *', () => {});\nnew CronJob('* * * * *', () => {}).start();\nawait Fastify().listen({ port: 1, host: '0.0.0.0' });\n",
+          "import Fastify from 'fastify';\nimport { scheduleJob } from 'node-schedule';\nimport { CronJob } from 'cron';\nscheduleJob('0 0 * * *', () => sync());\nnew CronJob('* * * * *', () => sync()).start();\nawait Fastify().listen({ port: 1, host: '0.0.0.0' });\n",
       },
       { rules: [RULE] },
     );
     assert.deepEqual(where(findings), [`${RULE} src/main.ts:4`, `${RULE} src/main.ts:5`]);
   });
 
+  it('reports croner jobs, not a Cron that only computes run times or checks a pattern with a job that does nothing', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api","type":"module","dependencies":{"express":"^4","croner":"^9"}}',
+        'src/main.ts':
+          "import express from 'express';\nimport { Cron } from 'croner';\nconst purgeOldData = () => {};\nnew Cron('*/5 * * * *', () => purgeOldData());\nCron('0 3 * * *', { protect: true }, purgeOldData);\nconst next = new Cron('0 * * * *').nextRun();\nconst paused = new Cron('0 * * * *', { paused: true });\nexport function validate(pattern: string) {\n  new Cron(pattern, () => {}).stop();\n}\nexpress().listen(3000);\n",
+        'src/legacy.js': "const Cron = require('croner');\nmodule.exports = () => Cron('0 0 * * *', function vacuum() { db.run('VACUUM'); });\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/legacy.js:2`, `${RULE} src/main.ts:4`, `${RULE} src/main.ts:5`]);
+    assert.deepEqual(
+      findings.map((f) => f.message.replace(/ in every replica.*/, '')),
+      ["Cron('0 0 * * *') runs vacuum()", "new Cron('*/5 * * * *') schedules a job", "Cron('0 3 * * *') runs purgeOldData()"],
+    );
+  });
+
   it('reads a scheduler required where it is called: require("node-cron").schedule(...)', async () => {
     const { findings } = await lintFiles(
       {
         'package.json': '{"name":"api","dependencies":{"express":"^4"}}',
-        'app.js': "const app = require('express')();\nrequire('node-cron').schedule('0 * * * *', () => {});\napp.listen(3000);\n",
+        'app.js': "const app = require('express')();\nrequire('node-cron').schedule('0 * * * *', () => sync());\napp.listen(3000);\n",
       },
       { rules: [RULE] },
     );

@@ -8,6 +8,8 @@ const SCHEDULE_CALLS: Record<string, string[]> = {
   'node-cron': ['schedule', 'createTask'],
   cron: ['CronJob', 'CronJob.from', 'job'],
   'node-schedule': ['scheduleJob'],
+  // `new Cron(pattern, [options,] fn)`; the default export is the same class.
+  croner: ['Cron', ''],
 };
 const TOAD_METHODS = new Set(['addSimpleIntervalJob', 'addIntervalJob', 'addCronJob', 'addLongIntervalJob']);
 const TOAD_MODULES = new Set(['toad-scheduler', '@fastify/schedule']);
@@ -18,7 +20,7 @@ const MODULES = new Set([...Object.keys(SCHEDULE_CALLS), ...TOAD_MODULES, '@nest
 
 /**
  * Periodic jobs run by in-process scheduler libraries: node-cron `schedule`, cron `CronJob`,
- * node-schedule `scheduleJob`, `@nestjs/schedule` `@Cron`/`@Interval`, toad-scheduler jobs.
+ * node-schedule `scheduleJob`, croner `Cron`, `@nestjs/schedule` `@Cron`/`@Interval`, toad-scheduler jobs.
  */
 export const schedulers: Collector = {
   kinds: ['CallExpression', 'NewExpression', 'Decorator'],
@@ -42,7 +44,12 @@ export const schedulers: Collector = {
         call: `${ts.isNewExpression(call) ? 'new ' : ''}${w.text(call.expression, 40)}(${shown})`,
         span: w.span(call),
       };
-      const fn = jobName(w, obj ? prop('onTick') : args[1]);
+      // croner takes the function last; without one, `Cron(pattern)` only computes run times.
+      const callback = origin.module === 'croner' ? args[args.length - 1] : obj ? prop('onTick') : args[1];
+      if (origin.module === 'croner' && (args.length < 2 || !callback || isObject(w, callback))) return;
+      // A job that does nothing (`new Cron(pattern, () => {})` to check a pattern) runs nothing N times.
+      if (callback && doesNothing(w, callback)) return;
+      const fn = jobName(w, callback);
       if (fn) job.job = fn;
       if (origin.module === 'node-cron') job.options = w.arg(args[2]);
       if (origin.module === 'node-cron' && !args[2]) delete job.options;
@@ -75,6 +82,16 @@ function decorator(w: Walk, d: TS.Decorator): void {
     ...(mname ? { job: `${cname ? cname + '.' : ''}${mname}()` } : {}),
     span: w.span(d),
   });
+}
+
+function doesNothing(w: Walk, e: TS.Expression): boolean {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  return (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) && ts.isBlock(u.body) && u.body.statements.length === 0;
+}
+
+function isObject(w: Walk, e: TS.Expression): boolean {
+  return w.ts.isObjectLiteralExpression(w.unwrap(e));
 }
 
 function firstArg(w: Walk, a: TS.Expression | undefined): string {
