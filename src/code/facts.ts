@@ -334,6 +334,8 @@ export interface StateWrite extends RunContext {
   fnValue?: boolean;
   /** Stores a promise (`inflight.set(key, promise)`). */
   promise?: boolean;
+  /** Assigns a connection or process handle a library opens (`browser = await chromium.connect(url)`). */
+  handle?: boolean;
   span: Span;
 }
 

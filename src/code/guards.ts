@@ -191,6 +191,29 @@ export function storesFunction(w: Walk, e: TS.Expression): boolean {
 }
 
 /** `new Promise(...)`, `x.then(...)`, or a name that says it holds a promise. */
+/** Calls that open a connection or start a process and hand back its handle. */
+const OPENS = /^(?:connect|createConnection|createClient|createPool|createChannel|createConfirmChannel|launch|launchPersistentContext|connectOverCDP)$/;
+/** Classes whose instances are connections, pools or clients. */
+const HANDLE_CLASS = /(?:Client|Connection|Pool|Cluster|Browser|Socket|Redis|Producer|Consumer)$/;
+
+/**
+ * A connection, pool or process handle that a library opens: `await chromium.connect(url)`,
+ * `await amqp.connect(url)`, `conn.createChannel()`, `new Redis(url)`, `new pg.Pool()`. Each
+ * process needs its own: no other replica could use it.
+ */
+export function opensHandle(w: Walk, e: TS.Expression): boolean {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  if (ts.isCallExpression(u)) {
+    const callee = w.unwrap(u.expression);
+    return ts.isPropertyAccessExpression(callee) && OPENS.test(callee.name.text);
+  }
+  if (!ts.isNewExpression(u)) return false;
+  const origin = w.resolve(u.expression);
+  const name = origin?.path[origin.path.length - 1] ?? (ts.isIdentifier(u.expression) ? u.expression.text : undefined);
+  return !!origin && !origin.module.startsWith('.') && !!name && HANDLE_CLASS.test(name);
+}
+
 export function storesPromise(w: Walk, e: TS.Expression): boolean {
   const ts = w.ts;
   const u = w.unwrap(e);

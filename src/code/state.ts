@@ -320,13 +320,15 @@ export function isMutation(b: BindingWrite, w: StateWrite): boolean {
 /**
  * Writes that keep per-process bookkeeping rather than shared data: a collection of functions
  * (listeners, shutdown hooks, pending promises' resolvers: no other replica could call them
- * anyway), a boolean flag flipped outside
+ * anyway), connections or browsers (re)opened at run time, a boolean flag flipped outside
  * request handlers (`redisReady = true` in a 'ready' listener, `loaded = true` after a one-time
  * setup), or Map/Set entries that only live while an operation runs: deleted again by the same
  * function in a `finally`, or promises of work in progress that are deleted when they settle.
  */
 export function isBookkeeping(b: StateBinding, writes: { file: CodeFacts; write: StateWrite }[]): boolean {
   if (writes.some((x) => x.write.fnValue)) return true;
+  // A browser or connection reopened at run time (a reconnect): each process holds its own.
+  if (writes.every((x) => x.write.handle)) return true;
   if (b.bool && writes.every(({ write: w }) => w.op === 'assign' && w.bool && w.run !== 'request')) return true;
   if (b.value !== 'Map' && b.value !== 'Set') return false;
   // Promises of work in progress, dropped again when it settles: in-flight de-duplication.

@@ -98,6 +98,54 @@ describe(RULE, () => {
     assert.match(plain.findings[0]!.message, /^"client" \(let\) is reassigned in get\(\)/);
   });
 
+  it('takes a connection or browser reopened at run time as per-process plumbing, not data', async () => {
+    const handles = await project(
+      [
+        "import { chromium } from 'playwright-core';",
+        "import amqp from 'amqplib';",
+        "import Redis from 'ioredis';",
+        "import pg from 'pg';",
+        'let browser: unknown = null;',
+        'let conn: any;',
+        'let channel: any;',
+        'let redis: Redis | undefined;',
+        'let pool: pg.Pool | undefined;',
+        'export async function remoteBrowser(url: string) {',
+        '  browser = await chromium.connect(url);',
+        '  return browser;',
+        '}',
+        'export async function reconnect() {',
+        '  conn = await amqp.connect(process.env.AMQP_URL!);',
+        '  channel = await conn.createChannel();',
+        "  conn.on('close', () => setTimeout(reconnect, 1000));",
+        '}',
+        'export function refresh() {',
+        '  redis = new Redis(process.env.REDIS_URL!);',
+        '  pool = new pg.Pool();',
+        '  browser = null;',
+        '}',
+      ].join('\n'),
+    );
+    assert.deepEqual(where(handles.findings), []);
+    // Data stays data, even next to a handle: `config` is fetched, `session` gets a request's body too.
+    const data = await project(
+      [
+        "import { chromium } from 'playwright-core';",
+        'let config: unknown;',
+        'let session: unknown;',
+        'export async function reload() {',
+        '  config = await fetchConfig();',
+        '}',
+        'export async function open(url: string, body: unknown) {',
+        '  session = await chromium.connect(url);',
+        '  session = body;',
+        '}',
+        'declare function fetchConfig(): Promise<unknown>;',
+      ].join('\n'),
+    );
+    assert.deepEqual(where(data.findings), [`${RULE} src/state.ts:2`, `${RULE} src/state.ts:3`]);
+  });
+
   it('counts a function as start-up code only when every call site is start-up code', async () => {
     const state = 'export const seen = new Set<string>();\nexport function remember(id: string) {\n  seen.add(id);\n}\n';
     const startup = await project(state, { 'src/boot.ts': "import { remember } from './state';\nremember('boot');\n" });

@@ -1,6 +1,6 @@
 import { argumentContext, memberName, runContext } from '../context.js';
 import { CALLED_BY_NAME } from '../state.js';
-import { boundNames, inFinally, isLazyInit, isNullish, onceGuarded, shadowed, storesFunction, storesPromise } from '../guards.js';
+import { boundNames, inFinally, isLazyInit, isNullish, onceGuarded, opensHandle, shadowed, storesFunction, storesPromise } from '../guards.js';
 import type { ExportFact, RunContext, StateBinding, StateWrite, ValueKind } from '../facts.js';
 import type { TS } from '../typescript.js';
 import { isFunctionLike, type Collector, type Walk } from '../walk.js';
@@ -392,6 +392,7 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
     ...(onceGuarded(w, (n) => !!st.bindings.get(n)?.bool, (r) => st.roots.has(r) || w.imports.has(r), chain.join('.')) ? { once: true } : {}),
     ...(stored && storesFunction(w, stored) ? { fnValue: true } : {}),
     ...(stored && storesPromise(w, stored) ? { promise: true } : {}),
+    ...(right && opensHandle(w, right) ? { handle: true } : {}),
     ...ctx,
     span: w.span(node),
   });
