@@ -22,6 +22,7 @@ function expression({ write: w }: Site): string {
 
 function kindOf(b: StateBinding): string {
   const value = b.value === 'cache' ? b.lib! : b.value === 'value' ? '' : b.value;
+  if (b.decl === 'instance') return `${value} field of the ${b.name.slice(0, b.name.indexOf('#'))} singleton`;
   if (b.decl === 'static') return value ? `static ${value}` : 'static field';
   if (b.decl === 'exports') return value ? `CommonJS export, ${value}` : 'CommonJS export';
   return value || b.decl;
@@ -31,7 +32,7 @@ export default defineRule({
   id: 'module-state',
   scope: ['code'],
   severity: 'warning',
-  summary: 'Module-level binding that holds mutable data and is written at run time',
+  summary: 'Module-level binding (or container field of a singleton: a NestJS provider, an instance the module exports) that holds mutable data and is written at run time',
   why: 'Each replica holds its own copy: a second replica cannot see it, scale-in destroys it, and counters, sessions and caches silently diverge.',
   fix: 'Keep shared data in Redis or the database; keep module scope for constants and for clients created once at start-up.',
   check({ app, report }) {
@@ -56,7 +57,8 @@ export default defineRule({
         const sites = unsorted.sort((a, b) => rank(a) - rank(b));
         const { owner, binding } = sites[0]!.target;
         const first = sites[0]!;
-        const name = binding.name;
+        // A singleton's field (`NotesStore#notes`) is shown as written: `this.notes`.
+        const name = binding.decl === 'instance' ? `this.${binding.name.slice(binding.name.indexOf('#') + 1)}` : binding.name;
         const where = `${first.write.via} (${placeFrom(owner.file, first.file.file, first.write.viaLine ?? first.write.span.line)})`;
         const label = `"${name}" (${kindOf(binding)})`;
         const reassigned = !first.target.rest.length && (first.write.op === 'assign' || first.write.op === 'update');
@@ -64,7 +66,7 @@ export default defineRule({
         let message: string;
         let hint: string;
         if (cache) {
-          message = `${label} is a module-level cache filled in ${where}: each replica warms its own copy, so replicas answer with different data and every new pod starts cold`;
+          message = `${label} is a ${binding.decl === 'instance' ? 'per-process' : 'module-level'} cache filled in ${where}: each replica warms its own copy, so replicas answer with different data and every new pod starts cold`;
           hint = `if per-replica copies and stale reads are acceptable, bound it (lru-cache with max and ttl); otherwise keep ${name} in Redis so every replica reads the same values`;
         } else if (reassigned && /^(?:\+\+|--|\+=|-=)$/.test(first.write.method ?? '')) {
           message = `${label} is ${first.write.method!.startsWith('-') ? 'decremented' : 'incremented'} in ${where}: each replica counts on its own, so totals diverge and scale-in resets them`;

@@ -296,9 +296,12 @@ export interface RunContext {
 export type ValueKind = 'Map' | 'Set' | 'array' | 'object' | 'cache' | 'value';
 
 export interface StateBinding {
-  /** `carts`; `Registry.items` for a class static; `exports.hits` for a CommonJS export property. */
+  /**
+   * `carts`; `Registry.items` for a class static; `exports.hits` for a CommonJS export property;
+   * `NotesStore#notes` for a container field of a class with one instance per process.
+   */
   name: string;
-  decl: 'let' | 'var' | 'const' | 'static' | 'exports';
+  decl: 'let' | 'var' | 'const' | 'static' | 'exports' | 'instance';
   value: ValueKind;
   /** The cache library, for `value: 'cache'` (`lru-cache`, `node-cache`). */
   lib?: string;

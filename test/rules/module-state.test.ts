@@ -146,6 +146,62 @@ describe(RULE, () => {
     assert.deepEqual(where(data.findings), [`${RULE} src/state.ts:2`, `${RULE} src/state.ts:3`]);
   });
 
+  it('reports the container fields of a singleton (a NestJS provider, an instance the module exports) written at run time', async () => {
+    const nest = '{"name":"notes","dependencies":{"@nestjs/common":"^10","@nestjs/core":"^10"}}';
+    const main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n";
+    const store = [
+      "import { Injectable, Scope } from '@nestjs/common';",
+      '@Injectable()',
+      'export class NoteStore {',
+      '  private notes = new Map<string, string>();',
+      '  private readonly log: string[] = [];',
+      '  private handlers = new Map<string, () => void>();',
+      '  private seeded = new Set<string>();',
+      '  private count = 0;',
+      "  constructor() { this.seeded.add('welcome'); }",
+      '  onModuleInit() { this.seeded.add(\'help\'); }',
+      '  save(id: string, text: string) {',
+      '    this.notes.set(id, text);',
+      '    this.log.push(id);',
+      '    this.count++;',
+      '  }',
+      '  on(event: string, fn: () => void) { this.handlers.set(event, fn); }',
+      '}',
+      '@Injectable({ scope: Scope.REQUEST })',
+      'export class RequestContext {',
+      '  private seen = new Set<string>();',
+      '  mark(id: string) { this.seen.add(id); }',
+      '}',
+      'export class Draft {',
+      '  private lines: string[] = [];',
+      '  add(line: string) { this.lines.push(line); }',
+      '}',
+    ].join('\n');
+    const nestRun = await lintFiles(
+      { 'package.json': nest, 'src/main.ts': main, 'src/app.module.ts': "import { NoteStore } from './note.store';\nexport class AppModule { store = NoteStore; }\n", 'src/note.store.ts': store },
+      { rules: [RULE] },
+    );
+    // `count` is a scalar (only containers are read on instances); `handlers` keeps functions; `seeded` is filled at start-up.
+    assert.deepEqual(where(nestRun.findings), [`${RULE} src/note.store.ts:4`, `${RULE} src/note.store.ts:5`]);
+    assert.match(nestRun.findings[0]!.message, /^"this\.notes" \(Map field of the NoteStore singleton\) is a per-process cache filled in the NoteStore\.save\(\) method \(line 11\)/);
+    assert.match(nestRun.findings[1]!.message, /^"this\.log" \(array field of the NoteStore singleton\) is written from the NoteStore\.save\(\) method/);
+    const exported = await project(
+      [
+        'class Registry {',
+        '  items: string[] = [];',
+        '  add(x: string) { this.items.push(x); }',
+        '}',
+        'class Local {',
+        '  items: string[] = [];',
+        '  add(x: string) { this.items.push(x); }',
+        '}',
+        'export default new Registry();',
+        'export function make() { return new Local(); }',
+      ].join('\n'),
+    );
+    assert.deepEqual(where(exported.findings), [`${RULE} src/state.ts:2`]);
+  });
+
   it('counts a function as start-up code only when every call site is start-up code', async () => {
     const state = 'export const seen = new Set<string>();\nexport function remember(id: string) {\n  seen.add(id);\n}\n';
     const startup = await project(state, { 'src/boot.ts': "import { remember } from './state';\nremember('boot');\n" });

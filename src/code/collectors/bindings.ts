@@ -28,6 +28,8 @@ interface FileState {
   classes: Set<string>;
   /** Whether any class has a static binding: only then can a `this.x` write in a static method be one. */
   statics: boolean;
+  /** Whether a singleton class holds container fields: only then can a `this.x` write in an instance method be one. */
+  instances: boolean;
   /** Names of module-level object literals (`const api = { init() {} }`), whose methods are called like functions. */
   objects: Set<string>;
   /** Calls already recorded, by where they run (`run|fn`), callee name and member path. */
@@ -121,7 +123,7 @@ function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.
 
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, objects: new Set(), calls: new Map() }));
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, objects: new Set(), calls: new Map() }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
@@ -132,6 +134,9 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
   const aliases = new Map<string, string>();
   // `type Tracer = (run: Run) => Promise<void>`: a name for a function type.
   const fnTypes = new Set<string>();
+  // Classes with one instance per process: providers of a DI container, and classes the module itself instantiates and exports.
+  const classDecls: TS.ClassDeclaration[] = [];
+  const singletons = new Set<string>();
   for (const s of sf.statements) if (ts.isTypeAliasDeclaration(s) && holdsFunction(ts, s.type, fnTypes)) fnTypes.add(s.name.text);
   for (const s of sf.statements) {
     const exported = hasModifier(ts, s, ts.SyntaxKind.ExportKeyword);
@@ -145,6 +150,8 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
           if (decl !== 'const') for (const name of boundNames(ts, d.name)) add({ name, decl, value: 'value', span: w.span(d.name) });
           continue;
         }
+        const made = exported && d.initializer ? instantiated(w, d.initializer) : undefined;
+        if (made) singletons.add(made);
         const same = decl === 'const' && d.initializer ? aliasOf(w, st, d.initializer, globals) : undefined;
         if (same) aliases.set(d.name.text, same);
         const v = valueOf(w, d.initializer);
@@ -164,6 +171,8 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
       st.fns.add('default');
     } else if (ts.isClassDeclaration(s) && s.name) {
       st.classes.add(s.name.text);
+      classDecls.push(s);
+      if (isProvider(w, s)) singletons.add(s.name.text);
       if (exported) exp.push({ name: isDefault ? 'default' : s.name.text, local: s.name.text });
       for (const m of s.members) {
         if (!ts.isPropertyDeclaration(m) || !hasModifier(ts, m, ts.SyntaxKind.StaticKeyword) || !ts.isIdentifier(m.name)) continue;
@@ -177,6 +186,8 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
       readExportDeclaration(ts, s, exp);
     } else if (ts.isExportAssignment(s)) {
       const e = w.unwrap(s.expression);
+      const made = instantiated(w, e);
+      if (made) singletons.add(made);
       if (ts.isIdentifier(e)) exp.push({ name: 'default', local: e.text });
       else if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
         exp.push({ name: 'default', local: 'default' });
@@ -184,13 +195,56 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
       } else if (ts.isObjectLiteralExpression(e)) exportObject(ts, e, exp);
     } else if (ts.isExpressionStatement(s)) {
       readCommonJsExport(w, st, s.expression, add);
+      const assigned = w.unwrap(s.expression);
+      const made = ts.isBinaryExpression(assigned) && assigned.operatorToken.kind === ts.SyntaxKind.EqualsToken && exportsChain(w, assigned.left) ? instantiated(w, assigned.right) : undefined;
+      if (made) singletons.add(made);
       const e = w.unwrap(s.expression);
       const c = ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? w.chain(e.left) : undefined;
       if (c?.length === 2 && (c[0] === 'global' || c[0] === 'globalThis')) globals.add(c[1]!);
     }
   }
+  for (const c of classDecls) if (singletons.has(c.name!.text)) instanceFields(w, st, c, add);
   for (const e of exp) if (e.local && aliases.has(e.local)) e.local = aliases.get(e.local);
   w.facts.bindings.push(...st.bindings.values());
+}
+
+/** Decorators that make a class a provider of a DI container, one instance per process unless scoped otherwise. */
+const PROVIDER_DECORATORS = new Set(['Injectable', 'Controller', 'WebSocketGateway', 'Resolver']);
+
+/** A NestJS provider, controller, gateway or resolver in the default (singleton) scope. */
+function isProvider(w: Walk, c: TS.ClassDeclaration): boolean {
+  const ts = w.ts;
+  for (const m of c.modifiers ?? []) {
+    if (!ts.isDecorator(m) || !ts.isCallExpression(m.expression)) continue;
+    const origin = w.resolve(m.expression.expression);
+    if (!origin?.module.startsWith('@nestjs/') || !PROVIDER_DECORATORS.has(origin.path[0] ?? '')) continue;
+    // `@Injectable({ scope: Scope.REQUEST })`: a new instance per request (or per consumer).
+    return !m.expression.arguments.some((a) => /\bscope\s*:/.test(w.text(a, 200)) && !/Scope\.DEFAULT\b/.test(w.text(a, 200)));
+  }
+  return false;
+}
+
+/** `new Store()` of a class of this file: the name of the class. */
+function instantiated(w: Walk, e: TS.Expression): string | undefined {
+  const ts = w.ts;
+  const u = w.unwrap(e);
+  return ts.isNewExpression(u) && ts.isIdentifier(u.expression) ? u.expression.text : undefined;
+}
+
+/**
+ * The fields of a singleton class that hold containers (`notes = new Map()`, `private queue = []`),
+ * as bindings named `Class#field`: one copy per process, like a module-level Map.
+ */
+function instanceFields(w: Walk, st: FileState, c: TS.ClassDeclaration, add: (b: StateBinding) => void): void {
+  const ts = w.ts;
+  for (const m of c.members) {
+    if (!ts.isPropertyDeclaration(m) || hasModifier(ts, m, ts.SyntaxKind.StaticKeyword)) continue;
+    if (!ts.isIdentifier(m.name) && !ts.isPrivateIdentifier(m.name)) continue;
+    const v = valueOf(w, m.initializer);
+    if (!isContainer(v)) continue;
+    st.instances = true;
+    add({ name: `${c.name!.text}#${m.name.text}`, decl: 'instance', ...v, span: w.span(m.name) });
+  }
 }
 
 /** `module.exports = {...}`, `module.exports = x`, `exports.x = ...`, `module.exports.x = ...`, and a top-level `Object.freeze(x)`. */
@@ -347,14 +401,19 @@ function rootOf(w: Walk, e: TS.Expression): string | undefined {
 function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op'], method: string | undefined, node: TS.Node): void {
   const ts = w.ts;
   const first = rootOf(w, target);
-  if (!first || !((first === 'this' && st.statics) || first === 'module' || st.roots.has(first) || w.imports.has(first))) return;
+  if (!first || !((first === 'this' && (st.statics || st.instances)) || first === 'module' || st.roots.has(first) || w.imports.has(first))) return;
   const chain = w.targetChain(target);
   if (!chain) return;
   let full = chain;
   if (chain[0] === 'this') {
-    const cls = staticClass(w);
-    if (!cls) return;
-    full = [cls, ...chain.slice(1)];
+    const cls = st.statics ? staticClass(w) : undefined;
+    if (cls) full = [cls, ...chain.slice(1)];
+    else {
+      // A field of a singleton, written in one of its methods; the constructor fills it as the field's initialiser would.
+      const inst = st.instances && chain.length > 1 ? instanceClass(w) : undefined;
+      if (!inst || w.ts.isConstructorDeclaration(w.enclosingFunction())) return;
+      full = [`${inst.name!.text}#${chain[1]}`, ...chain.slice(2)];
+    }
   } else if (chain[0] === 'module' && chain[1] === 'exports') full = ['exports', ...chain.slice(2)];
   const root = full[0]!;
   const isImport = !st.roots.has(root) && w.imports.has(root);
