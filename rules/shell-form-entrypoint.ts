@@ -13,17 +13,19 @@ function why(p: SignalProblem): string {
   return `runs node through ${p.command} without exec: the shell gets SIGTERM, not node`;
 }
 
-/** The exec-form command to run instead, when the script is one plain node command. */
-function execForm(script: string | undefined): string | undefined {
+/** The words of the script, when it is one plain node command. */
+function nodeCommand(script: string | undefined): string[] | undefined {
   if (!script || /[;&|$`<>]/.test(script)) return undefined;
   const words = shellWords(script);
-  return words[0] === 'node' ? JSON.stringify(words).replace(/","/g, '", "') : undefined;
+  return words[0] === 'node' ? words : undefined;
 }
 
 function hintFor(p: SignalProblem, keyword: string, startScript: string | undefined): string {
   if (p.kind === 'shell-without-exec') return `put exec before the command that runs node (... && exec ${p.last}), so node replaces the shell`;
-  const direct = execForm(p.kind === 'package-manager' ? (/^(?:npm|yarn|pnpm) start$/.test(p.command) ? startScript : undefined) : p.command);
-  return direct ? `${keyword} ${direct}` : `run node directly in exec form, e.g. ${keyword} ["node", "dist/server.js"]`;
+  const words = nodeCommand(p.kind === 'package-manager' ? (/^(?:npm|yarn|pnpm) start$/.test(p.command) ? startScript : undefined) : p.command);
+  // `npm run migrate && npm start`: the steps before still run, and exec makes node replace the shell.
+  if (p.before) return `keep the steps before it and exec node in place of the package manager: ${keyword} ${p.before} exec ${(words ?? ['node', 'dist/server.js']).join(' ')}`;
+  return words ? `${keyword} ${JSON.stringify(words).replace(/","/g, '", "')}` : `run node directly in exec form, e.g. ${keyword} ["node", "dist/server.js"]`;
 }
 
 function strings(n: YNode | undefined): string[] | undefined {
@@ -69,7 +71,12 @@ export default defineRule({
       report({
         at: field.loc(),
         message: `${describeContainer(c)} ${why(problem)}, so the graceful shutdown code never runs`,
-        hint: problem.kind === 'shell-without-exec' ? hintFor(problem, 'command:', undefined) : 'command: ["node", "dist/server.js"] (node itself as PID 1, not the package manager)',
+        hint:
+          problem.kind === 'shell-without-exec'
+            ? hintFor(problem, 'command:', undefined)
+            : problem.before
+              ? `keep the steps before it and exec node in place of the package manager: command: ["sh", "-c", ${JSON.stringify(`${problem.before} exec node dist/server.js`)}]`
+              : 'command: ["node", "dist/server.js"] (node itself as PID 1, not the package manager)',
       });
     }
   },

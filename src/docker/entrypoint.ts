@@ -10,6 +10,8 @@ export interface SignalProblem {
   command: string;
   /** For `shell-without-exec`: the command that runs node, to put `exec` before. */
   last?: string;
+  /** The steps of the script before the faulty last command, as written (`npm run migrate &&`): a fix must keep them. */
+  before?: string;
 }
 
 const SHELL = /^(?:sh|bash|ash|dash|zsh)$/;
@@ -67,7 +69,10 @@ export function scriptProblem(script: string, kind: 'shell-form' | 'shell-withou
   while (words.length && /^\w+=/.test(words[0]!)) words = words.slice(1);
   if (words[0] === 'exec') return packageManager(words.slice(1));
   const pm = packageManager(words);
-  if (pm) return pm;
+  if (pm) {
+    const before = commands.length > 1 ? script.slice(0, script.lastIndexOf(last)).trim() : '';
+    return before ? { ...pm, before } : pm;
+  }
   return NODE_LIKE.test(base(words[0] ?? '')) ? { kind, command, last } : undefined;
 }
 

@@ -56,6 +56,28 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles(files(''), { rules: [RULE] })).findings), [`${RULE} api/Dockerfile:2`]);
   });
 
+  it('keeps the steps before npm start in its fix (a migration), with exec before node', async () => {
+    const { findings } = await lintFiles(
+      {
+        'api/package.json': '{"name":"api","scripts":{"start":"node server/server.js --production","migrate":"knex migrate:latest"}}',
+        'api/Dockerfile': 'FROM node:20\nCMD npm run migrate && npm start\n',
+        'api/server.js': "require('express')().listen(3000);\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} api/Dockerfile:2`]);
+    assert.equal(findings[0]!.hint, 'keep the steps before it and exec node in place of the package manager: CMD npm run migrate && exec node server/server.js --production');
+    const manifest = await lintFiles(
+      {
+        'k8s/worker.yaml':
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  template:\n    spec:\n      containers:\n        - name: worker\n          image: shop/worker:1\n          command: ["sh", "-c", "npm run migrate && npm start"]\n',
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(manifest.findings), [`${RULE} k8s/worker.yaml:11`]);
+    assert.equal(manifest.findings[0]!.hint, 'keep the steps before it and exec node in place of the package manager: command: ["sh", "-c", "npm run migrate && exec node dist/server.js"]');
+  });
+
   it('reads tini: without -g it only signals its child, the shell', async () => {
     const { findings } = await lintFiles(
       {
