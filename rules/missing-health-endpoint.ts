@@ -1,4 +1,5 @@
 import { defineRule } from '../src/rule.js';
+import { describeService } from '../src/cross/link.js';
 import { segments, serviceRoutes, type Route } from '../src/code/routes.js';
 import { runtimeFiles } from '../src/code/scope.js';
 import { hasWord } from '../src/code/words.js';
@@ -58,7 +59,7 @@ export default defineRule({
       const listed = names.length ? `among its routes: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}` : 'among the routes this linter can see';
       report({
         at: { file: first.file, ...start.span },
-        message: `service "${service.name ?? service.folder}" (${call}) has no health or readiness route (no /health, /healthz, /ready, /live or /ping ${listed}): Kubernetes probes have nothing to call`,
+        message: `${describeService(service)} (${call}) has no health or readiness route (no /health, /healthz, /ready, /live or /ping ${listed}): Kubernetes probes have nothing to call`,
         hint: hintFor(library(runtimeFiles(app, service)) ?? (routes.find((r) => FRAMEWORKS.has(r.framework))?.framework ?? start.framework?.replace(/^node:/, ''))),
       });
     }

@@ -1,4 +1,5 @@
 import { defineRule } from '../src/rule.js';
+import { describeService } from '../src/cross/link.js';
 import { findSigtermHandling } from '../src/code/shutdown.js';
 import { runtimeFiles } from '../src/code/scope.js';
 import { serverStarts } from '../src/code/servers.js';
@@ -27,10 +28,9 @@ export default defineRule({
       if (!first) continue;
       const { start } = first;
       const call = start.receiver ? `${start.receiver}.${start.method}()` : `${start.method}()`;
-      const name = service.name ?? service.folder;
       report({
         at: { file: first.file, ...start.span },
-        message: `service "${name}" starts a server (${call}) but installs no SIGTERM handler: on scale-in Node exits at once and drops in-flight requests`,
+        message: `${describeService(service)} starts a server (${call}) but installs no SIGTERM handler: on scale-in Node exits at once and drops in-flight requests`,
         hint: hintFor(start),
         related: others.slice(0, 3).map((o) => ({ file: o.file, line: o.start.span.line, column: o.start.span.column, message: 'also starts a server' })),
       });

@@ -29,6 +29,8 @@ export interface Package {
 export interface Service extends Package {
   /** Every call that starts accepting connections, with its file. */
   servers: { file: string; start: ServerStart }[];
+  /** The name as printed when another service of the run has the same one: with the folder (`api (gateway)`). */
+  label?: string;
 }
 
 /** A service linked to the container that runs it, and why replicalint thinks so. */

@@ -139,6 +139,10 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
 
   const packages = timed('packages', () => groupPackages(cwd, code, dockerfiles));
   const services = packages.map(toService).filter((s) => s !== undefined);
+  // Two services with one package.json name (a copied package.json) are told apart by their folders.
+  const named = new Map<string, number>();
+  for (const s of services) if (s.name) named.set(s.name, (named.get(s.name) ?? 0) + 1);
+  for (const s of services) if (s.name && named.get(s.name)! > 1) s.label = `${s.name} (${s.folder})`;
   const manifests = buildManifests(objects);
   const model: App = {
     cwd,

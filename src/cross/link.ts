@@ -12,7 +12,7 @@ import type { Location } from '../types.js';
 
 /** `service "checkout"` (its package name, else its folder). */
 export function describeService(s: Service): string {
-  return `service "${s.name ?? s.folder}"`;
+  return `service "${s.label ?? s.name ?? s.folder}"`;
 }
 
 /** Why a service and a container are linked, for a message: `linked because image "shop/api:1" matches package "api"`. */

@@ -72,6 +72,19 @@ describe(RULE, () => {
     assert.deepEqual(findings[0]!.related, [{ file: 'src/metrics.ts', line: 3, column: 1, message: 'also starts a server' }]);
   });
 
+  it('tells apart two services whose package.json has the same name by their folders', async () => {
+    const pkg = '{"name":"microservices-example"}';
+    const server = "require('express')().listen(3000);\n";
+    const { findings } = await lintFiles(
+      { 'gateway/package.json': pkg, 'gateway/server.js': server, 'worker/package.json': pkg, 'worker/server.js': server, 'api/package.json': '{"name":"api"}', 'api/server.js': server },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(
+      findings.map((f) => f.message.replace(/ starts a server.*/, '')),
+      ['service "api"', 'service "microservices-example (gateway)"', 'service "microservices-example (worker)"'],
+    );
+  });
+
   it('points at the server, not at a listen() call of browser code in the same package', async () => {
     const { findings } = await lintFiles(
       {
