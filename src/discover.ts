@@ -25,8 +25,8 @@ export const SKIPPED_DIRS = ['node_modules', 'dist', 'build', 'coverage', '.git'
 const CODE_EXT = /\.(?:ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 const DECLARATION = /\.d\.(?:ts|mts|cts)$|\.d\.[^/]*\.ts$/;
 const YAML_EXT = /\.ya?ml$/;
-/** Test code, bundled code and Yarn's generated loader (`.pnp.cjs`) never run as the service's code, so they are not linted. */
-const NOT_SERVICE_CODE = /(?:^|\/)(?:__tests__|__mocks__)\/|\.(?:test|spec)\.[cm]?[jt]sx?$|\.min\.js$|(?:^|\/)\.pnp\.(?:c?js|loader\.mjs)$/;
+/** Test code (`*.test.ts`, `*.spec.ts`, Nest's `*.e2e-spec.ts`), bundled code and Yarn's generated loader (`.pnp.cjs`) never run as the service's code, so they are not linted. */
+const NOT_SERVICE_CODE = /(?:^|\/)(?:__tests__|__mocks__)\/|\.(?:test|spec|e2e|e2e-spec)\.[cm]?[jt]sx?$|\.min\.js$|(?:^|\/)\.pnp\.(?:c?js|loader\.mjs)$/;
 
 /** Classify a file by name; undefined when replicalint does not read it. */
 export function classify(file: string): FileKind | undefined {

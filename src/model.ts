@@ -21,6 +21,12 @@ export interface Package {
   startScript?: string;
   /** Where the `start` script is in package.json. */
   startScriptAt?: Span;
+  /**
+   * Code files the package.json scripts name, inside the package (`server/server.js`): `start` are
+   * those the `start` script runs (through `npm run` and its pre/post scripts), `other` those only
+   * other scripts run (`node extra/dev-dns-server.js`). Undefined without a `start` script.
+   */
+  scriptFiles?: { start: string[]; other: string[] };
   files: CodeFacts[];
   dockerfiles: Dockerfile[];
 }

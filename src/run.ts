@@ -368,7 +368,7 @@ function packageDir(dir: string, cwd: string, memo: Map<string, string>): string
   return found || (dir === cwd || dir.startsWith(cwd + path.sep) ? cwd : dir);
 }
 
-function readPackageJson(dir: string): Pick<Package, 'name' | 'main' | 'startScript' | 'startScriptAt'> {
+function readPackageJson(dir: string): Pick<Package, 'name' | 'main' | 'startScript' | 'startScriptAt' | 'scriptFiles'> {
   try {
     const text = readText(path.join(dir, 'package.json'));
     const json = JSON.parse(text) as Record<string, unknown>;
@@ -378,7 +378,7 @@ function readPackageJson(dir: string): Pick<Package, 'name' | 'main' | 'startScr
       name: typeof json.name === 'string' ? json.name : undefined,
       main: typeof json.main === 'string' ? json.main : undefined,
       startScript,
-      ...(startScript !== undefined ? { startScriptAt: startScriptSpan(text) } : {}),
+      ...(startScript !== undefined ? { startScriptAt: startScriptSpan(text), scriptFiles: scriptFiles(scripts) } : {}),
     };
   } catch {
     return {};
@@ -386,6 +386,34 @@ function readPackageJson(dir: string): Pick<Package, 'name' | 'main' | 'startScr
 }
 
 /** Where `"start": "..."` is in the `scripts` of a package.json text. */
+/** The code files package.json scripts name, split into those `start` runs and those only other scripts run. */
+function scriptFiles(scripts: Record<string, unknown>): { start: string[]; other: string[] } {
+  const filesOf = (script: string) =>
+    script
+      .split(/[\s;&|()]+/)
+      .map((w) => w.replace(/^['"]|['"]$/g, ''))
+      .filter((w) => /\.[cm]?[jt]sx?$/.test(w) && !w.includes('*') && !path.posix.isAbsolute(w))
+      .map((w) => path.posix.normalize(w));
+  // `start`, what it runs with `npm run x` / `yarn x` / `pnpm x`, and their pre- and post- scripts.
+  const started = new Set<string>();
+  const queue = ['start'];
+  while (queue.length) {
+    const name = queue.pop()!;
+    const script = scripts[name];
+    if (started.has(name) || typeof script !== 'string') continue;
+    started.add(name);
+    queue.push(`pre${name}`, `post${name}`);
+    for (const m of script.matchAll(/\b(?:npm run(?:-script)?|yarn(?: run)?|pnpm(?: run)?)\s+([\w:.-]+)/g)) queue.push(m[1]!);
+  }
+  const start = new Set<string>();
+  const other = new Set<string>();
+  for (const [name, script] of Object.entries(scripts)) {
+    if (typeof script !== 'string') continue;
+    for (const f of filesOf(script)) (started.has(name) ? start : other).add(f);
+  }
+  return { start: [...start], other: [...other].filter((f) => !start.has(f)) };
+}
+
 function startScriptSpan(text: string): Span | undefined {
   const scripts = text.search(/"scripts"\s*:/);
   const re = /"start"\s*:\s*"(?:[^"\\]|\\.)*"/g;

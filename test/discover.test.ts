@@ -37,6 +37,8 @@ describe('discover', () => {
     const dir = writeProject({
       'src/server.ts': '',
       'src/server.test.ts': '',
+      'src/workflow.controller.e2e.ts': '',
+      'test/app.e2e-spec.ts': '',
       'src/__tests__/x.ts': '',
       'node_modules/express/index.js': '',
       'dist/server.js': '',

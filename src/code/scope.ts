@@ -63,7 +63,13 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   const rel = (f: CodeFacts) => insidePackage(f.file, service.folder) ?? f.file;
   const isTooling = (f: CodeFacts) => isTestOrTooling(rel(f)) || isTestSuite(rel(f), f.imports);
   // `history.listen()` in a React file or a test server is no entry point of the replica.
-  const entries = service.files.filter((f) => service.servers.some((s) => s.file === f.file) && !isUi(f) && !isTooling(f));
+  let entries = service.files.filter((f) => service.servers.some((s) => s.file === f.file) && !isUi(f) && !isTooling(f));
+  // When the start script runs one of the servers (`node server/server.js`), a server only another
+  // script runs (`node extra/dev-dns-server.js`, a helper for development) is no replica's entry.
+  const scripts = service.scriptFiles;
+  if (scripts && entries.some((f) => scripts.start.some((s) => sameModule(s, rel(f))))) {
+    entries = entries.filter((f) => !scripts.other.some((s) => sameModule(s, rel(f))) || scripts.start.some((s) => sameModule(s, rel(f))));
+  }
   const server = closure(entries, isDom);
   const ui = closure(service.files.filter((f) => !server.has(f) && isUi(f)), (f) => server.has(f));
   // Files no import reaches may still be loaded at run time (plugins, `requireDirectory`), but only
@@ -97,6 +103,13 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   }
   cache.set(service, out);
   return out;
+}
+
+/** Do two package paths name the same module, the compiled output standing for its source (`dist/main.js`, `src/main.ts`)? */
+function sameModule(a: string, b: string): boolean {
+  const stem = (p: string) => p.replace(/^\.\//, '').replace(/\.[cm]?[jt]sx?$/, '');
+  const source = (p: string) => stem(p).replace(/^(?:dist|build|lib|out)\//, 'src/');
+  return stem(a) === stem(b) || source(a) === stem(b);
 }
 
 /** Does the file use a browser-only global (`document.createElement`, `new FileReader()`) it neither declares nor imports, without checking `typeof window`? */

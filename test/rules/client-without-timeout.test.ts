@@ -86,6 +86,30 @@ describe(RULE, () => {
     );
   });
 
+  it('leaves out a helper server that only another package.json script runs, once the start script names the real one', async () => {
+    const files = (scripts: string) => ({
+      'package.json': `{"name":"kuma","scripts":{${scripts}}}`,
+      'server/server.js': "require('express')().listen(3001);\nfetch('https://api.example.com/ping');\n",
+      'extra/dns-server.js': "require('http').createServer().listen(5300);\nfetch('https://dns.example.com');\n",
+      'extra/release.mjs': "await fetch('https://api.github.com/repos');\n",
+    });
+    const scripts = '"start":"npm run start-server","start-server":"node server/server.js","dns":"node extra/dns-server.js","release":"node ./extra/release.mjs"';
+    assert.deepEqual(where((await lintFiles(files(scripts), { rules: [RULE] })).findings), [`${RULE} server/server.js:2`]);
+    // Without a start script nothing says which server the replica runs: both trees count.
+    assert.deepEqual(where((await lintFiles(files('"dns":"node extra/dns-server.js"'), { rules: [RULE] })).findings), [
+      `${RULE} extra/dns-server.js:2`,
+      `${RULE} extra/release.mjs:1`,
+      `${RULE} server/server.js:2`,
+    ]);
+    // A dev script that runs the source of the started build is the same entry.
+    const built = {
+      'package.json': '{"name":"api","scripts":{"start":"node dist/main.js","dev":"ts-node src/main.ts"}}',
+      'src/main.ts': "import express from 'express';\nexpress().listen(3000);\nfetch('https://a.example.com');\n",
+      'src/metrics.ts': "import http from 'http';\nhttp.createServer().listen(9100);\nfetch('https://b.example.com');\n",
+    };
+    assert.deepEqual(where((await lintFiles(built, { rules: [RULE] })).findings), [`${RULE} src/main.ts:3`, `${RULE} src/metrics.ts:3`]);
+  });
+
   it('reports code shared by two services once', async () => {
     const server = "import express from 'express';\nimport '../../../shared/clients';\nexpress().listen(3000);\n";
     const { findings } = await lintFiles(

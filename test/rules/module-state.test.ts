@@ -158,12 +158,19 @@ describe(RULE, () => {
       '  private handlers = new Map<string, () => void>();',
       '  private seeded = new Set<string>();',
       '  private count = 0;',
-      "  constructor() { this.seeded.add('welcome'); }",
+      '  private sessions: Map<string, string>;',
+      '  private names = new Set<string>();',
+      '  constructor() {',
+      "    this.seeded.add('welcome');",
+      '    this.sessions = new Map();',
+      "    ['a', 'b'].forEach((k) => this.names.add(k));",
+      '  }',
       '  onModuleInit() { this.seeded.add(\'help\'); }',
       '  save(id: string, text: string) {',
       '    this.notes.set(id, text);',
       '    this.log.push(id);',
       '    this.count++;',
+      '    this.sessions.set(id, text);',
       '  }',
       '  on(event: string, fn: () => void) { this.handlers.set(event, fn); }',
       '}',
@@ -181,9 +188,10 @@ describe(RULE, () => {
       { 'package.json': nest, 'src/main.ts': main, 'src/app.module.ts': "import { NoteStore } from './note.store';\nexport class AppModule { store = NoteStore; }\n", 'src/note.store.ts': store },
       { rules: [RULE] },
     );
-    // `count` is a scalar (only containers are read on instances); `handlers` keeps functions; `seeded` is filled at start-up.
-    assert.deepEqual(where(nestRun.findings), [`${RULE} src/note.store.ts:4`, `${RULE} src/note.store.ts:5`]);
-    assert.match(nestRun.findings[0]!.message, /^"this\.notes" \(Map field of the NoteStore singleton\) is a per-process cache filled in the NoteStore\.save\(\) method \(line 11\)/);
+    // `count` is a scalar (only containers are read on instances); `handlers` keeps functions; `seeded`
+    // and `names` are filled at start-up; `sessions` is made by the constructor and filled per request.
+    assert.deepEqual(where(nestRun.findings), [`${RULE} src/note.store.ts:4`, `${RULE} src/note.store.ts:5`, `${RULE} src/note.store.ts:9`]);
+    assert.match(nestRun.findings[0]!.message, /^"this\.notes" \(Map field of the NoteStore singleton\) is a per-process cache filled in the NoteStore\.save\(\) method \(line 17\)/);
     assert.match(nestRun.findings[1]!.message, /^"this\.log" \(array field of the NoteStore singleton\) is written from the NoteStore\.save\(\) method/);
     const exported = await project(
       [

@@ -237,13 +237,28 @@ function instantiated(w: Walk, e: TS.Expression): string | undefined {
  */
 function instanceFields(w: Walk, st: FileState, c: TS.ClassDeclaration, add: (b: StateBinding) => void): void {
   const ts = w.ts;
+  const fields = new Map<string, TS.Node>();
+  const found = (name: string, node: TS.Node, init: TS.Expression | undefined) => {
+    const v = valueOf(w, init);
+    if (!isContainer(v) || st.bindings.has(`${c.name!.text}#${name}`)) return;
+    st.instances = true;
+    add({ name: `${c.name!.text}#${name}`, decl: 'instance', ...v, span: w.span(node) });
+  };
   for (const m of c.members) {
     if (!ts.isPropertyDeclaration(m) || hasModifier(ts, m, ts.SyntaxKind.StaticKeyword)) continue;
     if (!ts.isIdentifier(m.name) && !ts.isPrivateIdentifier(m.name)) continue;
-    const v = valueOf(w, m.initializer);
-    if (!isContainer(v)) continue;
-    st.instances = true;
-    add({ name: `${c.name!.text}#${m.name.text}`, decl: 'instance', ...v, span: w.span(m.name) });
+    fields.set(m.name.text, m.name);
+    if (m.initializer) found(m.name.text, m.name, m.initializer);
+  }
+  // `private sessions: Map<...>; constructor() { this.sessions = new Map(); }`: created by the constructor itself.
+  const ctor = c.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+  for (const s of ctor?.body?.statements ?? []) {
+    const e = ts.isExpressionStatement(s) ? w.unwrap(s.expression) : undefined;
+    if (!e || !ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const target = w.unwrap(e.left);
+    if (!ts.isPropertyAccessExpression(target) || target.expression.kind !== ts.SyntaxKind.ThisKeyword) continue;
+    const name = target.name.text;
+    found(name, fields.get(name) ?? target, e.right);
   }
 }
 
@@ -409,9 +424,10 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
     const cls = st.statics ? staticClass(w) : undefined;
     if (cls) full = [cls, ...chain.slice(1)];
     else {
-      // A field of a singleton, written in one of its methods; the constructor fills it as the field's initialiser would.
+      // A field of a singleton, written in one of its methods. The constructor (and what it runs on
+      // the spot: `keys.forEach((k) => this.names.add(k))`) fills it as the field's initialiser would.
       const inst = st.instances && chain.length > 1 ? instanceClass(w) : undefined;
-      if (!inst || w.ts.isConstructorDeclaration(w.enclosingFunction())) return;
+      if (!inst || runContext(w, false).fn === `${inst.name!.text}.constructor`) return;
       full = [`${inst.name!.text}#${chain[1]}`, ...chain.slice(2)];
     }
   } else if (chain[0] === 'module' && chain[1] === 'exports') full = ['exports', ...chain.slice(2)];
