@@ -31,6 +31,8 @@ interface Site {
  * `loadPlugins`, `setLogger`, `main`, and those that create or restart the server (`createServer`,
  * `restartServer`, `expressCreateServer`: server hooks a plugin system calls by name).
  */
+/** Names of methods that set an object up once: `init`, `initialize`, `setup`, `bootstrap`, `initDatabase`. */
+const SETUP_NAME = /^(?:init|initiali[sz]e|setup|setUp|bootstrap)(?:[A-Z_]\w*)?$/;
 const INIT_NAME = /^(?:init|initiali[sz]e|setup|configure|bootstrap|install|register|mount|boot|start|load)(?:[A-Z_]\w*)?$|^set[A-Z]\w*$|^main$|^(?:[a-z]\w*)?(?:[Cc]reate|[Rr]estart)(?:[A-Z]\w*)?Server$/;
 
 /**
@@ -219,6 +221,9 @@ export class StateIndex {
     const known = this.startup.get(key);
     if (known !== undefined) return known;
     if (!byName && file.serverFns.includes(fn)) return this.remember(key, true);
+    // A method known only by its name (`strategy.init(injector)` on any receiver) matches every
+    // same-named call of the run: one that says it initialises is taken at its word.
+    if (byName && SETUP_NAME.test(fn.slice(1))) return this.remember(key, true);
     this.startup.set(key, false);
     const self = (s: Site) => s.fn === fn && (method ? s.run === 'method' : s.file === file && s.run === 'function');
     // A class's method (`Loader#load`): calls through `this` or `new Loader()`, and calls by name on other receivers.

@@ -210,6 +210,26 @@ describe(RULE, () => {
     assert.deepEqual(where(exported.findings), [`${RULE} src/state.ts:2`]);
   });
 
+  it("takes a method known only by its name as start-up code when the name says it sets up (a strategy's init(injector))", async () => {
+    const strategy = [
+      "import { Strategy } from './strategy';",
+      'let connection: unknown;',
+      'let runs: unknown;',
+      'export const duplicator = new Strategy({',
+      '  init(injector: { get(x: string): unknown }) {',
+      "    connection = injector.get('Connection');",
+      '  },',
+      '  process(input: unknown) {',
+      '    runs = input;',
+      '  },',
+      '});',
+    ].join('\n');
+    // Some request handler calls another object's init() and process(): by name, both match.
+    const server = "import express from 'express';\nimport './state';\nconst app = express();\napp.post('/x', (req, res) => { req.body.widget.init(); req.body.widget.process(1); res.end(); });\nexport const server = app.listen(3000);\n";
+    const { findings } = await lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server, 'src/state.ts': strategy, 'src/strategy.ts': 'export class Strategy { constructor(readonly o: object) {} }\n' }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} src/state.ts:3`]);
+  });
+
   it('counts a function as start-up code only when every call site is start-up code', async () => {
     const state = 'export const seen = new Set<string>();\nexport function remember(id: string) {\n  seen.add(id);\n}\n';
     const startup = await project(state, { 'src/boot.ts': "import { remember } from './state';\nremember('boot');\n" });
