@@ -62,7 +62,7 @@ export default defineRule({
         const where = `${first.write.via} (${placeFrom(owner.file, first.file.file, first.write.viaLine ?? first.write.span.line)})`;
         const label = `"${name}" (${kindOf(binding)})`;
         const reassigned = !first.target.rest.length && (first.write.op === 'assign' || first.write.op === 'update');
-        const cache = binding.value === 'cache' || /cache|memo/i.test(name.split('.').pop()!) || (binding.value === 'Map' && sites.every((s) => s.write.method === 'set'));
+        const cache = binding.value === 'cache' || (binding.value !== 'value' && /cache|memo/i.test(name.split('.').pop()!)) || (binding.value === 'Map' && sites.every((s) => s.write.method === 'set'));
         let message: string;
         let hint: string;
         if (cache) {

@@ -96,6 +96,9 @@ describe(RULE, () => {
     const plain = await project('let client: object | undefined;\nexport function get() {\n  client = {};\n  return client;\n}\n');
     assert.deepEqual(where(plain.findings), [`${RULE} src/state.ts:1`]);
     assert.match(plain.findings[0]!.message, /^"client" \(let\) is reassigned in get\(\)/);
+    // A name with "cache" in it makes a container a cache, not a plain value: this one is reassigned.
+    const named = await project('let cacheService: object | undefined;\nexport function use(s: object) {\n  cacheService = s;\n}\n');
+    assert.match(named.findings[0]!.message, /^"cacheService" \(let\) is reassigned in use\(\)/);
   });
 
   it('takes a connection or browser reopened at run time as per-process plumbing, not data', async () => {
