@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isKustomization } from './k8s/kustomize.js';
 import { emptyFacts, type CodeFacts } from './code/facts.js';
 import type { ParsedYaml } from './k8s/yaml.js';
 
@@ -159,7 +160,9 @@ export class FileCache {
 
   /** The key of a file's content: its extension matters, since `.ts` and `.js` parse differently. */
   static hash(file: string, text: string): string {
-    return crypto.createHash('sha1').update(path.extname(file)).update('\0').update(text).digest('base64url');
+    // What a file is read as depends on its extension, and for a kustomization on its name too.
+    const kind = isKustomization(file) ? 'kustomization' : path.extname(file);
+    return crypto.createHash('sha1').update(kind).update('\0').update(text).digest('base64url');
   }
 
   /** The cached entry for this content. */

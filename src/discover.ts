@@ -33,7 +33,9 @@ export function classify(file: string): FileKind | undefined {
   const base = path.basename(file);
   if (base === 'package.json') return 'package-json';
   if (base === 'Dockerfile' || base === 'Containerfile' || base.endsWith('.Dockerfile')) return 'dockerfile';
-  if (/^(?:Dockerfile|Containerfile)[.\-_][\w.-]+$/.test(base) && !/\.(?:md|txt|dockerignore|orig|bak)$/.test(base)) {
+  // `Dockerfile-prod`, `Dockerfile_dev`: no extension, so never `Dockerfile-generator.js`.
+  if (/^(?:Dockerfile|Containerfile)[-_][\w-]+$/.test(base)) return 'dockerfile';
+  if (/^(?:Dockerfile|Containerfile)\.[\w.-]+$/.test(base) && !/\.(?:md|txt|dockerignore|orig|bak)$/.test(base)) {
     return 'dockerfile';
   }
   if (YAML_EXT.test(base)) return 'yaml';

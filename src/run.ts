@@ -13,8 +13,8 @@ import { UsageError } from './errors.js';
 import { parseDockerfile, type Dockerfile } from './docker/dockerfile.js';
 import { buildManifests, toObjects, type K8sObject } from './k8s/objects.js';
 import { readPlainYaml } from './k8s/yaml-fast.js';
-import { yamlDocs } from './k8s/yaml.js';
-import { isKustomization, kustomizePatches } from './k8s/kustomize.js';
+import { yamlDocs, type ParsedYaml } from './k8s/yaml.js';
+import { isKustomization, kustomizePatches, samePath } from './k8s/kustomize.js';
 import { linkServices, toService, type App, type Package, type Problem } from './model.js';
 import { linkByPort } from './cross/link.js';
 import type { Rule } from './rule.js';
@@ -68,8 +68,9 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   const dockerfiles: { file: SourceFile; df: Dockerfile }[] = [];
   const helmSkipped = new Map<string, number>();
   const yamlObjects: { file: SourceFile; objects: K8sObject[] }[] = [];
-  /** Files kustomizations apply as patches, to the kustomization that lists them. */
+  /** Files kustomizations apply as patches, to the kustomization that lists them (one a kustomization lists as a resource is whole). */
   const patches = new Map<string, string>();
+  const resources = new Set<string>();
   const directives = new Map<string, Directive[]>();
   const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => notices.push(m))) : undefined;
   const reader = new Reader(cache);
@@ -108,7 +109,11 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
         else problems.push({ file: file.name, message, ...span });
       } else {
         const docs = yamlDocs(file.name, y);
-        if (isKustomization(file.path)) for (const p of kustomizePatches(file.path, docs)) patches.set(p, file.name);
+        if (isKustomization(file.path)) {
+          const listed = kustomizePatches(file.path, docs);
+          for (const p of listed.patches) patches.set(p, file.name);
+          for (const r of listed.resources) resources.add(r);
+        }
         yamlObjects.push({ file, objects: timed('kubernetes objects', () => toObjects(docs)) });
         if (y.directives?.length) directives.set(file.name, y.directives);
       }
@@ -125,7 +130,8 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   if (cache) timed('save cache', () => cache.save((m) => notices.push(m)));
   // A kustomize patch is a fragment of an object defined elsewhere: only the built output is whole.
   for (const { file, objects: found } of yamlObjects) {
-    const by = patches.get(file.path);
+    const at = samePath(file.path);
+    const by = resources.has(at) ? undefined : patches.get(at);
     if (!by) {
       objects.push(...found);
       continue;
@@ -204,14 +210,23 @@ class Reader {
     }
     // Every Kubernetes object names both keys: YAML without them (CI workflows, compose files,
     // lock files, API specs) is not Kubernetes, is ignored silently, and is not even parsed. A
-    // kustomization need not name them, and is read for the patches it lists.
-    if ((!text.includes('apiVersion') || !text.includes('kind')) && !isKustomization(file.path)) return { yaml: { docs: [] } };
+    // kustomization need not name them, and is read for the patches it lists (silently: broken,
+    // it only lists none).
+    if (!text.includes('apiVersion') || !text.includes('kind')) {
+      if (!isKustomization(file.path)) return { yaml: { docs: [] } };
+      const read = await this.parseYaml(text);
+      return { yaml: read.problem ? { docs: [] } : read };
+    }
+    return { yaml: await this.parseYaml(text) };
+  }
+
+  private async parseYaml(text: string): Promise<ParsedYaml> {
     // Plain block YAML (nearly every manifest) is read without the YAML library, which then never loads.
     const plain = timed('parse yaml', () => readPlainYaml(text));
-    if (plain) return { yaml: plain };
+    if (plain) return plain;
     this.yaml ??= await timed('load yaml', () => import('./k8s/yaml-parse.js'));
     const parse = this.yaml.parseYamlWithLibrary;
-    return { yaml: timed('parse yaml', () => parse(text)) };
+    return timed('parse yaml', () => parse(text));
   }
 }
 

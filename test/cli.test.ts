@@ -104,6 +104,28 @@ describe('parse errors', () => {
     assert.match(run.stderr, /config\/default\/manager_auth_proxy_patch\.yaml: skipped: a kustomize patch \(listed in config\/default\/kustomization\.yaml\); lint the built output instead: kustomize build config\/default \| replicalint -/);
     assert.match(run.stderr, /config\/default\/patches\/webhook\.yaml: skipped: a kustomize patch/);
   });
+
+  it('reads kustomization.yml, paths that leave the folder, resources that are also patches, and broken kustomizations the same with and without --cache', async () => {
+    const patch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: proxy\n          image: proxy\n';
+    const cwd = writeProject({
+      // Same bytes as the kustomization below, under a name kustomize does not read: not a kustomization.
+      'notes/example.yml': 'patchesStrategicMerge:\n  - ../base/patch.yaml\n',
+      'overlay/kustomization.yml': 'patchesStrategicMerge:\n  - ../base/patch.yaml\n',
+      'base/patch.yaml': patch,
+      'both/kustomization.yaml': 'resources:\n  - whole.yaml\npatches:\n  - path: whole.yaml\n',
+      'both/whole.yaml': NO_PROBE,
+      // Broken, and without apiVersion and kind: lists nothing, and is no parse error.
+      'broken/kustomization.yaml': 'resources:\n  - a.yaml\nresources:\n  - {{ .x }}\n',
+    });
+    const expected = ['missing-readiness-probe both/whole.yaml:9'];
+    for (const args of [[], ['--cache', '--cache-location', path.join(cwd, '.cache')], ['--cache', '--cache-location', path.join(cwd, '.cache')]]) {
+      const run = await runCli(['-f', 'json', ...args], { cwd });
+      const found = JSON.parse(run.stdout).findings.map((f: { ruleId: string; file: string; line: number }) => `${f.ruleId} ${f.file}:${f.line}`);
+      assert.deepEqual(found, expected, args.join(' '));
+      assert.match(run.stderr, /base\/patch\.yaml: skipped: a kustomize patch \(listed in overlay\/kustomization\.yml\)/);
+      assert.doesNotMatch(run.stderr, /broken\/kustomization\.yaml/);
+    }
+  });
 });
 
 describe('exit codes', () => {

@@ -26,6 +26,9 @@ describe('classify', () => {
     assert.equal(classify('Dockerfile_dev'), 'dockerfile');
     assert.equal(classify('Dockerfile-notes.txt'), undefined);
     assert.equal(classify('Dockerfiles'), undefined);
+    assert.equal(classify('src/Dockerfile-generator.js'), 'code');
+    assert.equal(classify('Dockerfile-compose.yml'), 'yaml');
+    assert.equal(classify('Dockerfile-prod.sh'), undefined);
     assert.equal(classify('package.json'), 'package-json');
     assert.equal(classify('tsconfig.json'), undefined);
     assert.equal(classify('README.md'), undefined);

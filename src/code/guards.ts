@@ -191,8 +191,10 @@ export function storesFunction(w: Walk, e: TS.Expression): boolean {
 }
 
 /** `new Promise(...)`, `x.then(...)`, or a name that says it holds a promise. */
-/** Calls that open a connection or start a process and hand back its handle. */
-const OPENS = /^(?:connect|createConnection|createClient|createPool|createChannel|createConfirmChannel|launch|launchPersistentContext|connectOverCDP)$/;
+/** Calls of a library that open a connection or start a process and hand back its handle. */
+const OPENS = /^(?:connect|createConnection|createClient|createPool|launch|launchPersistentContext|connectOverCDP)$/;
+/** Calls that only a connection or a browser answers, whatever the receiver is named. */
+const OPENS_ON_HANDLE = /^(?:createChannel|createConfirmChannel|newContext|newPage)$/;
 /** Classes whose instances are connections, pools or clients. */
 const HANDLE_CLASS = /(?:Client|Connection|Pool|Cluster|Browser|Socket|Redis|Producer|Consumer)$/;
 
@@ -204,9 +206,19 @@ const HANDLE_CLASS = /(?:Client|Connection|Pool|Cluster|Browser|Socket|Redis|Pro
 export function opensHandle(w: Walk, e: TS.Expression): boolean {
   const ts = w.ts;
   const u = w.unwrap(e);
+  // `useRedis ? new Redis() : null`
+  if (ts.isConditionalExpression(u)) {
+    const sides = [u.whenTrue, u.whenFalse];
+    return sides.some((x) => opensHandle(w, x)) && sides.every((x) => isNullish(w, x) || opensHandle(w, x));
+  }
   if (ts.isCallExpression(u)) {
     const callee = w.unwrap(u.expression);
-    return ts.isPropertyAccessExpression(callee) && OPENS.test(callee.name.text);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+    if (name && ts.isPropertyAccessExpression(callee) && OPENS_ON_HANDLE.test(name)) return true;
+    if (!name || !OPENS.test(name)) return false;
+    // The library's own call (`chromium.connect(url)`, `createClient()` from redis), not a look-alike of the project's (`stripeConnect.connect(code)`).
+    const origin = w.resolve(callee) ?? (ts.isPropertyAccessExpression(callee) ? w.originOf(callee.expression) : undefined);
+    return !!origin && !origin.module.startsWith('.');
   }
   if (!ts.isNewExpression(u)) return false;
   const origin = w.resolve(u.expression);

@@ -108,7 +108,10 @@ describe(RULE, () => {
         "import amqp from 'amqplib';",
         "import Redis from 'ioredis';",
         "import pg from 'pg';",
+        "import { createClient } from 'redis';",
         'let browser: unknown = null;',
+        'let cache: unknown;',
+        'let page: any;',
         'let conn: any;',
         'let channel: any;',
         'let redis: Redis | undefined;',
@@ -122,14 +125,32 @@ describe(RULE, () => {
         '  channel = await conn.createChannel();',
         "  conn.on('close', () => setTimeout(reconnect, 1000));",
         '}',
-        'export function refresh() {',
-        '  redis = new Redis(process.env.REDIS_URL!);',
+        'export async function refresh(useRedis: boolean) {',
+        '  redis = useRedis ? new Redis(process.env.REDIS_URL!) : undefined;',
         '  pool = new pg.Pool();',
         '  browser = null;',
+        '  cache = createClient({ url: process.env.REDIS_URL });',
+        '  page = await (browser as any).newPage();',
         '}',
       ].join('\n'),
     );
     assert.deepEqual(where(handles.findings), []);
+    // The project's own connect() and a request's hand back data, whatever the method is called.
+    const lookalikes = await project(
+      [
+        "import { stripeConnect } from './stripe';",
+        'let account: unknown;',
+        'let lastUser: unknown;',
+        'export async function oauth(code: string) {',
+        '  account = await stripeConnect.connect(code);',
+        '}',
+        'export async function login(req: any) {',
+        '  lastUser = await req.session.connect();',
+        '}',
+      ].join('\n'),
+      { 'src/stripe.ts': 'export const stripeConnect = { async connect(code: string) { return { id: code }; } };\n' },
+    );
+    assert.deepEqual(where(lookalikes.findings), [`${RULE} src/state.ts:2`, `${RULE} src/state.ts:3`]);
     // Data stays data, even next to a handle: `config` is fetched, `session` gets a request's body too.
     const data = await project(
       [
