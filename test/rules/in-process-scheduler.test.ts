@@ -73,15 +73,15 @@ describe(RULE, () => {
       {
         'package.json': '{"name":"api","type":"module","dependencies":{"express":"^4","croner":"^9"}}',
         'src/main.ts':
-          "import express from 'express';\nimport { Cron } from 'croner';\nconst purgeOldData = () => {};\nnew Cron('*/5 * * * *', () => purgeOldData());\nCron('0 3 * * *', { protect: true }, purgeOldData);\nconst next = new Cron('0 * * * *').nextRun();\nconst paused = new Cron('0 * * * *', { paused: true });\nexport function validate(pattern: string) {\n  new Cron(pattern, () => {}).stop();\n}\nexpress().listen(3000);\n",
+          "import express from 'express';\nimport { Cron } from 'croner';\nconst purgeOldData = () => {};\nnew Cron('*/5 * * * *', () => purgeOldData());\nCron('0 3 * * *', { protect: true }, purgeOldData);\nconst next = new Cron('0 * * * *').nextRun();\nconst paused = new Cron('0 * * * *', { paused: true });\nconst opts = { paused: true };\nconst checker = new Cron('0 * * * *', opts);\nnew Cron('0 6 * * *', () => purgeOldData(), { timezone: 'Europe/Oslo' });\nexport function validate(pattern: string) {\n  new Cron(pattern, () => {}).stop();\n}\nexpress().listen(3000);\n",
         'src/legacy.js': "const Cron = require('croner');\nmodule.exports = () => Cron('0 0 * * *', function vacuum() { db.run('VACUUM'); });\n",
       },
       { rules: [RULE] },
     );
-    assert.deepEqual(where(findings), [`${RULE} src/legacy.js:2`, `${RULE} src/main.ts:4`, `${RULE} src/main.ts:5`]);
+    assert.deepEqual(where(findings), [`${RULE} src/legacy.js:2`, `${RULE} src/main.ts:4`, `${RULE} src/main.ts:5`, `${RULE} src/main.ts:10`]);
     assert.deepEqual(
       findings.map((f) => f.message.replace(/ in every replica.*/, '')),
-      ["Cron('0 0 * * *') runs vacuum()", "new Cron('*/5 * * * *') schedules a job", "Cron('0 3 * * *') runs purgeOldData()"],
+      ["Cron('0 0 * * *') runs vacuum()", "new Cron('*/5 * * * *') schedules a job", "Cron('0 3 * * *') runs purgeOldData()", "new Cron('0 6 * * *') schedules a job"],
     );
   });
 

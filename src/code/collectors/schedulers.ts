@@ -44,9 +44,10 @@ export const schedulers: Collector = {
         call: `${ts.isNewExpression(call) ? 'new ' : ''}${w.text(call.expression, 40)}(${shown})`,
         span: w.span(call),
       };
-      // croner takes the function last; without one, `Cron(pattern)` only computes run times.
-      const callback = origin.module === 'croner' ? args[args.length - 1] : obj ? prop('onTick') : args[1];
-      if (origin.module === 'croner' && (args.length < 2 || !callback || isObject(w, callback))) return;
+      // croner takes options and the function in either order; without a function, `Cron(pattern)`
+      // or `Cron(pattern, options)` only computes run times.
+      const callback = origin.module === 'croner' ? cronerJob(w, args) : obj ? prop('onTick') : args[1];
+      if (origin.module === 'croner' && !callback) return;
       // A job that does nothing (`new Cron(pattern, () => {})` to check a pattern) runs nothing N times.
       if (callback && doesNothing(w, callback)) return;
       const fn = jobName(w, callback);
@@ -90,8 +91,15 @@ function doesNothing(w: Walk, e: TS.Expression): boolean {
   return (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) && ts.isBlock(u.body) && u.body.statements.length === 0;
 }
 
-function isObject(w: Walk, e: TS.Expression): boolean {
-  return w.ts.isObjectLiteralExpression(w.unwrap(e));
+/** The function of `new Cron(pattern, fn, options)` or `new Cron(pattern, options, fn)`: a function, or a name that is no options object. */
+function cronerJob(w: Walk, args: readonly TS.Expression[]): TS.Expression | undefined {
+  const ts = w.ts;
+  const rest = args.slice(1, 3).map((a) => w.unwrap(a));
+  return (
+    rest.find((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a)) ??
+    rest.find((a) => (ts.isIdentifier(a) || ts.isPropertyAccessExpression(a)) && !/(?:^|\.)(?:opts|options|config|cfg|settings|conf)$/i.test(w.text(a))) ??
+    rest.find((a) => ts.isCallExpression(a) && ts.isPropertyAccessExpression(a.expression) && a.expression.name.text === 'bind')
+  );
 }
 
 function firstArg(w: Walk, a: TS.Expression | undefined): string {
