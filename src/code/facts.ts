@@ -307,6 +307,8 @@ export interface StateBinding {
   lib?: string;
   /** Initialised with `true` or `false`: a flag. */
   bool?: boolean;
+  /** For a singleton's field: the module-level names that hold the instance (`registry` for `const registry = new Registry()`). */
+  vars?: string[];
   /** The declarator name. */
   span: Span;
 }

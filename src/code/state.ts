@@ -268,6 +268,9 @@ export class StateIndex {
           const t = this.importTarget(f, c.name, member ? c.path.slice(0, -1) : c.path);
           if (t) {
             push(`${t.file.file}#${[t.local, ...t.rest].join('.')}${member}`, f, c);
+            // `registry.add()` on the one instance another module keeps in `registry`: that class's method.
+            const cls = t.rest.length === 1 && !member ? t.file.bindings.find((b) => b.decl === 'instance' && b.vars?.includes(t.local))?.name.split('#')[0] : undefined;
+            if (cls) push(`${t.file.file}#${cls}#${t.rest[0]}`, f, c);
             // `registry.registerHandler()` on an instance another module exports (`export const registry = new Registry()`): also the method, by its name.
             if (t.rest.length && !member && CALLED_BY_NAME.test(last!)) push(`.${last}`, f, c);
           }

@@ -234,6 +234,64 @@ describe(RULE, () => {
     assert.deepEqual(where(exported.findings), [`${RULE} src/state.ts:2`]);
   });
 
+  it('tells singletons from classes with an instance per request or per caller', async () => {
+    const nest = '{"name":"audit","dependencies":{"@nestjs/common":"^10","@nestjs/core":"^10"}}';
+    const main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n";
+    const providers = [
+      "import { Controller, Get, Inject, Injectable, Scope } from '@nestjs/common';",
+      "import { REQUEST } from '@nestjs/core';",
+      '@Injectable({ scope: Scope.REQUEST })',
+      'export class RequestContext { user?: string }',
+      "@Controller('audit')",
+      'export class AuditController {',
+      '  private trail: string[] = [];',
+      '  constructor(private readonly ctx: RequestContext) {}',
+      "  @Get() record() { this.trail.push(this.ctx.user ?? ''); }",
+      '}',
+      '@Injectable()',
+      'export class RequestLog {',
+      '  private lines: string[] = [];',
+      '  constructor(@Inject(REQUEST) private readonly req: unknown) {}',
+      "  add() { this.lines.push('x'); }",
+      '}',
+      'const scope = Scope.TRANSIENT;',
+      '@Injectable({ scope })',
+      'export class PerConsumer {',
+      '  private seen = new Set<string>();',
+      '  mark(id: string) { this.seen.add(id); }',
+      '}',
+      '@Injectable()',
+      'export class Roles {',
+      '  private roles = new Map<string, string[]>();',
+      '  onModuleInit() { this.seed(); }',
+      "  private seed() { this.roles.set('admin', ['*']); }",
+      '}',
+    ].join('\n');
+    const run = await lintFiles({ 'package.json': nest, 'src/main.ts': main, 'src/app.module.ts': 'export class AppModule {}\n', 'src/providers.ts': providers }, { rules: [RULE] });
+    assert.deepEqual(where(run.findings), []);
+    // A module's own instance, called at start-up here and in the server, and at run time only in the second project.
+    const registry = "class Registry {\n  private plugins: string[] = [];\n  add(p: string) { this.plugins.push(p); }\n}\nexport const registry = new Registry();\nregistry.add('core');\n";
+    const serverWith = (call: string) => `import express from 'express';\nimport { registry } from './state';\nconst app = express();\n${call}\nexport const server = app.listen(3000);\n`;
+    const atStart = await lintFiles({ 'package.json': EXPRESS, 'src/server.ts': serverWith("registry.add('auth');"), 'src/state.ts': registry }, { rules: [RULE] });
+    assert.deepEqual(where(atStart.findings), []);
+    const perRequest = await lintFiles({ 'package.json': EXPRESS, 'src/server.ts': serverWith("app.post('/plugins', (req, res) => { registry.add(req.body.name); res.end(); });"), 'src/state.ts': registry }, { rules: [RULE] });
+    assert.deepEqual(where(perRequest.findings), [`${RULE} src/state.ts:2`]);
+    // An exported class may be made anywhere (a cart per request): one exported instance does not make it a singleton.
+    const cart = await project("export class Cart {\n  private lines: string[] = [];\n  add(l: string) { this.lines.push(l); }\n}\nexport const EMPTY_CART = new Cart();\n");
+    assert.deepEqual(where(cart.findings), []);
+    // CommonJS: the instance kept in a name, or in an exported object.
+    const cjs = await lintFiles(
+      {
+        'package.json': EXPRESS,
+        'server.js': "const express = require('express');\nconst store = require('./store');\nconst { queue } = require('./queue');\nconst app = express();\napp.post('/x', (req, res) => { store.put(req.body); queue.push(req.body); res.end(); });\napp.listen(3000);\n",
+        'store.js': 'class Store {\n  constructor() { this.items = []; }\n  put(x) { this.items.push(x); }\n}\nconst store = new Store();\nmodule.exports = store;\n',
+        'queue.js': 'class Queue {\n  constructor() { this.jobs = []; }\n  push(j) { this.jobs.push(j); }\n}\nmodule.exports = { queue: new Queue() };\n',
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(cjs.findings), [`${RULE} queue.js:2`, `${RULE} store.js:2`]);
+  });
+
   it("takes a method known only by its name as start-up code when the name says it sets up (a strategy's init(injector))", async () => {
     const strategy = [
       "import { Strategy } from './strategy';",

@@ -30,6 +30,8 @@ interface FileState {
   statics: boolean;
   /** Whether a singleton class holds container fields: only then can a `this.x` write in an instance method be one. */
   instances: boolean;
+  /** Module-level names of singleton instances, to their class (`registry` → `Registry`). */
+  singletonVars: Map<string, string>;
   /** Names of module-level object literals (`const api = { init() {} }`), whose methods are called like functions. */
   objects: Set<string>;
   /** Calls already recorded, by where they run (`run|fn`), callee name and member path. */
@@ -123,7 +125,7 @@ function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.
 
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, objects: new Set(), calls: new Map() }));
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, singletonVars: new Map(), objects: new Set(), calls: new Map() }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
@@ -134,9 +136,7 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
   const aliases = new Map<string, string>();
   // `type Tracer = (run: Run) => Promise<void>`: a name for a function type.
   const fnTypes = new Set<string>();
-  // Classes with one instance per process: providers of a DI container, and classes the module itself instantiates and exports.
   const classDecls: TS.ClassDeclaration[] = [];
-  const singletons = new Set<string>();
   for (const s of sf.statements) if (ts.isTypeAliasDeclaration(s) && holdsFunction(ts, s.type, fnTypes)) fnTypes.add(s.name.text);
   for (const s of sf.statements) {
     const exported = hasModifier(ts, s, ts.SyntaxKind.ExportKeyword);
@@ -150,8 +150,6 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
           if (decl !== 'const') for (const name of boundNames(ts, d.name)) add({ name, decl, value: 'value', span: w.span(d.name) });
           continue;
         }
-        const made = exported && d.initializer ? instantiated(w, d.initializer) : undefined;
-        if (made) singletons.add(made);
         const same = decl === 'const' && d.initializer ? aliasOf(w, st, d.initializer, globals) : undefined;
         if (same) aliases.set(d.name.text, same);
         const v = valueOf(w, d.initializer);
@@ -172,7 +170,6 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
     } else if (ts.isClassDeclaration(s) && s.name) {
       st.classes.add(s.name.text);
       classDecls.push(s);
-      if (isProvider(w, s)) singletons.add(s.name.text);
       if (exported) exp.push({ name: isDefault ? 'default' : s.name.text, local: s.name.text });
       for (const m of s.members) {
         if (!ts.isPropertyDeclaration(m) || !hasModifier(ts, m, ts.SyntaxKind.StaticKeyword) || !ts.isIdentifier(m.name)) continue;
@@ -186,8 +183,6 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
       readExportDeclaration(ts, s, exp);
     } else if (ts.isExportAssignment(s)) {
       const e = w.unwrap(s.expression);
-      const made = instantiated(w, e);
-      if (made) singletons.add(made);
       if (ts.isIdentifier(e)) exp.push({ name: 'default', local: e.text });
       else if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
         exp.push({ name: 'default', local: 'default' });
@@ -195,54 +190,123 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
       } else if (ts.isObjectLiteralExpression(e)) exportObject(ts, e, exp);
     } else if (ts.isExpressionStatement(s)) {
       readCommonJsExport(w, st, s.expression, add);
-      const assigned = w.unwrap(s.expression);
-      const made = ts.isBinaryExpression(assigned) && assigned.operatorToken.kind === ts.SyntaxKind.EqualsToken && exportsChain(w, assigned.left) ? instantiated(w, assigned.right) : undefined;
-      if (made) singletons.add(made);
       const e = w.unwrap(s.expression);
       const c = ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? w.chain(e.left) : undefined;
       if (c?.length === 2 && (c[0] === 'global' || c[0] === 'globalThis')) globals.add(c[1]!);
     }
   }
-  for (const c of classDecls) if (singletons.has(c.name!.text)) instanceFields(w, st, c, add);
+  const singletons = singletonClasses(w, sf, classDecls);
+  for (const c of classDecls) {
+    const vars = singletons.get(c.name!.text);
+    if (vars) instanceFields(w, st, c, vars, add);
+  }
   for (const e of exp) if (e.local && aliases.has(e.local)) e.local = aliases.get(e.local);
   w.facts.bindings.push(...st.bindings.values());
+}
+
+/**
+ * The classes of a file with one instance per process, each with the module-level names that hold
+ * it: NestJS providers, controllers, gateways and resolvers in the default scope (none that
+ * injects the request or a request-scoped provider of the file, which makes it request-scoped
+ * too), and classes the module itself instantiates once, at its top level, and does not export
+ * (`const registry = new Registry()`, `export default new Registry()`, `module.exports = { store: new Store() }`).
+ */
+function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclaration[]): Map<string, string[]> {
+  const ts = w.ts;
+  const out = new Map<string, string[]>();
+  const providers = classes.filter((c) => providerScope(w, c) !== undefined);
+  const scoped = new Set(providers.filter((c) => providerScope(w, c) === 'scoped').map((c) => c.name!.text));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const c of providers) {
+      if (scoped.has(c.name!.text) || !injectsRequest(w, c, scoped)) continue;
+      scoped.add(c.name!.text);
+      changed = true;
+    }
+  }
+  for (const c of providers) if (!scoped.has(c.name!.text)) out.set(c.name!.text, []);
+  // Instances made by the module's own top-level code, and the names that keep them.
+  const made = new Map<string, string[]>();
+  const note = (e: TS.Expression | undefined, name?: string) => {
+    const u = e && w.unwrap(e);
+    if (!u) return;
+    if (ts.isNewExpression(u) && ts.isIdentifier(u.expression)) {
+      const list = made.get(u.expression.text) ?? [];
+      made.set(u.expression.text, name ? [...list, name] : [...list, '']);
+    } else if (ts.isObjectLiteralExpression(u)) {
+      for (const p of u.properties) if (ts.isPropertyAssignment(p)) note(p.initializer);
+    }
+  };
+  for (const s of sf.statements) {
+    if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) note(d.initializer, ts.isIdentifier(d.name) && s.declarationList.flags & ts.NodeFlags.Const ? d.name.text : undefined);
+    } else if (ts.isExportAssignment(s)) note(s.expression);
+    else if (ts.isExpressionStatement(s)) {
+      const e = w.unwrap(s.expression);
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) note(e.right);
+    }
+  }
+  const exported = new Set(w.facts.moduleExports.map((e) => e.local));
+  for (const c of classes) {
+    const name = c.name!.text;
+    const news = made.get(name);
+    if (out.has(name) || news?.length !== 1 || exported.has(name) || hasModifier(ts, c, ts.SyntaxKind.ExportKeyword)) continue;
+    // Made once in the whole file: no per-request `new Registry()` beside it.
+    if ((sf.text.match(new RegExp(`\\bnew\\s+${name.replace(/\$/g, '\\$')}\\b`, 'g')) ?? []).length !== 1) continue;
+    out.set(name, news.filter((v) => v));
+  }
+  return out;
 }
 
 /** Decorators that make a class a provider of a DI container, one instance per process unless scoped otherwise. */
 const PROVIDER_DECORATORS = new Set(['Injectable', 'Controller', 'WebSocketGateway', 'Resolver']);
 
-/** A NestJS provider, controller, gateway or resolver in the default (singleton) scope. */
-function isProvider(w: Walk, c: TS.ClassDeclaration): boolean {
+/** A NestJS provider (controller, gateway, resolver) in the default scope, or in another one (`scoped`): a scope it cannot read counts as another. */
+function providerScope(w: Walk, c: TS.ClassDeclaration): 'default' | 'scoped' | undefined {
   const ts = w.ts;
   for (const m of c.modifiers ?? []) {
     if (!ts.isDecorator(m) || !ts.isCallExpression(m.expression)) continue;
     const origin = w.resolve(m.expression.expression);
     if (!origin?.module.startsWith('@nestjs/') || !PROVIDER_DECORATORS.has(origin.path[0] ?? '')) continue;
-    // `@Injectable({ scope: Scope.REQUEST })`: a new instance per request (or per consumer).
-    return !m.expression.arguments.some((a) => /\bscope\s*:/.test(w.text(a, 200)) && !/Scope\.DEFAULT\b/.test(w.text(a, 200)));
+    for (const a of m.expression.arguments) {
+      const u = w.unwrap(a);
+      if (ts.isStringLiteralLike(u) || ts.isArrayLiteralExpression(u)) continue;
+      if (!ts.isObjectLiteralExpression(u)) return 'scoped';
+      for (const p of u.properties) {
+        const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+        if (ts.isSpreadAssignment(p) || (ts.isShorthandPropertyAssignment(p) && p.name.text === 'scope')) return 'scoped';
+        if (name === 'scope' && ts.isPropertyAssignment(p) && !/^Scope\.DEFAULT$/.test(w.text(p.initializer))) return 'scoped';
+      }
+    }
+    return 'default';
   }
-  return false;
+  return undefined;
 }
 
-/** `new Store()` of a class of this file: the name of the class. */
-function instantiated(w: Walk, e: TS.Expression): string | undefined {
+/** Does the constructor inject the request (`@Inject(REQUEST)`, `@Inject(CONTEXT)`) or one of `scoped`? */
+function injectsRequest(w: Walk, c: TS.ClassDeclaration, scoped: Set<string>): boolean {
   const ts = w.ts;
-  const u = w.unwrap(e);
-  return ts.isNewExpression(u) && ts.isIdentifier(u.expression) ? u.expression.text : undefined;
+  const ctor = c.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m));
+  return !!ctor?.parameters.some(
+    (p) =>
+      (p.modifiers ?? []).some((m) => ts.isDecorator(m) && /^Inject\(\s*(?:REQUEST|CONTEXT|INQUIRER)\s*\)$/.test(w.text(m.expression))) ||
+      (!!p.type && ts.isTypeReferenceNode(p.type) && ts.isIdentifier(p.type.typeName) && scoped.has(p.type.typeName.text)),
+  );
 }
 
 /**
  * The fields of a singleton class that hold containers (`notes = new Map()`, `private queue = []`),
  * as bindings named `Class#field`: one copy per process, like a module-level Map.
  */
-function instanceFields(w: Walk, st: FileState, c: TS.ClassDeclaration, add: (b: StateBinding) => void): void {
+function instanceFields(w: Walk, st: FileState, c: TS.ClassDeclaration, vars: string[], add: (b: StateBinding) => void): void {
   const ts = w.ts;
   const fields = new Map<string, TS.Node>();
+  for (const v of vars) st.singletonVars.set(v, c.name!.text);
   const found = (name: string, node: TS.Node, init: TS.Expression | undefined) => {
     const v = valueOf(w, init);
     if (!isContainer(v) || st.bindings.has(`${c.name!.text}#${name}`)) return;
     st.instances = true;
-    add({ name: `${c.name!.text}#${name}`, decl: 'instance', ...v, span: w.span(node) });
+    add({ name: `${c.name!.text}#${name}`, decl: 'instance', ...v, ...(vars.length ? { vars } : {}), span: w.span(node) });
   };
   for (const m of c.members) {
     if (!ts.isPropertyDeclaration(m) || hasModifier(ts, m, ts.SyntaxKind.StaticKeyword)) continue;
@@ -495,6 +559,9 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
     const recv = w.unwrap(callee.expression);
     const made = ts.isNewExpression(recv) && ts.isIdentifier(recv.expression) ? recv.expression.text : undefined;
     if (c && known(root)) [name, path] = [root!, c.slice(1)];
+    // A singleton's own methods, whatever their names: `this.seed()` in `onModuleInit`, `registry.add()` at start-up.
+    else if (st.instances && recv.kind === ts.SyntaxKind.ThisKeyword && declares(w, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
+    else if (ts.isIdentifier(recv) && st.singletonVars.has(recv.text) && !shadowed(w, recv.text)) [name, path] = [`${st.singletonVars.get(recv.text)}#${method}`, []];
     else if (!CALLED_BY_NAME.test(method) || GLOBALS.has(first ?? '')) return;
     // `this.load()` in a class that has `load`, `new Loader().load()`: that class's method.
     else if (recv.kind === ts.SyntaxKind.ThisKeyword && declares(w, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
