@@ -309,6 +309,8 @@ export interface StateBinding {
   bool?: boolean;
   /** For a singleton's field: the module-level names that hold the instance (`registry` for `const registry = new Registry()`). */
   vars?: string[];
+  /** Declared to hold promises (`Map<string, Promise<Doc>>`): work in progress, not data. */
+  promises?: boolean;
   /** The declarator name. */
   span: Span;
 }

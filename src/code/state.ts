@@ -341,6 +341,8 @@ export function isBookkeeping(b: StateBinding, writes: { file: CodeFacts; write:
   if (b.value !== 'Map' && b.value !== 'Set') return false;
   // Promises of work in progress, dropped again when it settles: in-flight de-duplication.
   if (writes.some((x) => x.write.promise) && writes.every((x) => x.write.promise || x.write.method === 'delete')) return true;
+  // A Map or Set declared to hold promises, only added to and deleted from: a queue of work per key.
+  if (b.promises && writes.some((x) => x.write.method === 'delete') && writes.every((x) => x.write.op === 'call' && /^(?:set|add|delete)$/.test(x.write.method ?? ''))) return true;
   const fn = (x: { file: CodeFacts; write: StateWrite }) => `${x.file.file}:${x.write.viaLine}`;
   const cleaned = new Set(writes.filter((x) => x.write.transient).map(fn));
   return cleaned.size > 0 && writes.every((x) => x.write.transient || cleaned.has(fn(x)));

@@ -290,6 +290,28 @@ describe(RULE, () => {
       { rules: [RULE] },
     );
     assert.deepEqual(where(cjs.findings), [`${RULE} queue.js:2`, `${RULE} store.js:2`]);
+    // Declared to hold promises, set and deleted again: a queue of work per key. Never deleted, a cache of results.
+    const chains = await project(
+      [
+        'class Channels {',
+        '  private chains: Map<string, Promise<void>>;',
+        '  constructor() { this.chains = new Map(); }',
+        '  enqueue(ch: string, task: () => Promise<void>) {',
+        '    const pc = (this.chains.get(ch) ?? Promise.resolve()).then(task);',
+        '    this.chains.set(ch, pc);',
+        '    void pc.then(() => { if (this.chains.get(ch) === pc) this.chains.delete(ch); });',
+        '  }',
+        '}',
+        'export const channels = new Channels();',
+        'const results: Map<string, Promise<number>> = new Map();',
+        'export function compute(k: string) {',
+        '  const r = Promise.resolve(k.length);',
+        '  results.set(k, r);',
+        '  return r;',
+        '}',
+      ].join('\n'),
+    );
+    assert.deepEqual(where(chains.findings), [`${RULE} src/state.ts:11`]);
   });
 
   it("takes a method known only by its name as start-up code when the name says it sets up (a strategy's init(injector))", async () => {

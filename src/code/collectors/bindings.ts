@@ -158,7 +158,7 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
         else if (decl === 'const' ? isContainer(v) : v !== 'skip') {
           if (d.initializer && ts.isObjectLiteralExpression(w.unwrap(d.initializer))) st.objects.add(d.name.text);
           const kind = typeof v === 'object' ? v : { value: 'value' as const };
-          add({ name: d.name.text, decl, ...kind, ...boolInit(w, d.initializer), span: w.span(d.name) });
+          add({ name: d.name.text, decl, ...kind, ...boolInit(w, d.initializer), ...promisesOf(ts, d.type), span: w.span(d.name) });
         }
       }
     } else if (ts.isFunctionDeclaration(s) && s.name) {
@@ -300,18 +300,18 @@ function injectsRequest(w: Walk, c: TS.ClassDeclaration, scoped: Set<string>): b
  */
 function instanceFields(w: Walk, st: FileState, c: TS.ClassDeclaration, vars: string[], add: (b: StateBinding) => void): void {
   const ts = w.ts;
-  const fields = new Map<string, TS.Node>();
+  const fields = new Map<string, TS.PropertyDeclaration>();
   for (const v of vars) st.singletonVars.set(v, c.name!.text);
   const found = (name: string, node: TS.Node, init: TS.Expression | undefined) => {
     const v = valueOf(w, init);
     if (!isContainer(v) || st.bindings.has(`${c.name!.text}#${name}`)) return;
     st.instances = true;
-    add({ name: `${c.name!.text}#${name}`, decl: 'instance', ...v, ...(vars.length ? { vars } : {}), span: w.span(node) });
+    add({ name: `${c.name!.text}#${name}`, decl: 'instance', ...v, ...(vars.length ? { vars } : {}), ...promisesOf(ts, fields.get(name)?.type), span: w.span(node) });
   };
   for (const m of c.members) {
     if (!ts.isPropertyDeclaration(m) || hasModifier(ts, m, ts.SyntaxKind.StaticKeyword)) continue;
     if (!ts.isIdentifier(m.name) && !ts.isPrivateIdentifier(m.name)) continue;
-    fields.set(m.name.text, m.name);
+    fields.set(m.name.text, m);
     if (m.initializer) found(m.name.text, m.name, m.initializer);
   }
   // `private sessions: Map<...>; constructor() { this.sessions = new Map(); }`: created by the constructor itself.
@@ -322,7 +322,7 @@ function instanceFields(w: Walk, st: FileState, c: TS.ClassDeclaration, vars: st
     const target = w.unwrap(e.left);
     if (!ts.isPropertyAccessExpression(target) || target.expression.kind !== ts.SyntaxKind.ThisKeyword) continue;
     const name = target.name.text;
-    found(name, fields.get(name) ?? target, e.right);
+    found(name, fields.get(name)?.name ?? target, e.right);
   }
 }
 
@@ -651,6 +651,13 @@ function enclosingClass(w: Walk): string | undefined {
     if (!a || ts.isSourceFile(a)) return undefined;
     if (ts.isClassDeclaration(a) || ts.isClassExpression(a)) return a.name?.text;
   }
+}
+
+/** `Map<string, Promise<Doc>>`, `Set<Promise<void>>`: a container declared to hold promises, work in progress. */
+function promisesOf(ts: Walk['ts'], t: TS.TypeNode | undefined): { promises?: boolean } {
+  if (!t || !ts.isTypeReferenceNode(t) || !ts.isIdentifier(t.typeName) || !/^(?:Map|Set)$/.test(t.typeName.text)) return {};
+  const value = t.typeArguments?.[t.typeArguments.length - 1];
+  return value && ts.isTypeReferenceNode(value) && ts.isIdentifier(value.typeName) && /^Promise(?:Like)?$/.test(value.typeName.text) ? { promises: true } : {};
 }
 
 /** `let loaded = false` → `{ bool: true }`. */
