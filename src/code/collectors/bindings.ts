@@ -214,8 +214,10 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
 function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclaration[]): Map<string, string[]> {
   const ts = w.ts;
   const out = new Map<string, string[]>();
-  const providers = classes.filter((c) => providerScope(w, c) !== undefined);
-  const scoped = new Set(providers.filter((c) => providerScope(w, c) === 'scoped').map((c) => c.name!.text));
+  if (!classes.length) return out;
+  const scopes = classes.map((c) => providerScope(w, c));
+  const providers = classes.filter((_, i) => scopes[i] !== undefined);
+  const scoped = new Set(providers.filter((c) => scopes[classes.indexOf(c)] === 'scoped').map((c) => c.name!.text));
   for (let changed = true; changed; ) {
     changed = false;
     for (const c of providers) {
@@ -225,6 +227,8 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
     }
   }
   for (const c of providers) if (!scoped.has(c.name!.text)) out.set(c.name!.text, []);
+  const candidates = classes.filter((c, i) => scopes[i] === undefined && !hasModifier(ts, c, ts.SyntaxKind.ExportKeyword));
+  if (!candidates.length) return out;
   // Instances made by the module's own top-level code, and the names that keep them.
   const made = new Map<string, string[]>();
   const note = (e: TS.Expression | undefined, name?: string) => {
@@ -247,10 +251,10 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
     }
   }
   const exported = new Set(w.facts.moduleExports.map((e) => e.local));
-  for (const c of classes) {
+  for (const c of candidates) {
     const name = c.name!.text;
     const news = made.get(name);
-    if (out.has(name) || news?.length !== 1 || exported.has(name) || hasModifier(ts, c, ts.SyntaxKind.ExportKeyword)) continue;
+    if (news?.length !== 1 || exported.has(name)) continue;
     // Made once in the whole file: no per-request `new Registry()` beside it.
     if ((sf.text.match(new RegExp(`\\bnew\\s+${name.replace(/\$/g, '\\$')}\\b`, 'g')) ?? []).length !== 1) continue;
     out.set(name, news.filter((v) => v));
@@ -588,10 +592,14 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
 
 /** `run|fn` of a context; the contexts of one function are one object, so each is keyed once. */
 const contextKeys = new WeakMap<RunContext, string>();
+/** The last context asked for: calls come function by function, so it is nearly always the next one. */
+let last: { c: RunContext; k: string } | undefined;
 
 function contextKey(c: RunContext): string {
+  if (last?.c === c) return last.k;
   let k = contextKeys.get(c);
   if (k === undefined) contextKeys.set(c, (k = `${c.run}|${c.fn ?? ''}`));
+  last = { c, k };
   return k;
 }
 
