@@ -13,7 +13,8 @@ interface Site {
 
 /** `carts.set()`, `ordersPlaced++`, `config = …`, `delete sessions[…]`, as written at the site. */
 function expression({ write: w }: Site): string {
-  const target = [w.binding ?? w.import, ...w.path].join('.').replace(/\.\[\]/g, '[…]');
+  // A singleton's field (`Store#items`) as code writes it: `this.items`.
+  const target = [w.binding ?? w.import, ...w.path].join('.').replace(/\.\[\]/g, '[…]').replace(/^[\w$]+#/, 'this.');
   if (w.op === 'call') return w.method!.includes('.') ? `${w.method}(${target}, …)` : `${target}.${w.method}()`;
   if (w.op === 'update') return /^(?:\+\+|--)$/.test(w.method ?? '') ? `${target}${w.method}` : `${target} ${w.method} …`;
   if (w.op === 'delete') return `delete ${target}`;
@@ -44,6 +45,8 @@ export default defineRule({
         for (const write of file.writes) {
           const target = index.bindingOf(file, write);
           if (!target || !isMutation(target, write) || !index.isRuntime(file, write)) continue;
+          const b = target.binding;
+          if (b.decl === 'instance' && index.requestScoped(target.owner, b.name.slice(0, b.name.indexOf('#')))) continue;
           const key = `${target.owner.file}#${target.binding.name}`;
           const list = groups.get(key) ?? [];
           groups.set(key, [...list, { file, write, target }]);

@@ -52,6 +52,8 @@ export interface CodeFacts {
   moduleExports: ExportFact[];
   /** Calls of this file's top-level functions and of functions imported from relative modules. */
   fnCalls: FnCall[];
+  /** NestJS providers (controllers, gateways, resolvers) of the file: their scope, and the providers of other modules they inject. */
+  providers: ProviderFact[];
   /**
    * Functions (named as in `RunContext.fn`) that start accepting connections (`.listen()`), and the
    * constructor (`Server.constructor`) of a class whose method does: a process runs them once, at start-up.
@@ -315,6 +317,15 @@ export interface StateBinding {
   span: Span;
 }
 
+/** A NestJS provider class. A provider that injects a request-scoped one is request-scoped too (Nest's scope bubbling). */
+export interface ProviderFact {
+  cls: string;
+  /** Request- or transient-scoped: by its decorator, by injecting the request, or by injecting a scoped provider of this file. */
+  scoped?: boolean;
+  /** Providers of other modules its constructor injects by type: the module specifier and the imported name. */
+  injects?: { module: string; name: string }[];
+}
+
 /** One write or mutating call. `path` is the member chain below the binding (`state.items.push()` → `['items']`; `'[]'` for a computed key). */
 export interface StateWrite extends RunContext {
   /** A module-level binding of this file... */
@@ -335,6 +346,8 @@ export interface StateWrite extends RunContext {
   bool?: boolean;
   /** A delete in a `finally`: the entry lives only while the operation that added it runs. */
   transient?: boolean;
+  /** A delete in a `.catch()` callback: only failed work is dropped. */
+  onFailure?: boolean;
   /** In a function that runs once: `if (loaded) return; ...; loaded = true`. */
   once?: boolean;
   /** Stores a function (a callback, a handler, a promise's resolve) or a timer handle: wiring, not data. */
@@ -469,6 +482,7 @@ export function emptyFacts(file: string): CodeFacts {
     writes: [],
     moduleExports: [],
     fnCalls: [],
+    providers: [],
     serverFns: [],
     timers: [],
     timerHandles: { cleared: [], unrefed: [], returned: [] },

@@ -196,9 +196,36 @@ export class StateIndex {
     if (!t) return undefined;
     const two = t.rest.length ? t.file.bindings.find((b) => b.name === `${t.local}.${t.rest[0]}`) : undefined;
     if (two) return { owner: t.file, binding: two, rest: t.rest.slice(1), esm: t.esm };
+    // `registry.items.push(x)` on the one instance another module exports: that singleton's field.
+    const field = t.rest.length ? t.file.bindings.find((b) => b.decl === 'instance' && b.vars?.includes(t.local) && b.name.endsWith(`#${t.rest[0]}`)) : undefined;
+    if (field) return { owner: t.file, binding: field, rest: t.rest.slice(1), esm: false };
     const binding = t.file.bindings.find((b) => b.name === t.local);
     return binding && { owner: t.file, binding, rest: t.rest, esm: t.esm };
   }
+
+  /**
+   * Is this NestJS provider request-scoped: by its own decorator, or because a provider it injects
+   * is, in its file or (followed here) in another module? One instance per request is no replica state.
+   */
+  requestScoped(file: CodeFacts, cls: string, seen = new Set<string>()): boolean {
+    const key = `${file.file}#${cls}`;
+    const known = this.scoped.get(key);
+    if (known !== undefined) return known;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    const p = file.providers.find((x) => x.cls === cls);
+    let out = !!p?.scoped;
+    for (const inj of p?.injects ?? []) {
+      if (out) break;
+      const target = this.modules.resolveImport(file.file, inj.module);
+      const t = target && this.exported(target, inj.name === 'default' ? [] : [inj.name]);
+      if (t && this.requestScoped(t.file, t.local, seen)) out = true;
+    }
+    this.scoped.set(key, out);
+    return out;
+  }
+
+  private readonly scoped = new Map<string, boolean>();
 
   /** Code in this context may run more than once per process (a request, a callback, or a function or method not only called at start-up). */
   isRuntime(file: CodeFacts, ctx: RunContext): boolean {
@@ -342,7 +369,7 @@ export function isBookkeeping(b: StateBinding, writes: { file: CodeFacts; write:
   // Promises of work in progress, dropped again when it settles: in-flight de-duplication.
   if (writes.some((x) => x.write.promise) && writes.every((x) => x.write.promise || x.write.method === 'delete')) return true;
   // A Map or Set declared to hold promises, only added to and deleted from: a queue of work per key.
-  if (b.promises && writes.some((x) => x.write.method === 'delete') && writes.every((x) => x.write.op === 'call' && /^(?:set|add|delete)$/.test(x.write.method ?? ''))) return true;
+  if (b.promises && writes.some((x) => x.write.method === 'delete' && !x.write.onFailure) && writes.every((x) => x.write.op === 'call' && /^(?:set|add|delete)$/.test(x.write.method ?? ''))) return true;
   const fn = (x: { file: CodeFacts; write: StateWrite }) => `${x.file.file}:${x.write.viaLine}`;
   const cleaned = new Set(writes.filter((x) => x.write.transient).map(fn));
   return cleaned.size > 0 && writes.every((x) => x.write.transient || cleaned.has(fn(x)));

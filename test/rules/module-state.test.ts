@@ -125,6 +125,10 @@ describe(RULE, () => {
         '  channel = await conn.createChannel();',
         "  conn.on('close', () => setTimeout(reconnect, 1000));",
         '}',
+        'const tenants = new Map<string, Redis>();',
+        'export function tenant(name: string) {',
+        '  tenants.set(name, new Redis(name));',
+        '}',
         'export async function refresh(useRedis: boolean) {',
         '  redis = useRedis ? new Redis(process.env.REDIS_URL!) : undefined;',
         '  pool = new pg.Pool();',
@@ -309,9 +313,58 @@ describe(RULE, () => {
         '  results.set(k, r);',
         '  return r;',
         '}',
+        // Typed by its constructor, and dropped when settled: in flight. Dropped only on failure: a cache of results.
+        'const inflight = new Map<string, Promise<number>>();',
+        'export function load(k: string) {',
+        '  const p = Promise.resolve(k.length);',
+        '  inflight.set(k, p);',
+        '  void p.finally(() => inflight.delete(k));',
+        '  return p;',
+        '}',
+        'const users = new Map<string, Promise<number>>();',
+        'export function user(id: string) {',
+        '  const p = Promise.resolve(id.length);',
+        '  users.set(id, p);',
+        '  p.catch(() => users.delete(id));',
+        '  return p;',
+        '}',
       ].join('\n'),
     );
-    assert.deepEqual(where(chains.findings), [`${RULE} src/state.ts:11`]);
+    assert.deepEqual(where(chains.findings), [`${RULE} src/state.ts:11`, `${RULE} src/state.ts:24`]);
+  });
+
+  it('follows singletons across modules: injected providers, request scope, exported instances and writes from outside', async () => {
+    const nest = '{"name":"graph","dependencies":{"@nestjs/common":"^10","@nestjs/core":"^10","@nestjs/graphql":"^12","@nestjs/websockets":"^10"}}';
+    const main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n";
+    const files = {
+      'package.json': nest,
+      'src/main.ts': main,
+      'src/app.module.ts': 'export class AppModule {}\n',
+      // A resolver's and a gateway's arguments are a type and a port, not options.
+      'src/resolvers.ts':
+        "import { Resolver, Mutation } from '@nestjs/graphql';\nimport { WebSocketGateway, SubscribeMessage } from '@nestjs/websockets';\nclass User {}\n@Resolver(() => User)\nexport class UserResolver {\n  private seen: string[] = [];\n  @Mutation(() => User) add(id: string) { this.seen.push(id); return new User(); }\n}\n@WebSocketGateway(3001, { namespace: 'chat' })\nexport class ChatGateway {\n  private said: string[] = [];\n  @SubscribeMessage('say') say(text: string) { this.said.push(text); }\n}\n",
+      // Filled only at start-up, by another provider's onModuleInit through DI.
+      'src/registry.ts': "import { Injectable } from '@nestjs/common';\n@Injectable()\nexport class Registry {\n  private kinds: string[] = [];\n  add(k: string) { this.kinds.push(k); }\n}\n",
+      'src/boot.ts': "import { Injectable } from '@nestjs/common';\nimport { Registry } from './registry';\n@Injectable()\nexport class Boot {\n  constructor(private readonly registry: Registry) {}\n  onModuleInit() { this.registry.add('a'); }\n}\n",
+      // Request-scoped through a provider of another module, through property injection, and through an aliased token.
+      'src/ctx.ts': "import { Injectable, Scope } from '@nestjs/common';\n@Injectable({ scope: Scope.REQUEST })\nexport class Ctx { user = 'x'; }\n",
+      'src/audit.ts':
+        "import { Inject, Injectable } from '@nestjs/common';\nimport { REQUEST as REQ } from '@nestjs/core';\nimport { Ctx } from './ctx';\n@Injectable()\nexport class Audit {\n  private trail: string[] = [];\n  constructor(private readonly ctx: Ctx) {}\n  record() { this.trail.push(this.ctx.user); }\n}\n@Injectable()\nexport class Tracker {\n  @Inject(REQ) private readonly request: any;\n  private seen: string[] = [];\n  mark() { this.seen.push(this.request.id); }\n}\n@Injectable()\nexport class Tagger {\n  private tags: string[] = [];\n  constructor(@Inject(REQ) private readonly req: any) {}\n  tag() { this.tags.push(this.req.id); }\n}\n",
+    };
+    assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), [`${RULE} src/resolvers.ts:6`, `${RULE} src/resolvers.ts:11`]);
+    // CommonJS: an instance exported as the module, called at start-up; another written from outside its class.
+    const cjs = await lintFiles(
+      {
+        'package.json': EXPRESS,
+        'server.js':
+          "const express = require('express');\nconst a = require('./a');\nconst { registry } = require('./registry');\na.add('boot');\nconst app = express();\napp.post('/x', (req, res) => { registry.byId.set(req.body.id, req.body); res.end(); });\napp.listen(3000);\n",
+        'a.js': 'class A {\n  constructor() { this.items = []; }\n  add(x) { this.items.push(x); }\n}\nmodule.exports = new A();\n',
+        'registry.js': "class Registry {\n  constructor() { this.byId = new Map(); this.items = []; }\n}\nconst registry = new Registry();\nfunction handle(x) { registry.items.push(x); }\nmodule.exports = { registry, handle };\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(cjs.findings), [`${RULE} registry.js:2`, `${RULE} registry.js:2`]);
+    assert.deepEqual(cjs.findings.map((f) => f.message.slice(0, f.message.indexOf(')') + 1)), ['"this.byId" (Map field of the Registry singleton)', '"this.items" (array field of the Registry singleton)']);
   });
 
   it("takes a method known only by its name as start-up code when the name says it sets up (a strategy's init(injector))", async () => {

@@ -158,7 +158,7 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
         else if (decl === 'const' ? isContainer(v) : v !== 'skip') {
           if (d.initializer && ts.isObjectLiteralExpression(w.unwrap(d.initializer))) st.objects.add(d.name.text);
           const kind = typeof v === 'object' ? v : { value: 'value' as const };
-          add({ name: d.name.text, decl, ...kind, ...boolInit(w, d.initializer), ...promisesOf(ts, d.type), span: w.span(d.name) });
+          add({ name: d.name.text, decl, ...kind, ...boolInit(w, d.initializer), ...promisesOf(ts, d.type, d.initializer && w.unwrap(d.initializer)), span: w.span(d.name) });
         }
       }
     } else if (ts.isFunctionDeclaration(s) && s.name) {
@@ -195,12 +195,12 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
       if (c?.length === 2 && (c[0] === 'global' || c[0] === 'globalThis')) globals.add(c[1]!);
     }
   }
-  const singletons = singletonClasses(w, sf, classDecls);
+  for (const e of exp) if (e.local && aliases.has(e.local)) e.local = aliases.get(e.local);
+  const singletons = singletonClasses(w, sf, classDecls, st.singletonVars);
   for (const c of classDecls) {
     const vars = singletons.get(c.name!.text);
     if (vars) instanceFields(w, st, c, vars, add);
   }
-  for (const e of exp) if (e.local && aliases.has(e.local)) e.local = aliases.get(e.local);
   w.facts.bindings.push(...st.bindings.values());
 }
 
@@ -211,7 +211,7 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
  * too), and classes the module itself instantiates once, at its top level, and does not export
  * (`const registry = new Registry()`, `export default new Registry()`, `module.exports = { store: new Store() }`).
  */
-function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclaration[]): Map<string, string[]> {
+function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclaration[], localVars: Map<string, string>): Map<string, string[]> {
   const ts = w.ts;
   const out = new Map<string, string[]>();
   if (!classes.length) return out;
@@ -226,38 +226,53 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
       changed = true;
     }
   }
-  for (const c of providers) if (!scoped.has(c.name!.text)) out.set(c.name!.text, []);
+  for (const c of providers) {
+    const injects = importedInjects(w, c);
+    w.facts.providers.push({ cls: c.name!.text, ...(scoped.has(c.name!.text) ? { scoped: true } : {}), ...(injects.length ? { injects } : {}) });
+    if (!scoped.has(c.name!.text)) out.set(c.name!.text, []);
+  }
   const candidates = classes.filter((c, i) => scopes[i] === undefined && !hasModifier(ts, c, ts.SyntaxKind.ExportKeyword));
   if (!candidates.length) return out;
-  // Instances made by the module's own top-level code, and the names that keep them.
-  const made = new Map<string, string[]>();
-  const note = (e: TS.Expression | undefined, name?: string) => {
+  // Instances made by the module's own top-level code, and the names that keep them: a `const`
+  // (`local`), or what the module exports it as (`default`, `queue` for `module.exports = { queue: new Queue() }`).
+  const made = new Map<string, { name: string; local: boolean }[]>();
+  const note = (e: TS.Expression | undefined, name = '', local = false, exported = false) => {
     const u = e && w.unwrap(e);
     if (!u) return;
     if (ts.isNewExpression(u) && ts.isIdentifier(u.expression)) {
-      const list = made.get(u.expression.text) ?? [];
-      made.set(u.expression.text, name ? [...list, name] : [...list, '']);
+      made.set(u.expression.text, [...(made.get(u.expression.text) ?? []), { name, local }]);
     } else if (ts.isObjectLiteralExpression(u)) {
-      for (const p of u.properties) if (ts.isPropertyAssignment(p)) note(p.initializer);
+      for (const p of u.properties) {
+        const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : '';
+        if (ts.isPropertyAssignment(p)) note(p.initializer, exported ? key : '');
+      }
     }
   };
   for (const s of sf.statements) {
     if (ts.isVariableStatement(s)) {
-      for (const d of s.declarationList.declarations) note(d.initializer, ts.isIdentifier(d.name) && s.declarationList.flags & ts.NodeFlags.Const ? d.name.text : undefined);
-    } else if (ts.isExportAssignment(s)) note(s.expression);
+      const isConst = (s.declarationList.flags & ts.NodeFlags.Const) !== 0;
+      for (const d of s.declarationList.declarations) note(d.initializer, isConst && ts.isIdentifier(d.name) ? d.name.text : '', true);
+    } else if (ts.isExportAssignment(s)) note(s.expression, 'default', false, true);
     else if (ts.isExpressionStatement(s)) {
       const e = w.unwrap(s.expression);
-      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) note(e.right);
+      if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const c = exportsChain(w, e.left);
+      note(e.right, c?.length === 0 ? 'default' : c?.length === 1 ? c[0] : '', false, c?.length === 0);
     }
   }
-  const exported = new Set(w.facts.moduleExports.map((e) => e.local));
+  const exp = w.facts.moduleExports;
+  const exported = new Set(exp.map((e) => e.local));
   for (const c of candidates) {
     const name = c.name!.text;
     const news = made.get(name);
     if (news?.length !== 1 || exported.has(name)) continue;
     // Made once in the whole file: no per-request `new Registry()` beside it.
-    if ((sf.text.match(new RegExp(`\\bnew\\s+${name.replace(/\$/g, '\\$')}\\b`, 'g')) ?? []).length !== 1) continue;
-    out.set(name, news.filter((v) => v));
+    if ((sf.text.match(new RegExp(`\\bnew\\s+${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g')) ?? []).length !== 1) continue;
+    const { name: keptAs, local } = news[0]!;
+    // Exported as an expression (`export default new Registry()`): named, so importers' calls can be followed to it.
+    if (keptAs && !local && !exp.some((e) => e.name === keptAs)) exp.push({ name: keptAs, local: keptAs });
+    out.set(name, keptAs ? [keptAs] : []);
+    if (keptAs && local) localVars.set(keptAs, name);
   }
   return out;
 }
@@ -274,8 +289,12 @@ function providerScope(w: Walk, c: TS.ClassDeclaration): 'default' | 'scoped' | 
     if (!origin?.module.startsWith('@nestjs/') || !PROVIDER_DECORATORS.has(origin.path[0] ?? '')) continue;
     for (const a of m.expression.arguments) {
       const u = w.unwrap(a);
-      if (ts.isStringLiteralLike(u) || ts.isArrayLiteralExpression(u)) continue;
-      if (!ts.isObjectLiteralExpression(u)) return 'scoped';
+      // Only an object literal is options: `@Resolver(() => User)`, `@WebSocketGateway(3001, {...})`, `@Controller(PATH)`
+      // pass a type, a port or a path; `@Injectable(options)` kept in a variable cannot be read.
+      if (!ts.isObjectLiteralExpression(u)) {
+        if (origin.path[0] === 'Injectable' && !ts.isStringLiteralLike(u)) return 'scoped';
+        continue;
+      }
       for (const p of u.properties) {
         const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
         if (ts.isSpreadAssignment(p) || (ts.isShorthandPropertyAssignment(p) && p.name.text === 'scope')) return 'scoped';
@@ -287,15 +306,40 @@ function providerScope(w: Walk, c: TS.ClassDeclaration): 'default' | 'scoped' | 
   return undefined;
 }
 
-/** Does the constructor inject the request (`@Inject(REQUEST)`, `@Inject(CONTEXT)`) or one of `scoped`? */
+/** Tokens that inject the request being served. */
+const REQUEST_TOKENS = new Set(['REQUEST', 'CONTEXT', 'INQUIRER']);
+
+/** Does the class inject the request (`@Inject(REQUEST)` on a constructor parameter or a property) or one of `scoped` by type? */
 function injectsRequest(w: Walk, c: TS.ClassDeclaration, scoped: Set<string>): boolean {
   const ts = w.ts;
+  const requestToken = (d: TS.ModifierLike) => {
+    if (!ts.isDecorator(d) || !ts.isCallExpression(d.expression) || w.text(d.expression.expression) !== 'Inject') return false;
+    const a = d.expression.arguments[0] && w.unwrap(d.expression.arguments[0]);
+    if (!a || !ts.isIdentifier(a)) return false;
+    // `import { REQUEST as REQ } from '@nestjs/core'`
+    const imp = w.imports.get(a.text);
+    return REQUEST_TOKENS.has(imp?.path[0] ?? a.text);
+  };
   const ctor = c.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m));
-  return !!ctor?.parameters.some(
-    (p) =>
-      (p.modifiers ?? []).some((m) => ts.isDecorator(m) && /^Inject\(\s*(?:REQUEST|CONTEXT|INQUIRER)\s*\)$/.test(w.text(m.expression))) ||
-      (!!p.type && ts.isTypeReferenceNode(p.type) && ts.isIdentifier(p.type.typeName) && scoped.has(p.type.typeName.text)),
-  );
+  if (ctor?.parameters.some((p) => (p.modifiers ?? []).some(requestToken) || scoped.has(typeName(ts, p.type) ?? ''))) return true;
+  return c.members.some((m) => ts.isPropertyDeclaration(m) && (m.modifiers ?? []).some(requestToken));
+}
+
+/** `Registry` for a parameter typed `Registry` (or `Readonly<Registry>`-free plain references only). */
+function typeName(ts: Walk['ts'], t: TS.TypeNode | undefined): string | undefined {
+  return t && ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName) ? t.typeName.text : undefined;
+}
+
+/** The providers of other modules a class's constructor injects by type. */
+function importedInjects(w: Walk, c: TS.ClassDeclaration): { module: string; name: string }[] {
+  const ts = w.ts;
+  const ctor = c.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m));
+  const out: { module: string; name: string }[] = [];
+  for (const p of ctor?.parameters ?? []) {
+    const imp = w.imports.get(typeName(ts, p.type) ?? '');
+    if (imp && imp.module.startsWith('.')) out.push({ module: imp.module, name: imp.path[0] ?? 'default' });
+  }
+  return out;
 }
 
 /**
@@ -305,12 +349,11 @@ function injectsRequest(w: Walk, c: TS.ClassDeclaration, scoped: Set<string>): b
 function instanceFields(w: Walk, st: FileState, c: TS.ClassDeclaration, vars: string[], add: (b: StateBinding) => void): void {
   const ts = w.ts;
   const fields = new Map<string, TS.PropertyDeclaration>();
-  for (const v of vars) st.singletonVars.set(v, c.name!.text);
   const found = (name: string, node: TS.Node, init: TS.Expression | undefined) => {
     const v = valueOf(w, init);
     if (!isContainer(v) || st.bindings.has(`${c.name!.text}#${name}`)) return;
     st.instances = true;
-    add({ name: `${c.name!.text}#${name}`, decl: 'instance', ...v, ...(vars.length ? { vars } : {}), ...promisesOf(ts, fields.get(name)?.type), span: w.span(node) });
+    add({ name: `${c.name!.text}#${name}`, decl: 'instance', ...v, ...(vars.length ? { vars } : {}), ...promisesOf(ts, fields.get(name)?.type, init && w.unwrap(init)), span: w.span(node) });
   };
   for (const m of c.members) {
     if (!ts.isPropertyDeclaration(m) || hasModifier(ts, m, ts.SyntaxKind.StaticKeyword)) continue;
@@ -484,11 +527,16 @@ function rootOf(w: Walk, e: TS.Expression): string | undefined {
 function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op'], method: string | undefined, node: TS.Node): void {
   const ts = w.ts;
   const first = rootOf(w, target);
-  if (!first || !((first === 'this' && (st.statics || st.instances)) || first === 'module' || st.roots.has(first) || w.imports.has(first))) return;
+  if (!first || !((first === 'this' && (st.statics || st.instances)) || first === 'module' || st.roots.has(first) || w.imports.has(first) || st.singletonVars.has(first))) return;
   const chain = w.targetChain(target);
   if (!chain) return;
   let full = chain;
-  if (chain[0] === 'this') {
+  // `registry.items.push(x)` on the module's one instance: its field `Registry#items`.
+  if (st.singletonVars.has(chain[0]!) && chain.length > 1 && !st.roots.has(chain[0]!)) {
+    const key = `${st.singletonVars.get(chain[0]!)}#${chain[1]}`;
+    if (!st.bindings.has(key) || shadowed(w, chain[0]!)) return;
+    full = [key, ...chain.slice(2)];
+  } else if (chain[0] === 'this') {
     const cls = st.statics ? staticClass(w) : undefined;
     if (cls) full = [cls, ...chain.slice(1)];
     else {
@@ -531,11 +579,11 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
     ...(method ? { method } : {}),
     ...(cls ? { cls } : {}),
     ...(bool ? { bool: true } : {}),
-    ...(op === 'delete' || method === 'delete' ? (inFinally(w) ? { transient: true } : {}) : {}),
+    ...(op === 'delete' || method === 'delete' ? (inFinally(w) ? { transient: true } : onFailure(w) ? { onFailure: true } : {}) : {}),
     ...(onceGuarded(w, (n) => !!st.bindings.get(n)?.bool, (r) => st.roots.has(r) || w.imports.has(r), chain.join('.')) ? { once: true } : {}),
     ...(stored && storesFunction(w, stored) ? { fnValue: true } : {}),
     ...(stored && storesPromise(w, stored) ? { promise: true } : {}),
-    ...(right && opensHandle(w, right) ? { handle: true } : {}),
+    ...(stored && (op === 'assign' || method === 'set' || method === 'put' || method === 'push' || method === 'add') && opensHandle(w, stored) ? { handle: true } : {}),
     ...ctx,
     span: w.span(node),
   });
@@ -566,7 +614,11 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
     // A singleton's own methods, whatever their names: `this.seed()` in `onModuleInit`, `registry.add()` at start-up.
     else if (st.instances && recv.kind === ts.SyntaxKind.ThisKeyword && declares(w, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
     else if (ts.isIdentifier(recv) && st.singletonVars.has(recv.text) && !shadowed(w, recv.text)) [name, path] = [`${st.singletonVars.get(recv.text)}#${method}`, []];
-    else if (!CALLED_BY_NAME.test(method) || GLOBALS.has(first ?? '')) return;
+    // `this.registry.add()` on a provider the constructor injects (`constructor(private registry: Registry)`): that class's method.
+    else if (w.facts.providers.length && ts.isPropertyAccessExpression(recv) && recv.expression.kind === ts.SyntaxKind.ThisKeyword && injectedType(w, st.classes, recv.name.text)) {
+      const type = injectedType(w, st.classes, recv.name.text)!;
+      [name, path] = w.imports.has(type) ? [type, [`#${method}`]] : [`${type}#${method}`, []];
+    } else if (!CALLED_BY_NAME.test(method) || GLOBALS.has(first ?? '')) return;
     // `this.load()` in a class that has `load`, `new Loader().load()`: that class's method.
     else if (recv.kind === ts.SyntaxKind.ThisKeyword && declares(w, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
     else if (made && st.classes.has(made)) [name, path] = [`${made}#${method}`, []];
@@ -619,6 +671,28 @@ function instanceClass(w: Walk): TS.ClassDeclaration | undefined {
   }
 }
 
+const INJECTED = {};
+
+/** The class a constructor parameter property of the enclosing class is typed with (`constructor(private readonly registry: Registry)`). */
+function injectedType(w: Walk, classes: Set<string>, prop: string): string | undefined {
+  const ts = w.ts;
+  const cls = instanceClass(w);
+  if (!cls) return undefined;
+  const byClass = w.local(INJECTED, () => new Map<TS.ClassDeclaration, Map<string, string>>());
+  let types = byClass.get(cls);
+  if (!types) {
+    types = new Map();
+    const ctor = cls.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m));
+    for (const p of ctor?.parameters ?? []) {
+      const t = typeName(ts, p.type);
+      const isProperty = (p.modifiers ?? []).some((m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.PublicKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword || m.kind === ts.SyntaxKind.ReadonlyKeyword);
+      if (t && isProperty && ts.isIdentifier(p.name) && (classes.has(t) || w.imports.has(t))) types.set(p.name.text, t);
+    }
+    byClass.set(cls, types);
+  }
+  return types.get(prop);
+}
+
 /** The names of a class's instance members, listed once per class: a large class calls its own methods hundreds of times. */
 const MEMBERS = {};
 
@@ -661,10 +735,27 @@ function enclosingClass(w: Walk): string | undefined {
   }
 }
 
+/** Is the walk in a function passed to `.catch()` (or the rejection handler of `.then()`), which runs only when work fails? */
+function onFailure(w: Walk): boolean {
+  const ts = w.ts;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a || ts.isSourceFile(a)) return false;
+    if (!isFunctionLike(ts, a)) continue;
+    const call = w.parent(d + 1);
+    if (!call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
+    const m = call.expression.name.text;
+    return m === 'catch' || (m === 'then' && call.arguments[1] === a);
+  }
+}
+
 /** `Map<string, Promise<Doc>>`, `Set<Promise<void>>`: a container declared to hold promises, work in progress. */
-function promisesOf(ts: Walk['ts'], t: TS.TypeNode | undefined): { promises?: boolean } {
-  if (!t || !ts.isTypeReferenceNode(t) || !ts.isIdentifier(t.typeName) || !/^(?:Map|Set)$/.test(t.typeName.text)) return {};
-  const value = t.typeArguments?.[t.typeArguments.length - 1];
+function promisesOf(ts: Walk['ts'], t: TS.TypeNode | undefined, init?: TS.Expression): { promises?: boolean } {
+  // The declared type (`: Map<string, Promise<void>>`), else the constructor's (`new Map<string, Promise<void>>()`).
+  let args: readonly TS.TypeNode[] | undefined;
+  if (t && ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName) && /^(?:Map|Set)$/.test(t.typeName.text)) args = t.typeArguments;
+  else if (!t && init && ts.isNewExpression(init) && ts.isIdentifier(init.expression) && /^(?:Map|Set)$/.test(init.expression.text)) args = init.typeArguments;
+  const value = args?.[args.length - 1];
   return value && ts.isTypeReferenceNode(value) && ts.isIdentifier(value.typeName) && /^Promise(?:Like)?$/.test(value.typeName.text) ? { promises: true } : {};
 }
 
