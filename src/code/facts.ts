@@ -320,8 +320,8 @@ export interface StateBinding {
 /** A NestJS provider class. A provider that injects a request-scoped one is request-scoped too (Nest's scope bubbling). */
 export interface ProviderFact {
   cls: string;
-  /** Request- or transient-scoped: by its decorator, by injecting the request, or by injecting a scoped provider of this file. */
-  scoped?: boolean;
+  /** Not a singleton: request-scoped (by its decorator, or by injecting the request or a request-scoped provider of this file), or transient. */
+  scope?: 'request' | 'transient';
   /** Providers of other modules its constructor injects by type: the module specifier and the imported name. */
   injects?: { module: string; name: string }[];
 }

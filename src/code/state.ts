@@ -204,28 +204,33 @@ export class StateIndex {
   }
 
   /**
-   * Is this NestJS provider request-scoped: by its own decorator, or because a provider it injects
-   * is, in its file or (followed here) in another module? One instance per request is no replica state.
+   * Is this NestJS provider no singleton: request- or transient-scoped by its own decorator, or
+   * request-scoped because a provider it injects is, in its file or (followed here) in another
+   * module? One instance per request is no replica state.
    */
-  requestScoped(file: CodeFacts, cls: string, seen = new Set<string>()): boolean {
+  requestScoped(file: CodeFacts, cls: string): boolean {
+    return this.scopeOf(file, cls, new Set()) !== undefined;
+  }
+
+  private scopeOf(file: CodeFacts, cls: string, seen: Set<string>): 'request' | 'transient' | undefined {
     const key = `${file.file}#${cls}`;
-    const known = this.scoped.get(key);
-    if (known !== undefined) return known;
-    if (seen.has(key)) return false;
+    if (this.scoped.has(key)) return this.scoped.get(key);
+    if (seen.has(key)) return undefined;
     seen.add(key);
     const p = file.providers.find((x) => x.cls === cls);
-    let out = !!p?.scoped;
+    let out = p?.scope;
     for (const inj of p?.injects ?? []) {
       if (out) break;
       const target = this.modules.resolveImport(file.file, inj.module);
       const t = target && this.exported(target, inj.name === 'default' ? [] : [inj.name]);
-      if (t && this.requestScoped(t.file, t.local, seen)) out = true;
+      // Transient scope does not bubble up to whoever injects it; request scope does.
+      if (t && this.scopeOf(t.file, t.local, seen) === 'request') out = 'request';
     }
     this.scoped.set(key, out);
     return out;
   }
 
-  private readonly scoped = new Map<string, boolean>();
+  private readonly scoped = new Map<string, 'request' | 'transient' | undefined>();
 
   /** Code in this context may run more than once per process (a request, a callback, or a function or method not only called at start-up). */
   isRuntime(file: CodeFacts, ctx: RunContext): boolean {

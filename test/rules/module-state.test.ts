@@ -351,7 +351,12 @@ describe(RULE, () => {
       'src/audit.ts':
         "import { Inject, Injectable } from '@nestjs/common';\nimport { REQUEST as REQ } from '@nestjs/core';\nimport { Ctx } from './ctx';\n@Injectable()\nexport class Audit {\n  private trail: string[] = [];\n  constructor(private readonly ctx: Ctx) {}\n  record() { this.trail.push(this.ctx.user); }\n}\n@Injectable()\nexport class Tracker {\n  @Inject(REQ) private readonly request: any;\n  private seen: string[] = [];\n  mark() { this.seen.push(this.request.id); }\n}\n@Injectable()\nexport class Tagger {\n  private tags: string[] = [];\n  constructor(@Inject(REQ) private readonly req: any) {}\n  tag() { this.tags.push(this.req.id); }\n}\n",
     };
-    assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), [`${RULE} src/resolvers.ts:6`, `${RULE} src/resolvers.ts:11`]);
+    // A transient logger is made per consumer, and that scope does not bubble up: the notes service stays one per process.
+    Object.assign(files, {
+      'src/logger.ts': "import { Injectable, Scope } from '@nestjs/common';\n@Injectable({ scope: Scope.TRANSIENT })\nexport class Logger { log(m: string) { return m; } }\n",
+      'src/notes.ts': "import { Injectable } from '@nestjs/common';\nimport { Logger } from './logger';\n@Injectable()\nexport class Notes {\n  private notes = new Map<string, string>();\n  constructor(private readonly logger: Logger) {}\n  save(id: string, t: string) { this.notes.set(id, t); this.notes.delete('x'); }\n}\n",
+    });
+    assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), [`${RULE} src/notes.ts:5`, `${RULE} src/resolvers.ts:6`, `${RULE} src/resolvers.ts:11`]);
     // CommonJS: an instance exported as the module, called at start-up; another written from outside its class.
     const cjs = await lintFiles(
       {

@@ -217,19 +217,22 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
   if (!classes.length) return out;
   const scopes = classes.map((c) => providerScope(w, c));
   const providers = classes.filter((_, i) => scopes[i] !== undefined);
-  const scoped = new Set(providers.filter((c) => scopes[classes.indexOf(c)] === 'scoped').map((c) => c.name!.text));
+  // Request scope bubbles up to whoever injects it (Nest's scope hierarchy); transient scope does not.
+  const request = new Set(providers.filter((c) => scopes[classes.indexOf(c)] === 'request').map((c) => c.name!.text));
   for (let changed = true; changed; ) {
     changed = false;
     for (const c of providers) {
-      if (scoped.has(c.name!.text) || !injectsRequest(w, c, scoped)) continue;
-      scoped.add(c.name!.text);
+      if (request.has(c.name!.text) || !injectsRequest(w, c, request)) continue;
+      request.add(c.name!.text);
       changed = true;
     }
   }
   for (const c of providers) {
+    const name = c.name!.text;
+    const scope = request.has(name) ? 'request' : scopes[classes.indexOf(c)] === 'transient' ? 'transient' : undefined;
     const injects = importedInjects(w, c);
-    w.facts.providers.push({ cls: c.name!.text, ...(scoped.has(c.name!.text) ? { scoped: true } : {}), ...(injects.length ? { injects } : {}) });
-    if (!scoped.has(c.name!.text)) out.set(c.name!.text, []);
+    w.facts.providers.push({ cls: name, ...(scope ? { scope } : {}), ...(injects.length ? { injects } : {}) });
+    if (!scope) out.set(name, []);
   }
   const candidates = classes.filter((c, i) => scopes[i] === undefined && !hasModifier(ts, c, ts.SyntaxKind.ExportKeyword));
   if (!candidates.length) return out;
@@ -280,8 +283,8 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
 /** Decorators that make a class a provider of a DI container, one instance per process unless scoped otherwise. */
 const PROVIDER_DECORATORS = new Set(['Injectable', 'Controller', 'WebSocketGateway', 'Resolver']);
 
-/** A NestJS provider (controller, gateway, resolver) in the default scope, or in another one (`scoped`): a scope it cannot read counts as another. */
-function providerScope(w: Walk, c: TS.ClassDeclaration): 'default' | 'scoped' | undefined {
+/** The scope of a NestJS provider (controller, gateway, resolver); undefined for a class that is none. */
+function providerScope(w: Walk, c: TS.ClassDeclaration): 'default' | 'request' | 'transient' | undefined {
   const ts = w.ts;
   for (const m of c.modifiers ?? []) {
     if (!ts.isDecorator(m) || !ts.isCallExpression(m.expression)) continue;
@@ -292,13 +295,14 @@ function providerScope(w: Walk, c: TS.ClassDeclaration): 'default' | 'scoped' | 
       // Only an object literal is options: `@Resolver(() => User)`, `@WebSocketGateway(3001, {...})`, `@Controller(PATH)`
       // pass a type, a port or a path; `@Injectable(options)` kept in a variable cannot be read.
       if (!ts.isObjectLiteralExpression(u)) {
-        if (origin.path[0] === 'Injectable' && !ts.isStringLiteralLike(u)) return 'scoped';
+        if (origin.path[0] === 'Injectable' && !ts.isStringLiteralLike(u)) return 'request';
         continue;
       }
       for (const p of u.properties) {
         const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
-        if (ts.isSpreadAssignment(p) || (ts.isShorthandPropertyAssignment(p) && p.name.text === 'scope')) return 'scoped';
-        if (name === 'scope' && ts.isPropertyAssignment(p) && !/^Scope\.DEFAULT$/.test(w.text(p.initializer))) return 'scoped';
+        // A scope it cannot read counts as the request scope: no singleton, and it bubbles up.
+        if (ts.isSpreadAssignment(p) || (ts.isShorthandPropertyAssignment(p) && p.name.text === 'scope')) return 'request';
+        if (name === 'scope' && ts.isPropertyAssignment(p) && !/^Scope\.DEFAULT$/.test(w.text(p.initializer))) return /^Scope\.TRANSIENT$/.test(w.text(p.initializer)) ? 'transient' : 'request';
       }
     }
     return 'default';
@@ -309,7 +313,7 @@ function providerScope(w: Walk, c: TS.ClassDeclaration): 'default' | 'scoped' | 
 /** Tokens that inject the request being served. */
 const REQUEST_TOKENS = new Set(['REQUEST', 'CONTEXT', 'INQUIRER']);
 
-/** Does the class inject the request (`@Inject(REQUEST)` on a constructor parameter or a property) or one of `scoped` by type? */
+/** Does the class inject the request (`@Inject(REQUEST)` on a constructor parameter or a property) or one of the request-scoped providers `scoped` by type? */
 function injectsRequest(w: Walk, c: TS.ClassDeclaration, scoped: Set<string>): boolean {
   const ts = w.ts;
   const requestToken = (d: TS.ModifierLike) => {
