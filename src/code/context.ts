@@ -42,6 +42,8 @@ type Kind = RunContext['run'] | 'inline' | 'named';
 
 interface Frame {
   kind: Kind;
+  /** A function a top-level function returns: that function's name. */
+  returnedBy?: string;
   /** Built only for the frame a fact names: most frames are classified and never shown. */
   via?: () => string;
   name?: string;
@@ -141,7 +143,7 @@ function computeContext(w: Walk, labelled: boolean): RunContext {
   if (request) return at('request', request);
   const busy = frames.find((f) => f.kind === 'callback' || f.kind === 'deferred' || f.kind === 'method');
   if (busy?.kind === 'method' && busy.name) return { ...at('method', busy), fn: busy.name };
-  if (busy) return at(busy.kind as RunContext['run'], busy);
+  if (busy) return busy.returnedBy ? { ...at(busy.kind as RunContext['run'], busy), returnedBy: busy.returnedBy } : at(busy.kind as RunContext['run'], busy);
   const signal = pick('signal');
   if (signal) return at('signal', signal);
   if (outer?.kind === 'named') return { ...at('function', outer), fn: outer.name };
@@ -242,12 +244,36 @@ function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame 
     if (owner) return { kind: 'named', name: `${owner}.${pname}`, via: () => `${owner === 'default' ? '' : owner + '.'}${pname}()`, node };
     return { kind: 'method', name, via: () => `${pname}() method`, node };
   }
+  // `function Money() { return (target, key) => {...} }`, `const Money = () => (target, key) => {...}`:
+  // returned by a top-level function, it runs wherever its result is called (a decorator: when the class is defined).
+  const maker = ts.isReturnStatement(parent) ? functionAbove(w, d + 1) : ts.isArrowFunction(parent) && parent.body === child ? { node: parent, depth: d } : undefined;
+  const by = maker && topLevelName(w, maker.node, maker.depth);
+  if (by) return { kind: 'callback', via: () => `function that ${by}() returns`, node, returnedBy: by };
   if (ts.isNewExpression(parent)) {
     const callee = w.text(parent.expression, 40);
     return callee === 'Promise' ? { kind: 'inline', node } : { kind: 'callback', via: () => `callback of new ${callee}()`, node };
   }
   if (ts.isCallExpression(parent) && parent.arguments.includes(child as TS.Expression)) return callbackFrame(w, parent, node, d);
   return { kind: 'callback', via: () => 'callback', node };
+}
+
+/** The innermost function at or above `w.parent(depth)`. */
+function functionAbove(w: Walk, depth: number): { node: TS.Node; depth: number } | undefined {
+  for (let d = depth; ; d++) {
+    const a = w.parent(d);
+    if (!a || w.ts.isSourceFile(a)) return undefined;
+    if (isFunctionLike(w.ts, a)) return { node: a, depth: d };
+  }
+}
+
+/** The name of a top-level function (`function f`, `const f = () =>`), the function being at `w.parent(depth)`. */
+function topLevelName(w: Walk, fn: TS.Node, depth: number): string | undefined {
+  const ts = w.ts;
+  if (ts.isFunctionDeclaration(fn)) return fn.name && w.parent(depth + 1) === w.sf ? fn.name.text : undefined;
+  const decl = w.parent(depth + 1);
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || decl.initializer !== fn) return undefined;
+  // declaration → declaration list → statement → file
+  return w.parent(depth + 4) === w.sf ? decl.name.text : undefined;
 }
 
 /** A function passed to a call (at `w.parent(depth)`, when known): the call says when it runs. */

@@ -292,6 +292,8 @@ export interface RunContext {
   /** The function that runs the code, as the user wrote it: `the cartsRouter.post('/') handler`, `startPolling()`. */
   via?: string;
   viaLine?: number;
+  /** For a callback a top-level function returns (a decorator factory's decorator): that function. */
+  returnedBy?: string;
 }
 
 /** What a module-level binding holds, as far as its initialiser tells. */
@@ -382,6 +384,8 @@ export interface ExportFact {
 export interface FnCall extends Pick<RunContext, 'run' | 'fn'> {
   name: string;
   path: string[];
+  /** Called as a decorator (`@Money()`): what it returns runs when the class is defined. */
+  decorator?: boolean;
 }
 
 export interface TimerFact extends RunContext {

@@ -24,6 +24,7 @@ interface Site {
   file: CodeFacts;
   run: RunContext['run'];
   fn?: string;
+  decorator?: boolean;
 }
 
 /**
@@ -235,6 +236,8 @@ export class StateIndex {
   /** Code in this context may run more than once per process (a request, a callback, or a function or method not only called at start-up). */
   isRuntime(file: CodeFacts, ctx: RunContext): boolean {
     if (ctx.run === 'top' || ctx.run === 'startup' || ctx.run === 'signal') return false;
+    // The decorator a decorator factory returns runs when the class it decorates is defined.
+    if (ctx.returnedBy && this.onlyDecorates(file, ctx.returnedBy)) return false;
     if (ctx.run === 'function' || (ctx.run === 'method' && ctx.fn)) return !this.isStartupFunction(file, ctx.fn ?? '');
     return true;
   }
@@ -271,6 +274,12 @@ export class StateIndex {
     return this.remember(key, inReplica.every(startup));
   }
 
+  /** Is every call of this top-level function a decorator (`@Money()`) of a class defined at start-up? */
+  private onlyDecorates(file: CodeFacts, fn: string): boolean {
+    const sites = this.sites().get(`${file.file}#${fn}`) ?? [];
+    return sites.length > 0 && sites.every((s) => s.decorator && (s.run === 'top' || s.run === 'startup'));
+  }
+
   private remember(key: string, startup: boolean): boolean {
     this.startup.set(key, startup);
     return startup;
@@ -282,9 +291,9 @@ export class StateIndex {
     const shared = allSites.get(this.all);
     if (shared) return (this.callSites = shared);
     const out = new Map<string, Site[]>();
-    const push = (key: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string }) => {
+    const push = (key: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string; decorator?: boolean }) => {
       const list = out.get(key);
-      const site: Site = { file, run: c.run, fn: c.fn };
+      const site: Site = { file, run: c.run, fn: c.fn, ...(c.decorator ? { decorator: true } : {}) };
       if (list) list.push(site);
       else out.set(key, [site]);
     };

@@ -372,6 +372,31 @@ describe(RULE, () => {
     assert.deepEqual(cjs.findings.map((f) => f.message.slice(0, f.message.indexOf(')') + 1)), ['"this.byId" (Map field of the Registry singleton)', '"this.items" (array field of the Registry singleton)']);
   });
 
+  it('takes what a decorator factory returns as start-up code when the factory is only used as a decorator', async () => {
+    const state = [
+      'const columns = new Map<object, string[]>();',
+      'let hits = 0;',
+      'export function Money() {',
+      '  return (target: object, key: string) => {',
+      '    columns.set(target, [key]);',
+      '  };',
+      '}',
+      'export const Id = () => (target: object, key: string) => {',
+      '  columns.set(target, [key]);',
+      '};',
+      'export function counter() {',
+      '  return () => {',
+      '    hits++;',
+      '  };',
+      '}',
+    ].join('\n');
+    const entity = "import { Money, Id } from './state';\nexport class Order {\n  @Money() total = 0;\n  @Id() id = 1;\n}\n";
+    const server = "import express from 'express';\nimport './entity';\nimport { counter } from './state';\nconst app = express();\napp.get('/x', (req, res) => { counter()(); res.end(); });\nexport const server = app.listen(3000);\n";
+    const { findings } = await lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server, 'src/state.ts': state, 'src/entity.ts': entity }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} src/state.ts:2`]);
+    assert.match(findings[0]!.message, /is incremented in the function that counter\(\) returns \(line 12\)/);
+  });
+
   it("takes a method known only by its name as start-up code when the name says it sets up (a strategy's init(injector))", async () => {
     const strategy = [
       "import { Strategy } from './strategy';",

@@ -91,7 +91,8 @@ export const bindings: Collector = {
       // `load.call(this)` runs `load` here; `load.bind(this)` hands it on from here.
       if (m === 'bind' || m === 'call' || m === 'apply') return noteCall(w, st, w.unwrap(callee.expression));
     }
-    noteCall(w, st, callee);
+    // `@Money()`: a decorator factory, called when the class is defined.
+    noteCall(w, st, callee, [], undefined, w.parent()?.kind === K.Decorator);
   },
 };
 
@@ -601,7 +602,7 @@ const GLOBALS = new Set(['Object', 'JSON', 'Math', 'Promise', 'Array', 'console'
  * ones, of module-level objects' methods, and of other methods by name, with where they run (`ctx`
  * for a function passed as an argument).
  */
-function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[] = [], ctx?: RunContext): void {
+function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[] = [], ctx?: RunContext, decorator = false): void {
   const ts = w.ts;
   let name: string | undefined;
   let path: string[] = suffix;
@@ -640,10 +641,10 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
   if (!byName) st.calls.set(where, (byName = new Map()));
   let paths = byName.get(name);
   if (!paths) byName.set(name, (paths = new Set()));
-  const p = path.length ? path.join('.') : '';
+  const p = (path.length ? path.join('.') : '') + (decorator ? '@' : '');
   if (paths.has(p)) return;
   paths.add(p);
-  w.facts.fnCalls.push({ name, path, run, ...(fn ? { fn } : {}) });
+  w.facts.fnCalls.push({ name, path, run, ...(fn ? { fn } : {}), ...(decorator ? { decorator } : {}) });
 }
 
 /** `run|fn` of a context; the contexts of one function are one object, so each is keyed once. */
