@@ -46,7 +46,12 @@ export default defineRule({
           const target = index.bindingOf(file, write);
           if (!target || !isMutation(target, write) || !index.isRuntime(file, write)) continue;
           const b = target.binding;
-          if (b.decl === 'instance' && index.requestScoped(target.owner, b.name.slice(0, b.name.indexOf('#')))) continue;
+          if (b.decl === 'instance') {
+            if (index.requestScoped(target.owner, b.name.slice(0, b.name.indexOf('#')))) continue;
+            // A singleton's method nobody is seen calling (a provider reached through an interface or
+            // a factory) may run once at start-up as well as per request: reported only on evidence.
+            if ((write.run === 'method' || write.run === 'function') && write.fn && !index.reachedAtRunTime(file, write.fn)) continue;
+          }
           const key = `${target.owner.file}#${target.binding.name}`;
           const list = groups.get(key) ?? [];
           groups.set(key, [...list, { file, write, target }]);

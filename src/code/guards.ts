@@ -195,6 +195,8 @@ export function storesFunction(w: Walk, e: TS.Expression): boolean {
 const OPENS = /^(?:connect|createConnection|createClient|createPool|launch|launchPersistentContext|connectOverCDP)$/;
 /** Calls that only a connection or a browser answers, whatever the receiver is named. */
 const OPENS_ON_HANDLE = /^(?:createChannel|createConfirmChannel|newContext|newPage)$/;
+/** Node's global classes whose instances belong to one process: an abort signal, a worker thread, a socket. */
+const GLOBAL_HANDLES = new Set(['AbortController', 'Worker', 'WebSocket', 'EventSource', 'MessageChannel', 'BroadcastChannel']);
 /** Classes whose instances are connections, pools or clients. */
 const HANDLE_CLASS = /(?:Client|Connection|Pool|Cluster|Browser|Socket|Redis|Producer|Consumer)$/;
 
@@ -221,6 +223,8 @@ export function opensHandle(w: Walk, e: TS.Expression): boolean {
     return !!origin && !origin.module.startsWith('.');
   }
   if (!ts.isNewExpression(u)) return false;
+  // Node's own: `new AbortController()`, `new Worker(file)`.
+  if (ts.isIdentifier(u.expression) && GLOBAL_HANDLES.has(u.expression.text) && !w.imports.has(u.expression.text)) return true;
   const origin = w.resolve(u.expression);
   const name = origin?.path[origin.path.length - 1] ?? (ts.isIdentifier(u.expression) ? u.expression.text : undefined);
   return !!origin && !origin.module.startsWith('.') && !!name && HANDLE_CLASS.test(name);
@@ -247,3 +251,21 @@ export function boundNames(ts: Walk['ts'], n: TS.BindingName): string[] {
   return out;
 }
 
+/**
+ * The initializer of the `const` a name refers to where the walk stands: the nearest declaration
+ * in the blocks around it, up to module scope; undefined for a parameter or anything else.
+ */
+export function constantValue(w: Walk, name: string): TS.Expression | undefined {
+  const ts = w.ts;
+  for (let d = 1; ; d++) {
+    const a = w.parent(d);
+    if (!a) return undefined;
+    if (isFunctionLike(ts, a) && a.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name)) return undefined;
+    if (!ts.isBlock(a) && !ts.isSourceFile(a) && !ts.isCaseClause(a) && !ts.isDefaultClause(a)) continue;
+    for (const st of a.statements) {
+      if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue;
+      const decl = st.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
+      if (decl) return decl.initializer;
+    }
+  }
+}

@@ -32,6 +32,8 @@ interface Site {
  * `loadPlugins`, `setLogger`, `main`, and those that create or restart the server (`createServer`,
  * `restartServer`, `expressCreateServer`: server hooks a plugin system calls by name).
  */
+/** Methods a framework calls by their name on the objects it is given: gateways, guards, interceptors, pipes, filters, middleware. */
+const FRAMEWORK_HOOK = /^(?:handleConnection|handleDisconnect|afterInit|canActivate|intercept|transform|catch|use|resolve|validate|handle|execute|process)$/;
 /** Names of methods that set an object up once: `init`, `initialize`, `setup`, `bootstrap`, `initDatabase`. */
 const SETUP_NAME = /^(?:init|initiali[sz]e|setup|setUp|bootstrap)(?:[A-Z_]\w*)?$/;
 const INIT_NAME = /^(?:init|initiali[sz]e|setup|configure|bootstrap|install|register|mount|boot|start|load)(?:[A-Z_]\w*)?$|^set[A-Z]\w*$|^main$|^(?:[a-z]\w*)?(?:[Cc]reate|[Rr]estart)(?:[A-Z]\w*)?Server$/;
@@ -272,6 +274,41 @@ export class StateIndex {
     const startup = (s: Site) =>
       s.run === 'top' || s.run === 'startup' || s.run === 'signal' || ((s.run === 'function' || (s.run === 'method' && !!s.fn)) && this.isStartupFunction(s.file, s.fn ?? ''));
     return this.remember(key, inReplica.every(startup));
+  }
+
+  /**
+   * Is this function or method reached at run time, as far as the calls of the run show? A call in a
+   * request handler, a callback or a job is; a call from another function or method is when that
+   * one is; a method nobody is seen calling is not, unless a framework calls it by its name
+   * (`handleConnection`, `canActivate`, ...). Stricter than {@link isStartupFunction}, which takes
+   * what nobody calls as run time: a singleton's fields are only reported on evidence.
+   */
+  reachedAtRunTime(file: CodeFacts, fn: string, seen = new Set<string>()): boolean {
+    const member = fn.indexOf('#');
+    const byName = fn.startsWith('.');
+    const key = byName ? fn : `${file.file}#${fn}`;
+    const known = this.reached.get(key);
+    if (known !== undefined) return known;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    const name = fn.slice(Math.max(member, fn.lastIndexOf('.')) + 1);
+    if (FRAMEWORK_HOOK.test(name)) return this.remember2(key, true);
+    const method = byName || member > 0;
+    const self = (s: Site) => s.fn === fn && (method ? s.run === 'method' : s.file === file && s.run === 'function');
+    const all = member > 0 ? [...(this.sites().get(key) ?? []), ...(this.sites().get(`.${name}`) ?? [])] : (this.sites().get(key) ?? []);
+    const out = all.some((s) => {
+      if (self(s) || !this.replica.has(s.file)) return false;
+      if (s.run === 'request' || s.run === 'callback' || s.run === 'deferred') return true;
+      return (s.run === 'function' || s.run === 'method') && !!s.fn && this.reachedAtRunTime(s.file, s.fn, seen);
+    });
+    return this.remember2(key, out);
+  }
+
+  private readonly reached = new Map<string, boolean>();
+
+  private remember2(key: string, v: boolean): boolean {
+    this.reached.set(key, v);
+    return v;
   }
 
   /** Is every call of this top-level function a decorator (`@Money()`) of a class defined at start-up? */

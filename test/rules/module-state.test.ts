@@ -129,6 +129,15 @@ describe(RULE, () => {
         'export function tenant(name: string) {',
         '  tenants.set(name, new Redis(name));',
         '}',
+        // Kept in a name first: an abort controller and a timer are this process's own.
+        'const controllers = new Map<string, AbortController>();',
+        'const timers = new Map<string, unknown>();',
+        'export function track(id: string) {',
+        '  const controller = new AbortController();',
+        '  controllers.set(id, controller);',
+        '  const t = setTimeout(() => controller.abort(), 1000);',
+        '  timers.set(id, t);',
+        '}',
         'export async function refresh(useRedis: boolean) {',
         '  redis = useRedis ? new Redis(process.env.REDIS_URL!) : undefined;',
         '  pool = new pg.Pool();',
@@ -213,7 +222,15 @@ describe(RULE, () => {
       '}',
     ].join('\n');
     const nestRun = await lintFiles(
-      { 'package.json': nest, 'src/main.ts': main, 'src/app.module.ts': "import { NoteStore } from './note.store';\nexport class AppModule { store = NoteStore; }\n", 'src/note.store.ts': store },
+      {
+        'package.json': nest,
+        'src/main.ts': main,
+        'src/app.module.ts': "import { NoteStore } from './note.store';\nexport class AppModule { store = NoteStore; }\n",
+        'src/note.store.ts': store,
+        // The controller the requests come through, with the store injected by type.
+        'src/notes.controller.ts':
+          "import { Body, Controller, Post } from '@nestjs/common';\nimport { NoteStore } from './note.store';\n@Controller('notes')\nexport class NotesController {\n  constructor(private readonly store: NoteStore) {}\n  @Post() save(@Body() b: { id: string; text: string }) { this.store.save(b.id, b.text); }\n}\n",
+      },
       { rules: [RULE] },
     );
     // `count` is a scalar (only containers are read on instances); `handlers` keeps functions; `seeded`
@@ -221,21 +238,23 @@ describe(RULE, () => {
     assert.deepEqual(where(nestRun.findings), [`${RULE} src/note.store.ts:4`, `${RULE} src/note.store.ts:5`, `${RULE} src/note.store.ts:9`]);
     assert.match(nestRun.findings[0]!.message, /^"this\.notes" \(Map field of the NoteStore singleton\) is a per-process cache filled in the NoteStore\.save\(\) method \(line 17\)/);
     assert.match(nestRun.findings[1]!.message, /^"this\.log" \(array field of the NoteStore singleton\) is written from the NoteStore\.save\(\) method/);
-    const exported = await project(
-      [
-        'class Registry {',
-        '  items: string[] = [];',
-        '  add(x: string) { this.items.push(x); }',
-        '}',
-        'class Local {',
-        '  items: string[] = [];',
-        '  add(x: string) { this.items.push(x); }',
-        '}',
-        'export default new Registry();',
-        'export function make() { return new Local(); }',
-      ].join('\n'),
-    );
-    assert.deepEqual(where(exported.findings), [`${RULE} src/state.ts:2`]);
+    const registry = [
+      'class Registry {',
+      '  items: string[] = [];',
+      '  add(x: string) { this.items.push(x); }',
+      '}',
+      'class Local {',
+      '  items: string[] = [];',
+      '  add(x: string) { this.items.push(x); }',
+      '}',
+      'export default new Registry();',
+      'export function make() { return new Local(); }',
+    ].join('\n');
+    const server = (call: string) => `import express from 'express';\nimport registry, { make } from './state';\nconst app = express();\napp.post('/x', (req, res) => { ${call}; res.end(); });\nexport const server = app.listen(3000);\n`;
+    const lint = (call: string) => lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server(call), 'src/state.ts': registry }, { rules: [RULE] });
+    assert.deepEqual(where((await lint("registry.add('x'); make().add('y')")).findings), [`${RULE} src/state.ts:2`]);
+    // A method nobody is seen calling (reached through an interface or a factory) is no evidence: silent.
+    assert.deepEqual(where((await lint("make().add('y')")).findings), []);
   });
 
   it('tells singletons from classes with an instance per request or per caller', async () => {
@@ -355,6 +374,7 @@ describe(RULE, () => {
     Object.assign(files, {
       'src/logger.ts': "import { Injectable, Scope } from '@nestjs/common';\n@Injectable({ scope: Scope.TRANSIENT })\nexport class Logger { log(m: string) { return m; } }\n",
       'src/notes.ts': "import { Injectable } from '@nestjs/common';\nimport { Logger } from './logger';\n@Injectable()\nexport class Notes {\n  private notes = new Map<string, string>();\n  constructor(private readonly logger: Logger) {}\n  save(id: string, t: string) { this.notes.set(id, t); this.notes.delete('x'); }\n}\n",
+      'src/notes.controller.ts': "import { Controller, Post } from '@nestjs/common';\nimport { Notes } from './notes';\n@Controller('notes')\nexport class NotesController {\n  constructor(private readonly notes: Notes) {}\n  @Post() save() { this.notes.save('a', 'b'); }\n}\n",
     });
     assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), [`${RULE} src/notes.ts:5`, `${RULE} src/resolvers.ts:6`, `${RULE} src/resolvers.ts:11`]);
     // CommonJS: an instance exported as the module, called at start-up; another written from outside its class.

@@ -1,6 +1,6 @@
 import { argumentContext, memberName, runContext } from '../context.js';
 import { CALLED_BY_NAME } from '../state.js';
-import { boundNames, inFinally, isLazyInit, isNullish, onceGuarded, opensHandle, shadowed, storesFunction, storesPromise } from '../guards.js';
+import { boundNames, constantValue, inFinally, isLazyInit, isNullish, onceGuarded, opensHandle, shadowed, storesFunction, storesPromise } from '../guards.js';
 import type { ExportFact, RunContext, StateBinding, StateWrite, ValueKind } from '../facts.js';
 import type { TS } from '../typescript.js';
 import { isFunctionLike, type Collector, type Walk } from '../walk.js';
@@ -577,6 +577,9 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
   const bool = right && (right.kind === ts.SyntaxKind.TrueKeyword || right.kind === ts.SyntaxKind.FalseKeyword);
   const args = ts.isCallExpression(node) ? node.arguments : undefined;
   const stored = right ?? (method === 'set' || method === 'put' ? args?.[1] : args?.[0]);
+  // `const controller = new AbortController(); inflight.set(id, controller)`: what the name was made as.
+  const named = stored && w.unwrap(stored);
+  const value = named && ts.isIdentifier(named) ? (constantValue(w, named.text) ?? stored) : stored;
   w.facts.writes.push({
     ...(binding ? { binding } : { import: root }),
     path,
@@ -586,9 +589,9 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
     ...(bool ? { bool: true } : {}),
     ...(op === 'delete' || method === 'delete' ? (inFinally(w) ? { transient: true } : onFailure(w) ? { onFailure: true } : {}) : {}),
     ...(onceGuarded(w, (n) => !!st.bindings.get(n)?.bool, (r) => st.roots.has(r) || w.imports.has(r), chain.join('.')) ? { once: true } : {}),
-    ...(stored && storesFunction(w, stored) ? { fnValue: true } : {}),
+    ...(stored && (storesFunction(w, stored) || (value !== stored && storesFunction(w, value!))) ? { fnValue: true } : {}),
     ...(stored && storesPromise(w, stored) ? { promise: true } : {}),
-    ...(stored && (op === 'assign' || method === 'set' || method === 'put' || method === 'push' || method === 'add') && opensHandle(w, stored) ? { handle: true } : {}),
+    ...(value && (op === 'assign' || method === 'set' || method === 'put' || method === 'push' || method === 'add') && opensHandle(w, value) ? { handle: true } : {}),
     ...ctx,
     span: w.span(node),
   });

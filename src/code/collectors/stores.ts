@@ -1,8 +1,9 @@
 import { runContext } from '../context.js';
 import type { Arg, StoreUse } from '../facts.js';
 import type { TS } from '../typescript.js';
-import { isFunctionLike, type Collector, type Walk } from '../walk.js';
+import type { Collector, Walk } from '../walk.js';
 import { importsAnyOf } from './names.js';
+import { constantValue } from '../guards.js';
 
 /** Option keys that give each library a store outside the process. */
 const SESSION_LIBS = new Set(['express-session', '@fastify/session', 'fastify-session']);
@@ -190,25 +191,6 @@ function localPath(w: Walk, e: TS.Expression, depth = 0): string | undefined {
   if (c === 'process.cwd' || c === 'os.tmpdir' || (c === 'tmpdir' && /^(?:node:)?os$/.test(w.imports.get('tmpdir')?.module ?? ''))) return text();
   const isPathCall = c && (/^path\.(?:join|resolve)$/.test(c) || (/^(?:join|resolve)$/.test(c) && /^(?:node:)?path$/.test(w.imports.get(c)?.module ?? '')));
   return isPathCall && u.arguments[0] && localPath(w, u.arguments[0], depth) ? text() : undefined;
-}
-
-/**
- * The initializer of the `const` a name refers to where the walk stands: the nearest declaration
- * in the blocks around it, up to module scope; undefined for a parameter or anything else.
- */
-function constantValue(w: Walk, name: string): TS.Expression | undefined {
-  const ts = w.ts;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a) return undefined;
-    if (isFunctionLike(ts, a) && a.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name)) return undefined;
-    if (!ts.isBlock(a) && !ts.isSourceFile(a) && !ts.isCaseClause(a) && !ts.isDefaultClause(a)) continue;
-    for (const st of a.statements) {
-      if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue;
-      const decl = st.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
-      if (decl) return decl.initializer;
-    }
-  }
 }
 
 function isLocal(p: string): boolean {
