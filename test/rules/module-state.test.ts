@@ -392,6 +392,18 @@ describe(RULE, () => {
     assert.deepEqual(cjs.findings.map((f) => f.message.slice(0, f.message.indexOf(')') + 1)), ['"this.byId" (Map field of the Registry singleton)', '"this.items" (array field of the Registry singleton)']);
   });
 
+  it('follows a CQRS handler, which Nest calls by its execute(), to the provider it injects', async () => {
+    const nest = '{"name":"chat","dependencies":{"@nestjs/common":"^10","@nestjs/core":"^10","@nestjs/cqrs":"^10"}}';
+    const main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n";
+    const publisher = "import { Injectable } from '@nestjs/common';\n@Injectable()\nexport class Publisher {\n  private sessions = new Map<number, string>();\n  subscribe(user: number) { this.sessions.set(user, 'open'); }\n}\n";
+    const handler = "import { QueryHandler } from '@nestjs/cqrs';\nimport { Publisher } from './util';\n@QueryHandler(Object)\nexport class SubscribeHandler {\n  constructor(private readonly publisher: Publisher) {}\n  async execute(q: { user: number }) { this.publisher.subscribe(q.user); }\n}\n";
+    const { findings } = await lintFiles(
+      { 'package.json': nest, 'src/main.ts': main, 'src/app.module.ts': 'export class AppModule {}\n', 'src/util/publisher.ts': publisher, 'src/util/index.ts': "export * from './publisher';\n", 'src/handler.ts': handler },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/util/publisher.ts:4`]);
+  });
+
   it('takes what a decorator factory returns as start-up code when the factory is only used as a decorator', async () => {
     const state = [
       'const columns = new Map<object, string[]>();',

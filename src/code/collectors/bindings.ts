@@ -32,6 +32,8 @@ interface FileState {
   instances: boolean;
   /** Module-level names of singleton instances, to their class (`registry` → `Registry`). */
   singletonVars: Map<string, string>;
+  /** The file imports NestJS: its classes get their collaborators injected by constructor parameter type. */
+  nest: boolean;
   /** Names of module-level object literals (`const api = { init() {} }`), whose methods are called like functions. */
   objects: Set<string>;
   /** Calls already recorded, by where they run (`run|fn`), callee name and member path. */
@@ -126,7 +128,7 @@ function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.
 
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, singletonVars: new Map(), objects: new Set(), calls: new Map() }));
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, singletonVars: new Map(), nest: false, objects: new Set(), calls: new Map() }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
@@ -138,6 +140,7 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
   // `type Tracer = (run: Run) => Promise<void>`: a name for a function type.
   const fnTypes = new Set<string>();
   const classDecls: TS.ClassDeclaration[] = [];
+  st.nest = w.facts.imports.some((i) => i.module.startsWith('@nestjs/'));
   for (const s of sf.statements) if (ts.isTypeAliasDeclaration(s) && holdsFunction(ts, s.type, fnTypes)) fnTypes.add(s.name.text);
   for (const s of sf.statements) {
     const exported = hasModifier(ts, s, ts.SyntaxKind.ExportKeyword);
@@ -282,7 +285,7 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
 }
 
 /** Decorators that make a class a provider of a DI container, one instance per process unless scoped otherwise. */
-const PROVIDER_DECORATORS = new Set(['Injectable', 'Controller', 'WebSocketGateway', 'Resolver']);
+const PROVIDER_DECORATORS = new Set(['Injectable', 'Controller', 'WebSocketGateway', 'Resolver', 'QueryHandler', 'CommandHandler', 'EventsHandler', 'Processor']);
 
 /** The scope of a NestJS provider (controller, gateway, resolver); undefined for a class that is none. */
 function providerScope(w: Walk, c: TS.ClassDeclaration): 'default' | 'request' | 'transient' | undefined {
@@ -623,7 +626,7 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
     else if (st.instances && recv.kind === ts.SyntaxKind.ThisKeyword && declares(w, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
     else if (ts.isIdentifier(recv) && st.singletonVars.has(recv.text) && !shadowed(w, recv.text)) [name, path] = [`${st.singletonVars.get(recv.text)}#${method}`, []];
     // `this.registry.add()` on a provider the constructor injects (`constructor(private registry: Registry)`): that class's method.
-    else if (w.facts.providers.length && ts.isPropertyAccessExpression(recv) && recv.expression.kind === ts.SyntaxKind.ThisKeyword && injectedType(w, st.classes, recv.name.text)) {
+    else if (st.nest && ts.isPropertyAccessExpression(recv) && recv.expression.kind === ts.SyntaxKind.ThisKeyword && injectedType(w, st.classes, recv.name.text)) {
       const type = injectedType(w, st.classes, recv.name.text)!;
       [name, path] = w.imports.has(type) ? [type, [`#${method}`]] : [`${type}#${method}`, []];
     } else if (!CALLED_BY_NAME.test(method) || GLOBALS.has(first ?? '')) return;
