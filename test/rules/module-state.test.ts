@@ -8,6 +8,17 @@ const dir = `${FIXTURES}/rules/${RULE}`;
 const EXPRESS = '{"name":"api","dependencies":{"express":"^4"}}';
 const SERVER = "import express from 'express';\nimport './state';\nconst app = express();\nexport const server = app.listen(3000);\n";
 
+/** A NestJS service that starts in src/main.ts (shutdown hooks on, all interfaces) with an empty module, depending on `modules`. */
+function nestApp(modules: string[]): Record<string, string> {
+  const deps = Object.fromEntries(['@nestjs/core', ...modules].map((m) => [m, '^10']));
+  return {
+    'package.json': JSON.stringify({ name: 'nest-app', dependencies: deps }),
+    'src/main.ts':
+      "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n",
+    'src/app.module.ts': 'export class AppModule {}\n',
+  };
+}
+
 /** A one-service project: server.ts listens and imports state.ts, which holds `state`. */
 function project(state: string, extra: Record<string, string> = {}) {
   return lintFiles({ 'package.json': EXPRESS, 'src/server.ts': SERVER, 'src/state.ts': state, ...extra }, { rules: [RULE] });
@@ -184,8 +195,6 @@ describe(RULE, () => {
   });
 
   it('reports the container fields of a singleton (a NestJS provider, an instance the module exports) written at run time', async () => {
-    const nest = '{"name":"notes","dependencies":{"@nestjs/common":"^10","@nestjs/core":"^10"}}';
-    const main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n";
     const store = [
       "import { Injectable, Scope } from '@nestjs/common';",
       '@Injectable()',
@@ -223,8 +232,7 @@ describe(RULE, () => {
     ].join('\n');
     const nestRun = await lintFiles(
       {
-        'package.json': nest,
-        'src/main.ts': main,
+        ...nestApp(['@nestjs/common']),
         'src/app.module.ts': "import { NoteStore } from './note.store';\nexport class AppModule { store = NoteStore; }\n",
         'src/note.store.ts': store,
         // The controller the requests come through, with the store injected by type.
@@ -258,8 +266,6 @@ describe(RULE, () => {
   });
 
   it('tells singletons from classes with an instance per request or per caller', async () => {
-    const nest = '{"name":"audit","dependencies":{"@nestjs/common":"^10","@nestjs/core":"^10"}}';
-    const main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n";
     const providers = [
       "import { Controller, Get, Inject, Injectable, Scope } from '@nestjs/common';",
       "import { REQUEST } from '@nestjs/core';",
@@ -290,7 +296,7 @@ describe(RULE, () => {
       "  private seed() { this.roles.set('admin', ['*']); }",
       '}',
     ].join('\n');
-    const run = await lintFiles({ 'package.json': nest, 'src/main.ts': main, 'src/app.module.ts': 'export class AppModule {}\n', 'src/providers.ts': providers }, { rules: [RULE] });
+    const run = await lintFiles({ ...nestApp(['@nestjs/common']), 'src/providers.ts': providers }, { rules: [RULE] });
     assert.deepEqual(where(run.findings), []);
     // A module's own instance, called at start-up here and in the server, and at run time only in the second project.
     const registry = "class Registry {\n  private plugins: string[] = [];\n  add(p: string) { this.plugins.push(p); }\n}\nexport const registry = new Registry();\nregistry.add('core');\n";
@@ -353,12 +359,8 @@ describe(RULE, () => {
   });
 
   it('follows singletons across modules: injected providers, request scope, exported instances and writes from outside', async () => {
-    const nest = '{"name":"graph","dependencies":{"@nestjs/common":"^10","@nestjs/core":"^10","@nestjs/graphql":"^12","@nestjs/websockets":"^10"}}';
-    const main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n";
     const files = {
-      'package.json': nest,
-      'src/main.ts': main,
-      'src/app.module.ts': 'export class AppModule {}\n',
+      ...nestApp(['@nestjs/common', '@nestjs/graphql', '@nestjs/websockets']),
       // A resolver's and a gateway's arguments are a type and a port, not options.
       'src/resolvers.ts':
         "import { Resolver, Mutation } from '@nestjs/graphql';\nimport { WebSocketGateway, SubscribeMessage } from '@nestjs/websockets';\nclass User {}\n@Resolver(() => User)\nexport class UserResolver {\n  private seen: string[] = [];\n  @Mutation(() => User) add(id: string) { this.seen.push(id); return new User(); }\n}\n@WebSocketGateway(3001, { namespace: 'chat' })\nexport class ChatGateway {\n  private said: string[] = [];\n  @SubscribeMessage('say') say(text: string) { this.said.push(text); }\n}\n",
@@ -393,12 +395,10 @@ describe(RULE, () => {
   });
 
   it('follows a CQRS handler, which Nest calls by its execute(), to the provider it injects', async () => {
-    const nest = '{"name":"chat","dependencies":{"@nestjs/common":"^10","@nestjs/core":"^10","@nestjs/cqrs":"^10"}}';
-    const main = "import { NestFactory } from '@nestjs/core';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule);\n  app.enableShutdownHooks();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n";
     const publisher = "import { Injectable } from '@nestjs/common';\n@Injectable()\nexport class Publisher {\n  private sessions = new Map<number, string>();\n  subscribe(user: number) { this.sessions.set(user, 'open'); }\n}\n";
     const handler = "import { QueryHandler } from '@nestjs/cqrs';\nimport { Publisher } from './util';\n@QueryHandler(Object)\nexport class SubscribeHandler {\n  constructor(private readonly publisher: Publisher) {}\n  async execute(q: { user: number }) { this.publisher.subscribe(q.user); }\n}\n";
     const { findings } = await lintFiles(
-      { 'package.json': nest, 'src/main.ts': main, 'src/app.module.ts': 'export class AppModule {}\n', 'src/util/publisher.ts': publisher, 'src/util/index.ts': "export * from './publisher';\n", 'src/handler.ts': handler },
+      { ...nestApp(['@nestjs/common', '@nestjs/cqrs']), 'src/util/publisher.ts': publisher, 'src/util/index.ts': "export * from './publisher';\n", 'src/handler.ts': handler },
       { rules: [RULE] },
     );
     assert.deepEqual(where(findings), [`${RULE} src/util/publisher.ts:4`]);

@@ -219,10 +219,10 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
   const ts = w.ts;
   const out = new Map<string, string[]>();
   if (!classes.length) return out;
-  const scopes = classes.map((c) => providerScope(w, c));
-  const providers = classes.filter((_, i) => scopes[i] !== undefined);
+  const scopes = new Map(classes.map((c) => [c, providerScope(w, c)]));
+  const providers = classes.filter((c) => scopes.get(c) !== undefined);
   // Request scope bubbles up to whoever injects it (Nest's scope hierarchy); transient scope does not.
-  const request = new Set(providers.filter((c) => scopes[classes.indexOf(c)] === 'request').map((c) => c.name!.text));
+  const request = new Set(providers.filter((c) => scopes.get(c) === 'request').map((c) => c.name!.text));
   for (let changed = true; changed; ) {
     changed = false;
     for (const c of providers) {
@@ -233,12 +233,12 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
   }
   for (const c of providers) {
     const name = c.name!.text;
-    const scope = request.has(name) ? 'request' : scopes[classes.indexOf(c)] === 'transient' ? 'transient' : undefined;
+    const scope = request.has(name) ? 'request' : scopes.get(c) === 'transient' ? 'transient' : undefined;
     const injects = importedInjects(w, c);
     w.facts.providers.push({ cls: name, ...(scope ? { scope } : {}), ...(injects.length ? { injects } : {}) });
     if (!scope) out.set(name, []);
   }
-  const candidates = classes.filter((c, i) => scopes[i] === undefined && !hasModifier(ts, c, ts.SyntaxKind.ExportKeyword));
+  const candidates = classes.filter((c) => scopes.get(c) === undefined && !hasModifier(ts, c, ts.SyntaxKind.ExportKeyword));
   if (!candidates.length) return out;
   // Instances made by the module's own top-level code, and the names that keep them: a `const`
   // (`local`), or what the module exports it as (`default`, `queue` for `module.exports = { queue: new Queue() }`).
@@ -621,14 +621,15 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
     const method = callee.name.text;
     const recv = w.unwrap(callee.expression);
     const made = ts.isNewExpression(recv) && ts.isIdentifier(recv.expression) ? recv.expression.text : undefined;
+    let own: TS.ClassDeclaration | undefined;
+    let injected: string | undefined;
     if (c && known(root)) [name, path] = [root!, c.slice(1)];
     // A singleton's own methods, whatever their names: `this.seed()` in `onModuleInit`, `registry.add()` at start-up.
-    else if (st.instances && recv.kind === ts.SyntaxKind.ThisKeyword && declares(w, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
+    else if (st.instances && recv.kind === ts.SyntaxKind.ThisKeyword && (own = instanceClass(w)) && declares(w, own, method)) [name, path] = [`${own.name!.text}#${method}`, []];
     else if (ts.isIdentifier(recv) && st.singletonVars.has(recv.text) && !shadowed(w, recv.text)) [name, path] = [`${st.singletonVars.get(recv.text)}#${method}`, []];
     // `this.registry.add()` on a provider the constructor injects (`constructor(private registry: Registry)`): that class's method.
-    else if (st.nest && ts.isPropertyAccessExpression(recv) && recv.expression.kind === ts.SyntaxKind.ThisKeyword && injectedType(w, st.classes, recv.name.text)) {
-      const type = injectedType(w, st.classes, recv.name.text)!;
-      [name, path] = w.imports.has(type) ? [type, [`#${method}`]] : [`${type}#${method}`, []];
+    else if (st.nest && ts.isPropertyAccessExpression(recv) && recv.expression.kind === ts.SyntaxKind.ThisKeyword && (injected = injectedType(w, st.classes, recv.name.text))) {
+      [name, path] = w.imports.has(injected) ? [injected, [`#${method}`]] : [`${injected}#${method}`, []];
     } else if (!CALLED_BY_NAME.test(method) || GLOBALS.has(first ?? '')) return;
     // `this.load()` in a class that has `load`, `new Loader().load()`: that class's method.
     else if (recv.kind === ts.SyntaxKind.ThisKeyword && declares(w, instanceClass(w), method)) [name, path] = [`${instanceClass(w)!.name!.text}#${method}`, []];
