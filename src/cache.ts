@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { isKustomization } from './k8s/kustomize.js';
 import { emptyFacts, type CodeFacts } from './code/facts.js';
 import type { ParsedYaml } from './k8s/yaml.js';
+import type { Probe } from './probe.js';
+import type { Finding } from './types.js';
+import type { Suppressed } from './suppress.js';
 
 /** The first bytes of every cache file, so a file that is not ours is never overwritten. */
 const SIGNATURE = '{"tool":"replicalint-cache"';
@@ -17,6 +20,21 @@ export type CacheEntry = { code: CodeFacts } | { yaml: ParsedYaml };
 /** `[size, mtimeMs, inode, content hash, when it was hashed]` */
 type StatRecord = [number, number, number, string, number];
 
+/**
+ * What a whole run found, kept to be given again while nothing it read has changed: the same
+ * files (by name, kind and content hash, or with other contents that reduce to the same entry) and
+ * the same answers to every other file system question it asked (package.json, tsconfig, ...).
+ */
+export interface RunMemo {
+  /** `name\tkind\thash` of every file the run read, in order, one per line. */
+  files: string;
+  probes: Probe[];
+  findings: Finding[];
+  suppressed: Suppressed[];
+  /** What the run said besides findings (skipped templates and patches, links), after discovery. */
+  notices: string[];
+}
+
 /** The first line of the file. */
 interface Header {
   tool: 'replicalint-cache';
@@ -26,37 +44,50 @@ interface Header {
 
 /**
  * Every further line is one record: an entry by content hash (`h`, `e`: a file renamed keeps its
- * entry), or the last hash of a path with the stat it was taken under (`p`, `s`: to skip reading
- * unchanged files). A later record for the same hash or path replaces an earlier one.
+ * entry), the last hash of a path with the stat it was taken under (`p`, `s`: to skip reading
+ * unchanged files), or the result of a whole run by the key of its invocation (`m`, `r`). A later
+ * record for the same hash, path or key replaces an earlier one.
  */
-type CacheRecord = { h: string; e: CacheEntry } | { p: string; s: StatRecord };
+type CacheRecord = { h: string; e: CacheEntry } | { p: string; s: StatRecord } | { m: string; r: RunMemo };
+
+/** How many run results the file may hold before it is rewritten with only the newest of each kind of run. */
+const MEMO_RECORDS = 4;
 
 /** A file modified this close to when it was hashed might change again unseen within one clock tick: hash it again. */
 const RACY_MS = 2000;
 
 /**
  * `--cache`: per-file facts (code) and parsed documents (YAML) keyed by content hash, valid for one
- * tool version and one build of the extractors. Rules always run again on the cached or fresh
- * facts, so the findings are exactly those of an uncached run. A file whose size, mtime and inode
- * are those it had when it was last hashed, long enough before, is not read again (git's answer
- * to "racily clean" files). A corrupt or foreign cache file is ignored with a warning.
+ * tool version and one build of the engine and rules, and the result of the last run of each kind
+ * (see {@link RunMemo}). A file whose size, mtime and inode are those it had when it was last
+ * hashed, long enough before, is not read again (git's answer to "racily clean" files). A corrupt
+ * or foreign cache file is ignored with a warning.
  *
  * The file is a header line and one JSON record per line. A run that changed a few files appends
  * their records rather than rewriting megabytes; the file is rewritten with only this run's files
  * once the records nobody needs outnumber those in use. Code facts are stored without their empty
- * lists, which are most of them.
+ * lists, which are most of them. Entries are kept as their lines and parsed only when a run needs
+ * them: a run whose stored result still holds parses none.
  */
 export class FileCache {
+  /** Entries by content hash: as read (the line) until a run asks for them. */
+  private readonly lines = new Map<string, string>();
   private readonly entries = new Map<string, CacheEntry>();
   private readonly stats = new Map<string, StatRecord>();
+  private readonly memos = new Map<string, string>();
   private readonly used = new Set<string>();
   private readonly seen = new Map<string, StatRecord>();
   /** Records written this run, to append. */
-  private readonly added: CacheRecord[] = [];
-  /** Record lines in the file as read. */
+  private readonly added: string[] = [];
+  /** The run result this run stored, by its key. */
+  private memoAdded: [string, string] | undefined;
+  /** Record lines in the file as read (run results apart). */
   private records = 0;
+  private memoRecords = 0;
   /** Whether the file must be written whole (new, corrupt, another build's). */
   private fresh = true;
+  /** A record found damaged when it was finally parsed: the file is rewritten, with a warning. */
+  private damaged = false;
   /** The file's size and inode as read: a file another run wrote since gets no records appended. */
   private read: [number, number] = [-1, -1];
   private writable = true;
@@ -90,14 +121,19 @@ export class FileCache {
     }
     if (!c.load(text)) {
       warn(`ignoring ${file}: the cache file is corrupt; it will be rewritten`);
-      c.entries.clear();
+      c.lines.clear();
       c.stats.clear();
+      c.memos.clear();
       c.fresh = true;
     }
     return c;
   }
 
-  /** Read the records; false when the file is damaged. Another format or build's key reads as empty. */
+  /**
+   * Read the records; false when the file is damaged. Another format or build's key reads as
+   * empty. Entries and run results are only indexed here (by the hash or key their line starts
+   * with); {@link get} and {@link memo} parse them.
+   */
   private load(text: string): boolean {
     let start = 0;
     let end = text.indexOf('\n');
@@ -114,9 +150,20 @@ export class FileCache {
           if (start < text.length) return true;
           break;
         }
-        const r = JSON.parse(text.slice(start, end)) as CacheRecord;
-        if ('h' in r && isObject(r.e)) this.entries.set(r.h, restore(r.e as CacheEntry));
-        else if ('p' in r && Array.isArray(r.s) && r.s.length === 5) this.stats.set(r.p, r.s);
+        const l = text.slice(start, end);
+        const keyed = indexKey(l);
+        if (keyed?.[0] === 'h') {
+          this.lines.set(keyed[1], l);
+          this.records++;
+          continue;
+        }
+        if (keyed?.[0] === 'm') {
+          this.memos.set(keyed[1], l);
+          this.memoRecords++;
+          continue;
+        }
+        const r = JSON.parse(l) as CacheRecord;
+        if ('p' in r && Array.isArray(r.s) && r.s.length === 5) this.stats.set(r.p, r.s);
         else return false;
         this.records++;
       }
@@ -155,7 +202,7 @@ export class FileCache {
   noteHash(path: string, st: fs.Stats, hash: string): void {
     const r: StatRecord = [st.size, st.mtimeMs, st.ino, hash, Date.now()];
     this.seen.set(path, r);
-    this.added.push({ p: path, s: r });
+    this.added.push(JSON.stringify({ p: path, s: r }));
   }
 
   /** The key of a file's content: its extension matters, since `.ts` and `.js` parse differently. */
@@ -165,35 +212,98 @@ export class FileCache {
     return crypto.createHash('sha1').update(kind).update('\0').update(text).digest('base64url');
   }
 
+  /** Is there an entry for this content? */
+  has(hash: string): boolean {
+    return this.entries.has(hash) || this.lines.has(hash);
+  }
+
+  /** Keep this content's entry (when the file is kept) without reading it. */
+  keep(hash: string): void {
+    if (this.lines.has(hash)) this.used.add(hash);
+  }
+
   /** The cached entry for this content. */
   get(hash: string): CacheEntry | undefined {
-    const e = this.entries.get(hash);
-    if (e) this.used.add(hash);
+    let e = this.entries.get(hash);
+    if (!e) {
+      const l = this.lines.get(hash);
+      if (l === undefined) return undefined;
+      try {
+        const r = JSON.parse(l) as { h: string; e: unknown };
+        if (!isObject(r.e) || !(isObject(r.e.code) || isObject(r.e.yaml))) throw new Error('not an entry');
+        e = restore(r.e as CacheEntry);
+      } catch {
+        this.lines.delete(hash);
+        this.damaged = true;
+        return undefined;
+      }
+      this.entries.set(hash, e);
+    }
+    this.used.add(hash);
     return e;
   }
 
   set(hash: string, entry: CacheEntry): void {
+    const l = line({ h: hash, e: entry });
     this.entries.set(hash, entry);
+    this.lines.set(hash, l);
     this.used.add(hash);
-    this.added.push({ h: hash, e: entry });
+    this.added.push(l);
+  }
+
+  /** Do two contents reduce to the same entry (an edit of comments or blank space)? Both must be cached. */
+  sameEntry(a: string, b: string): boolean {
+    const la = this.lines.get(a);
+    const lb = this.lines.get(b);
+    return la !== undefined && lb !== undefined && entryBody(la) === entryBody(lb);
+  }
+
+  /** The stored result of the last run with this key, if any. */
+  memo(key: string): RunMemo | undefined {
+    const l = this.memos.get(key);
+    if (l === undefined) return undefined;
+    try {
+      const r = (JSON.parse(l) as { r: RunMemo }).r;
+      if (isObject(r) && typeof r.files === 'string' && Array.isArray(r.probes) && Array.isArray(r.findings) && Array.isArray(r.suppressed) && Array.isArray(r.notices)) return r;
+    } catch {
+      // Damaged: a run that cannot trust it runs the rules.
+    }
+    this.memos.delete(key);
+    this.damaged = true;
+    return undefined;
+  }
+
+  setMemo(key: string, memo: RunMemo): void {
+    const l = JSON.stringify({ m: key, r: memo } satisfies CacheRecord);
+    if (this.memos.get(key) === l) return;
+    this.memos.set(key, l);
+    this.memoAdded = [key, l];
   }
 
   /**
    * Write what changed: append this run's new records, or rewrite the file with only this run's
-   * files when it is new or mostly stale. Never throws.
+   * files when it is new, damaged or mostly stale. Never throws.
    */
   save(warn: (msg: string) => void): void {
     if (!this.writable) return;
+    if (this.damaged) warn(`ignoring damaged records of ${this.file}; it will be rewritten`);
     const live = this.used.size + this.seen.size;
     const stale = this.records - live;
+    const added = this.memoAdded ? [...this.added, this.memoAdded[1]] : this.added;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      if (!this.fresh && stale + this.added.length <= live && (!this.added.length || this.append(this.added.map(line).join('')))) return;
-      const out = [JSON.stringify({ tool: 'replicalint-cache', format: FORMAT, key: this.key } satisfies Header) + '\n'];
-      for (const h of this.used) out.push(line({ h, e: this.entries.get(h)! }));
-      for (const [p, s] of this.seen) if (this.used.has(s[3])) out.push(line({ p, s }));
+      const append = !this.fresh && !this.damaged && stale + this.added.length <= live && this.memoRecords + (this.memoAdded ? 1 : 0) <= MEMO_RECORDS;
+      if (append && (!added.length || this.append(added.map((l) => `${l}\n`).join('')))) return;
+      const out = [JSON.stringify({ tool: 'replicalint-cache', format: FORMAT, key: this.key } satisfies Header)];
+      for (const h of this.used) out.push(this.lines.get(h)!);
+      for (const [p, s] of this.seen) if (this.used.has(s[3])) out.push(JSON.stringify({ p, s }));
+      // This run's result, and the newest of one other kind of run (a `--rule` run beside the full one).
+      const mine = this.memoAdded?.[0];
+      const others = [...this.memos].filter(([k]) => k !== mine);
+      for (const [, l] of others.slice(-1)) out.push(l);
+      if (this.memoAdded) out.push(this.memoAdded[1]);
       const tmp = `${this.file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, out.join(''));
+      fs.writeFileSync(tmp, out.map((l) => `${l}\n`).join(''));
       fs.renameSync(tmp, this.file);
     } catch (e) {
       warn(`cannot write the cache ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -201,14 +311,37 @@ export class FileCache {
   }
 }
 
-/** One record as a line; code facts without their empty lists and false flags. */
+/**
+ * An entry's line without its hash and, for code, without the file name its facts were first
+ * extracted under (files with the same content share one entry, and each run names its own).
+ */
+function entryBody(l: string): string {
+  const body = l.slice(l.indexOf('"e":'));
+  const named = '"e":{"code":{"file":"';
+  if (!body.startsWith(named)) return body;
+  let i = named.length;
+  while (i < body.length && body[i] !== '"') i += body[i] === '\\' ? 2 : 1;
+  return body.slice(i + 1);
+}
+
+/** `['h', hash]` or `['m', key]` for a line that starts as an entry or a run result does; else undefined. */
+function indexKey(l: string): ['h' | 'm', string] | undefined {
+  const kind = l.startsWith('{"h":"') ? 'h' : l.startsWith('{"m":"') ? 'm' : undefined;
+  if (!kind) return undefined;
+  const end = l.indexOf('"', 6);
+  // A whole record ends its object; a line cut or mangled in the middle is caught when parsed.
+  if (end < 0 || !l.endsWith('}')) throw new Error('damaged record');
+  return [kind, l.slice(6, end)];
+}
+
+/** One record as a line (without its newline); code facts without their empty lists and false flags. */
 function line(r: CacheRecord): string {
   if ('h' in r && 'code' in r.e) {
     const compact: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r.e.code)) if (v !== false && !(Array.isArray(v) && v.length === 0)) compact[k] = v;
-    return JSON.stringify({ h: r.h, e: { code: compact } }) + '\n';
+    return JSON.stringify({ h: r.h, e: { code: compact } });
   }
-  return JSON.stringify(r) + '\n';
+  return JSON.stringify(r);
 }
 
 /** An entry as read: code facts get back the empty lists and false flags {@link line} left out. */
@@ -232,16 +365,19 @@ function isFolder(location: string): boolean {
 let extractorHash: string | undefined;
 
 /**
- * Tool version plus a hash of the engine's own code (which holds the extractors: the compiled
- * modules, or the bundle's chunks when the CLI runs from the bundle): entries written by
- * any other build are never trusted, even between releases. (No configuration setting changes facts today; one that
+ * Tool version plus a hash of the engine's own code (the extractors and the rules: the compiled
+ * modules, or the bundle's chunks when the CLI runs from the bundle): entries and results written
+ * by any other build are never trusted, even between releases. (No configuration setting changes facts today; one that
  * does must be added here.)
  */
 function cacheKey(version: string): string {
   if (!extractorHash) {
     const h = crypto.createHash('sha1');
+    // The rules too (beside the engine when it is not bundled): a stored result is theirs.
     const dir = path.dirname(fileURLToPath(import.meta.url));
-    for (const f of listFiles(dir)) h.update(f.slice(dir.length)).update(fs.readFileSync(f));
+    const rules = path.join(dir, '..', 'rules');
+    const code = [...listFiles(dir), ...(path.basename(dir) === 'src' && fs.existsSync(rules) ? listFiles(rules) : [])];
+    for (const f of code) h.update(path.relative(dir, f)).update(fs.readFileSync(f));
     extractorHash = h.digest('base64url').slice(0, 16);
   }
   return `${version}:${extractorHash}`;

@@ -50,7 +50,7 @@ function program(io: Io): Command {
     .option('--rule <ids>', 'run only these rules (comma-separated, or repeat the option)', collectRules)
     .option('--list-rules', 'list every rule with its scope, severity and summary, then exit')
     .option('--print-links', 'print the services, workloads and the links between them, with reasons, then exit')
-    .option('--cache', 'reuse the facts of unchanged files from the previous run (for pre-commit hooks and CI)')
+    .option('--cache', 'reuse the facts of unchanged files, and the previous result while nothing it read changed (for pre-commit hooks and CI)')
     .option('--cache-location <path>', 'cache file, or a folder to hold it', '.replicalintcache')
     .option('--stdin-filename <name>', 'name to print for manifests read from stdin', '<stdin>')
     .option('--color', 'force coloured output')

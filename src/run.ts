@@ -1,11 +1,12 @@
 import { readText, stripBom } from './read.js';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { extractFacts } from './code/extract.js';
 import type { CodeFacts } from './code/facts.js';
 import { ModuleIndex } from './code/modules.js';
 import { loadTypeScript, persistCompileCache, type Ts } from './code/typescript.js';
-import { FileCache, type CacheEntry } from './cache.js';
+import { FileCache, type CacheEntry, type RunMemo } from './cache.js';
 import type { Config } from './config.js';
 import { jsonError } from './json-error.js';
 import { discover, displayName, SKIPPED_DIRS, type SourceFile } from './discover.js';
@@ -20,6 +21,7 @@ import { linkByPort } from './cross/link.js';
 import type { Rule } from './rule.js';
 import { applySuppressions, IGNORE_ANNOTATION, parseDirectives, type Directive, type ObjectIgnore, type Suppressed } from './suppress.js';
 import { addTime, timed } from './timing.js';
+import { FsProbe } from './probe.js';
 import { compareFindings, type Finding, type Severity, type Span } from './types.js';
 
 
@@ -40,7 +42,8 @@ export interface LintResult {
   findings: Finding[];
   /** How many files were read. */
   files: number;
-  model: App;
+  /** What the rules read; undefined when the result is one `--cache` stored (nothing it read changed). */
+  model?: App;
   /** Things the user should know that are not findings (skipped Helm templates). */
   notices: string[];
   /** Rules that threw: an internal failure (exit code 2), reported after the findings. */
@@ -49,19 +52,54 @@ export interface LintResult {
   suppressed: Suppressed[];
 }
 
-/** Discover, parse and model the inputs, without running rules. */
-export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ model: App; files: number; notices: string[] }> {
+/** A run under way: its files, and the cache and file system answers it reads them through. */
+interface Run {
+  files: SourceFile[];
+  cache?: FileCache;
+  reader: Reader;
+  /** Every package.json, tsconfig, `.git` and `Chart.yaml` question the run asks, to store with its result. */
+  probe: FsProbe;
+  /** What discovery said (skipped files), and what the cache said (a corrupt file, a failed write). */
+  discovered: string[];
+  cacheNotices: string[];
+}
+
+async function start(opts: Omit<LintOptions, 'rules'>): Promise<Run> {
   const { cwd, config } = opts;
   const ignore = config.ignore.length ? { dir: config.file ? path.dirname(config.file) : cwd, patterns: config.ignore } : undefined;
-  const notices: string[] = [];
+  const discovered: string[] = [];
   const files = await timed('discover', () =>
-    discover(opts.paths, { cwd, stdinName: opts.stdinName, readStdin: opts.readStdin, ignore, onSkip: (name, why) => notices.push(`${name}: skipped: ${why}`) }),
+    discover(opts.paths, { cwd, stdinName: opts.stdinName, readStdin: opts.readStdin, ignore, onSkip: (name, why) => discovered.push(`${name}: skipped: ${why}`) }),
   );
-  if (!files.length && !notices.length) {
+  if (!files.length && !discovered.length) {
     throw new UsageError(
       `no files to lint in ${opts.paths.join(' ') || '.'}: replicalint reads code (.ts .js ...), Kubernetes YAML, Dockerfiles and package.json, and skips ${SKIPPED_DIRS.join(', ')} and gitignored files`,
     );
   }
+  const cacheNotices: string[] = [];
+  const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => cacheNotices.push(m))) : undefined;
+  return { files, cache, reader: new Reader(cache), probe: new FsProbe(), discovered, cacheNotices };
+}
+
+/** Write the cache (its new entries, and the result when the run stored one). */
+function finish(run: Run): void {
+  const cache = run.cache;
+  if (cache) timed('save cache', () => cache.save((m) => run.cacheNotices.push(m)));
+}
+
+/** Discover, parse and model the inputs, without running rules. */
+export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ model: App; files: number; notices: string[] }> {
+  const run = await start(opts);
+  const { model, notices } = await modelOf(run, opts);
+  finish(run);
+  return { model, files: run.files.length, notices: [...run.discovered, ...notices, ...run.cacheNotices] };
+}
+
+/** Parse (or take from the cache) every file of a run and model them. */
+async function modelOf(run: Run, opts: Omit<LintOptions, 'rules'>): Promise<{ model: App; notices: string[] }> {
+  const { cwd, config } = opts;
+  const { files, reader, probe } = run;
+  const notices: string[] = [];
   const problems: Problem[] = [];
   const objects: K8sObject[] = [];
   const code: { file: SourceFile; facts: CodeFacts }[] = [];
@@ -72,13 +110,11 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   const patches = new Map<string, string>();
   const resources = new Set<string>();
   const directives = new Map<string, Directive[]>();
-  const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => notices.push(m))) : undefined;
-  const reader = new Reader(cache);
   const moduleTypes = { dirs: new Map<string, string>(), types: new Map<string, boolean>() };
 
   for (const file of files) {
     if (file.kind === 'yaml') {
-      const chart = helmChartOf(file.path, cwd);
+      const chart = helmChartOf(file.path, cwd, probe);
       if (chart) {
         helmSkipped.set(chart, (helmSkipped.get(chart) ?? 0) + 1);
         continue;
@@ -93,7 +129,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     }
     if ('code' in entry) {
       const facts = entry.code.file === file.name ? entry.code : { ...entry.code, file: file.name };
-      const error = facts.parseError ?? (facts.strictOnlyError && isEsModule(file.path, cwd, moduleTypes) ? facts.strictOnlyError : undefined);
+      const error = facts.parseError ?? (facts.strictOnlyError && isEsModule(file.path, cwd, moduleTypes, probe) ? facts.strictOnlyError : undefined);
       if (error) {
         const { message, ...span } = error;
         problems.push({ file: file.name, message, ...span });
@@ -127,7 +163,6 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     }
   }
   persistCompileCache();
-  if (cache) timed('save cache', () => cache.save((m) => notices.push(m)));
   // A kustomize patch is a fragment of an object defined elsewhere: only the built output is whole.
   for (const { file, objects: found } of yamlObjects) {
     const at = samePath(file.path);
@@ -143,7 +178,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     notices.push(`${chart}: skipped ${n} Helm template file${n === 1 ? '' : 's'}; lint the rendered output instead: helm template ${chart} | replicalint -`);
   }
 
-  const packages = timed('packages', () => groupPackages(cwd, code, dockerfiles));
+  const packages = timed('packages', () => groupPackages(cwd, code, dockerfiles, probe));
   const services = packages.map(toService).filter((s) => s !== undefined);
   // Two services with one package.json name (a copied package.json) are told apart by their folders.
   const named = new Map<string, number>();
@@ -152,7 +187,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   const manifests = buildManifests(objects);
   const model: App = {
     cwd,
-    modules: new ModuleIndex(packages),
+    modules: new ModuleIndex(packages, probe),
     packages,
     services,
     manifests,
@@ -163,7 +198,7 @@ export async function buildModel(opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     objectIgnores: objectIgnores(objects),
   };
   linkByPort(model);
-  return { model, files: files.length, notices };
+  return { model, notices };
 }
 
 /**
@@ -177,29 +212,49 @@ class Reader {
 
   constructor(private readonly cache: FileCache | undefined) {}
 
-  async read(file: SourceFile): Promise<CacheEntry | { text: string }> {
-    const cacheable = file.kind === 'code' || file.kind === 'yaml';
-    if (!cacheable) return { text: file.text ?? timed('read files', () => readText(file.path)) };
+  /** What the cache knows or was told of each file: its content hash, and its text when it had to be read. */
+  private readonly contents = new Map<SourceFile, { hash?: string; text?: string }>();
+
+  /**
+   * The file's content hash (with a cache), reading it only when its stat changed since it was
+   * last hashed; Dockerfiles and package.json, which are not cached, are read and hashed. Throws
+   * when the file cannot be read.
+   */
+  hashOf(file: SourceFile): string | undefined {
+    return this.content(file).hash;
+  }
+
+  private content(file: SourceFile): { hash?: string; text?: string } {
+    let known = this.contents.get(file);
+    if (known) return known;
     const cache = this.cache;
-    let stat: fs.Stats | undefined;
-    let hash: string | undefined;
-    if (cache && file.path !== '-') {
-      stat = fs.statSync(file.path);
-      hash = cache.knownHash(file.path, stat);
-    }
-    let text: string | undefined;
-    if (!hash) {
-      text = (file.text !== undefined ? stripBom(file.text) : undefined) ?? timed('read files', () => readText(file.path));
-      if (cache) {
-        hash = FileCache.hash(file.name, text);
-        if (stat) cache.noteHash(file.path, stat, hash);
+    if (file.kind !== 'code' && file.kind !== 'yaml') {
+      const text = file.text ?? timed('read files', () => readText(file.path));
+      known = { text, hash: cache ? FileCache.hash(file.name, text) : undefined };
+    } else if (!cache || file.path === '-') {
+      const text = (file.text !== undefined ? stripBom(file.text) : undefined) ?? timed('read files', () => readText(file.path));
+      known = { text, hash: cache ? FileCache.hash(file.name, text) : undefined };
+    } else {
+      const stat = fs.statSync(file.path);
+      const hash = cache.knownHash(file.path, stat);
+      if (hash) known = { hash };
+      else {
+        const text = timed('read files', () => readText(file.path));
+        known = { hash: FileCache.hash(file.name, text), text };
+        cache.noteHash(file.path, stat, known.hash!);
       }
     }
-    const hit = hash ? cache!.get(hash) : undefined;
+    this.contents.set(file, known);
+    return known;
+  }
+
+  async read(file: SourceFile): Promise<CacheEntry | { text: string }> {
+    const { hash, text } = this.content(file);
+    if (file.kind !== 'code' && file.kind !== 'yaml') return { text: text! };
+    const hit = hash ? this.cache!.get(hash) : undefined;
     if (hit) return hit;
-    text ??= readText(file.path);
-    const entry = await this.parse(file, text);
-    if (hash) cache!.set(hash, entry);
+    const entry = await this.parse(file, text ?? readText(file.path));
+    if (hash) this.cache!.set(hash, entry);
     return entry;
   }
 
@@ -235,13 +290,13 @@ class Reader {
  * package.json of its package) rather than by its syntax? `.js` and extensionless files only: `.cjs`
  * is always CommonJS, and `.mjs` or `import`/`export` already make a module.
  */
-function isEsModule(file: string, cwd: string, memo: { dirs: Map<string, string>; types: Map<string, boolean> }): boolean {
+function isEsModule(file: string, cwd: string, memo: { dirs: Map<string, string>; types: Map<string, boolean> }, probe: FsProbe): boolean {
   if (!/\.js$|(?:^|[/\\])[^./\\]+$/.test(file)) return false;
-  const dir = packageDir(path.dirname(file), cwd, memo.dirs);
+  const dir = packageDir(path.dirname(file), cwd, memo.dirs, probe);
   let esm = memo.types.get(dir);
   if (esm === undefined) {
     try {
-      esm = (JSON.parse(readText(path.join(dir, 'package.json'))) as { type?: unknown } | null)?.type === 'module';
+      esm = (JSON.parse(probe.read(path.join(dir, 'package.json'))) as { type?: unknown } | null)?.type === 'module';
     } catch {
       esm = false;
     }
@@ -269,17 +324,36 @@ function objectIgnores(objects: K8sObject[]): ObjectIgnore[] {
 /**
  * Run the whole pipeline: discover → parse → model → rules → sorted findings. Rules marked `after`
  * run last and see the others' findings; findings in files that do not parse are dropped; then
- * suppressions move findings aside (kept, with their reason).
+ * suppressions move findings aside (kept, with their reason). With `--cache`, a result stored by
+ * the same invocation is given again while nothing it read has changed (see {@link RunMemo}).
  */
 export async function lint(opts: LintOptions): Promise<LintResult> {
-  const { model, files, notices } = await buildModel(opts);
+  const run = await start(opts);
+  const enabled = opts.rules.filter((r) => opts.config.rules[r.id] !== 'off');
+  const knownRules = opts.knownRules ?? new Set(opts.rules.map((r) => r.id));
+  // With a cache, the last result of the same invocation is given again while everything it read is unchanged.
+  const key = run.cache ? runKey(opts, enabled, knownRules) : undefined;
+  const inputs = key ? timed('check stored result', () => fingerprint(run)) : undefined;
+  if (key && inputs !== undefined) {
+    const memo = run.cache!.memo(key);
+    if (memo && (await sameInputs(run, memo.files, inputs)) && timed('check stored result', () => FsProbe.stillHolds(memo.probes))) {
+      for (const f of run.files) run.cache!.keep(run.reader.hashOf(f)!);
+      finish(run);
+      return {
+        findings: memo.findings,
+        suppressed: memo.suppressed,
+        files: run.files.length,
+        notices: [...run.discovered, ...memo.notices, ...run.cacheNotices],
+        failures: [],
+      };
+    }
+  }
+  const { model, notices } = await modelOf(run, opts);
   const findings: Finding[] = [];
   const failures: string[] = [];
   const broken = new Set(model.problems.map((p) => p.file));
-  const enabled = opts.rules.filter((r) => opts.config.rules[r.id] !== 'off');
   const ordered = [...enabled.filter((r) => !r.after), ...enabled.filter((r) => r.after)];
   const enabledRules = new Set(enabled.map((r) => r.id));
-  const knownRules = opts.knownRules ?? new Set(opts.rules.map((r) => r.id));
   for (const rule of ordered) {
     // `off` rules were filtered out above; a configured severity overrides the rule's, even per finding.
     const setting = opts.config.rules[rule.id] as Severity | undefined;
@@ -307,13 +381,58 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     addTime(`rule ${rule.id}`, performance.now() - start);
   }
   const { kept, suppressed } = applySuppressions(findings, model.directives, model.objectIgnores);
-  return { findings: kept.sort(compareFindings), suppressed: suppressed.sort(compareFindings), files, model, notices, failures };
+  kept.sort(compareFindings);
+  suppressed.sort(compareFindings);
+  if (key && inputs !== undefined && !failures.length) {
+    run.cache!.setMemo(key, { files: inputs, probes: run.probe.log(), findings: kept, suppressed, notices });
+  }
+  finish(run);
+  return { findings: kept, suppressed, files: run.files.length, model, notices: [...run.discovered, ...notices, ...run.cacheNotices], failures };
+}
+
+/** What makes two runs the same invocation: the folder, the configuration and the rules. */
+function runKey(opts: LintOptions, enabled: readonly Rule[], knownRules: ReadonlySet<string>): string {
+  const what = JSON.stringify([opts.cwd, opts.config, enabled.map((r) => r.id), [...knownRules]]);
+  return crypto.createHash('sha1').update(what).digest('base64url');
+}
+
+/** Every file of the run by name, kind and content hash, one JSON line each; undefined when one cannot be read. */
+function fingerprint(run: Run): string | undefined {
+  const lines: string[] = [];
+  try {
+    for (const f of run.files) lines.push(JSON.stringify([f.name, f.kind, run.reader.hashOf(f)]));
+  } catch {
+    return undefined;
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Are the files those of the stored run? The same names and kinds in the same order, each with
+ * the same content, or with content that reduces to the same facts or documents (an edited
+ * comment); a file changed that way is parsed here, as the run would have.
+ */
+async function sameInputs(run: Run, stored: string, now: string): Promise<boolean> {
+  if (stored === now) return true;
+  const was = stored.split('\n');
+  const is = now.split('\n');
+  if (was.length !== is.length) return false;
+  for (let i = 0; i < is.length; i++) {
+    if (was[i] === is[i]) continue;
+    const [name, kind, before] = JSON.parse(was[i]!) as [string, string, string];
+    const [, , after] = JSON.parse(is[i]!) as [string, string, string];
+    const file = run.files[i]!;
+    if (name !== file.name || kind !== file.kind || (kind !== 'code' && kind !== 'yaml')) return false;
+    await run.reader.read(file);
+    if (!run.cache!.sameEntry(before, after)) return false;
+  }
+  return true;
 }
 
 const FIRST: Span = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
 /** A YAML file inside a Helm chart's `templates/` folder: the chart folder, else undefined. */
-function helmChartOf(file: string, cwd: string): string | undefined {
+function helmChartOf(file: string, cwd: string, probe: FsProbe): string | undefined {
   if (file === '-') return undefined;
   let dir = path.dirname(file);
   while (path.basename(dir) !== 'templates') {
@@ -322,7 +441,7 @@ function helmChartOf(file: string, cwd: string): string | undefined {
     dir = up;
   }
   const chart = path.dirname(dir);
-  return fs.existsSync(path.join(chart, 'Chart.yaml')) ? path.relative(cwd, chart).split(path.sep).join('/') || '.' : undefined;
+  return probe.exists(path.join(chart, 'Chart.yaml')) ? path.relative(cwd, chart).split(path.sep).join('/') || '.' : undefined;
 }
 
 /** A package.json that is not strict JSON, located. */
@@ -342,15 +461,15 @@ function jsonProblem(text: string): (Span & { message: string }) | undefined {
 }
 
 /** Group code files and Dockerfiles by the nearest folder with a package.json (or the working directory). */
-function groupPackages(cwd: string, code: { file: SourceFile; facts: CodeFacts }[], dockerfiles: { file: SourceFile; df: Dockerfile }[]): Package[] {
+function groupPackages(cwd: string, code: { file: SourceFile; facts: CodeFacts }[], dockerfiles: { file: SourceFile; df: Dockerfile }[], probe: FsProbe): Package[] {
   const byDir = new Map<string, Package>();
   const lookup = new Map<string, string>();
   const pkgOf = (file: string): Package => {
-    const dir = packageDir(path.dirname(file), cwd, lookup);
+    const dir = packageDir(path.dirname(file), cwd, lookup, probe);
     let pkg = byDir.get(dir);
     if (!pkg) {
       // Printed as its files are (absolute when outside the working directory), so their paths inside it can be told.
-      pkg = { dir, folder: path.resolve(dir) === path.resolve(cwd) ? '.' : displayName(dir, cwd), files: [], dockerfiles: [], ...readPackageJson(dir) };
+      pkg = { dir, folder: path.resolve(dir) === path.resolve(cwd) ? '.' : displayName(dir, cwd), files: [], dockerfiles: [], ...readPackageJson(dir, probe) };
       byDir.set(dir, pkg);
     }
     return pkg;
@@ -361,7 +480,7 @@ function groupPackages(cwd: string, code: { file: SourceFile; facts: CodeFacts }
 }
 
 /** The nearest folder at or above `dir` with a package.json, not crossing a repository root; else `cwd`. */
-function packageDir(dir: string, cwd: string, memo: Map<string, string>): string {
+function packageDir(dir: string, cwd: string, memo: Map<string, string>, probe: FsProbe): string {
   const seen: string[] = [];
   let found = '';
   for (let cur = dir; ; ) {
@@ -371,21 +490,21 @@ function packageDir(dir: string, cwd: string, memo: Map<string, string>): string
       break;
     }
     seen.push(cur);
-    if (fs.existsSync(path.join(cur, 'package.json'))) {
+    if (probe.exists(path.join(cur, 'package.json'))) {
       found = cur;
       break;
     }
     const up = path.dirname(cur);
-    if (up === cur || fs.existsSync(path.join(cur, '.git'))) break;
+    if (up === cur || probe.exists(path.join(cur, '.git'))) break;
     cur = up;
   }
   for (const s of seen) memo.set(s, found);
   return found || (dir === cwd || dir.startsWith(cwd + path.sep) ? cwd : dir);
 }
 
-function readPackageJson(dir: string): Pick<Package, 'name' | 'main' | 'startScript' | 'startScriptAt' | 'scriptFiles'> {
+function readPackageJson(dir: string, probe: FsProbe): Pick<Package, 'name' | 'main' | 'startScript' | 'startScriptAt' | 'scriptFiles'> {
   try {
-    const text = readText(path.join(dir, 'package.json'));
+    const text = probe.read(path.join(dir, 'package.json'));
     const json = JSON.parse(text) as Record<string, unknown>;
     const scripts = (json.scripts ?? {}) as Record<string, unknown>;
     const startScript = typeof scripts.start === 'string' ? scripts.start : undefined;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FileCache } from '../src/cache.js';
-import { FIXTURES, runCli, tempDir } from './helpers.js';
+import { FIXTURES, runCli, tempDir, writeProject } from './helpers.js';
 
 /** A private copy of the demo shop, aged so that the cache may trust file stats. */
 function demoCopy(): string {
@@ -31,6 +31,51 @@ describe('--cache', () => {
     assert.ok(fs.existsSync(path.join(cwd, '.replicalintcache')));
     const warm = await assertSameAsUncached(cwd);
     assert.doesNotMatch(warm, /load typescript|parse code|parse yaml/);
+  });
+
+  it('gives the stored result again while nothing it read changed, and runs the rules once something did', async () => {
+    const cwd = demoCopy();
+    const ranRules = (stderr: string) => /^rule /m.test(stderr);
+    assert.ok(ranRules(await assertSameAsUncached(cwd)));
+    assert.ok(!ranRules(await assertSameAsUncached(cwd)), 'nothing changed');
+    // A comment: other bytes, the same facts.
+    const prices = path.join(cwd, 'services/checkout/src/prices.ts');
+    fs.appendFileSync(prices, '\n// polled every minute\n');
+    assert.ok(!ranRules(await assertSameAsUncached(cwd)), 'a comment appended');
+    // A line added above the code moves every finding of the file.
+    fs.writeFileSync(prices, `// prices\n${fs.readFileSync(prices, 'utf8')}`);
+    assert.ok(ranRules(await assertSameAsUncached(cwd)), 'a line inserted');
+    assert.ok(!ranRules(await assertSameAsUncached(cwd)));
+    // Another invocation (other rules) is another result.
+    assert.ok(ranRules(await assertSameAsUncached(cwd, ['--rule', 'module-state'])));
+    assert.ok(!ranRules(await assertSameAsUncached(cwd)), 'the full run kept its result');
+  });
+
+  it('runs the rules again when a file it reads but does not lint changed: the package.json above the linted folder, a tsconfig', async () => {
+    const cwd = demoCopy();
+    const args = ['services/checkout/src'];
+    await assertSameAsUncached(cwd, args);
+    const pkg = path.join(cwd, 'services/checkout/package.json');
+    fs.writeFileSync(pkg, fs.readFileSync(pkg, 'utf8').replace('"name": "checkout"', '"name": "checkout-api"'));
+    await assertSameAsUncached(cwd, args);
+    const renamed = await runCli(['-f', 'json', '--cache', ...args], { cwd });
+    assert.match(renamed.stdout, /service \\"checkout-api\\"/);
+
+    // Module state in shared/ is the service's only through the tsconfig alias its server imports.
+    const project = writeProject({
+      'package.json': JSON.stringify({ name: 'api', dependencies: { express: '4' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@shared/*': ['shared/*'] } } }),
+      'src/server.ts': "import express from 'express';\nimport { record } from '@shared/hits';\nconst app = express();\napp.get('/', (req, res) => { record(req.path); res.send('ok'); });\napp.listen(3000);\nprocess.on('SIGTERM', () => process.exit(0));\n",
+      'shared/hits.ts': 'const hits = new Map<string, number>();\nexport function record(path: string) {\n  hits.set(path, (hits.get(path) ?? 0) + 1);\n}\n',
+    });
+    const states = (stdout: string) => (JSON.parse(stdout) as { findings: { ruleId: string; file: string }[] }).findings.filter((f) => f.ruleId === 'module-state').map((f) => f.file);
+    const old = new Date(Date.now() - 3600_000);
+    for (const f of ['package.json', 'tsconfig.json', 'src/server.ts', 'shared/hits.ts']) fs.utimesSync(path.join(project, f), old, old);
+    await assertSameAsUncached(project);
+    assert.deepEqual(states((await runCli(['-f', 'json', '--cache'], { cwd: project })).stdout), ['shared/hits.ts']);
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), '{}');
+    await assertSameAsUncached(project);
+    assert.deepEqual(states((await runCli(['-f', 'json', '--cache'], { cwd: project })).stdout), []);
   });
 
   it('stays exact after edits, renames, deletions and config changes', async () => {
@@ -64,21 +109,22 @@ describe('--cache', () => {
     await assertSameAsUncached(cwd);
     const records = (text: string) => text.trimEnd().split('\n').length - 1;
     const before = fs.readFileSync(cache, 'utf8');
-    // 5 code files and 3 manifests: an entry and a stat record each.
-    assert.equal(records(before), 16);
+    // 5 code files and 3 manifests: an entry and a stat record each; and the run's result.
+    assert.equal(records(before), 17);
     fs.appendFileSync(path.join(cwd, 'services/checkout/src/prices.ts'), '\n// touched\n');
     await assertSameAsUncached(cwd);
     const after = fs.readFileSync(cache, 'utf8');
     assert.ok(after.startsWith(before), 'appended, not rewritten');
-    // The file's new stat and its new entry, nothing else.
+    // The file's new stat and its new entry, nothing else: its facts are those it had, so the
+    // stored result still holds and is not written again.
     assert.deepEqual(after.slice(before.length).trimEnd().split('\n').map((l) => Object.keys(JSON.parse(l))[0]), ['p', 'h']);
     fs.rmSync(path.join(cwd, 'services/checkout'), { recursive: true });
     fs.rmSync(path.join(cwd, 'k8s/checkout.yaml'));
     await assertSameAsUncached(cwd);
     const compacted = fs.readFileSync(cache, 'utf8');
     assert.ok(!compacted.startsWith(before), 'rewritten');
-    // What is left: catalog's index.js and two manifests, an entry and a stat record each.
-    assert.equal(records(compacted), 6);
+    // What is left: catalog's index.js and two manifests, an entry and a stat record each, and the result.
+    assert.equal(records(compacted), 7);
   });
 
   it('never appends to a cache file another run wrote after this one read it', () => {

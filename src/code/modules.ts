@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Package } from '../model.js';
 import type { CodeFacts } from './facts.js';
 import { AliasReader, type Aliases } from './tsconfig.js';
+import { FsProbe } from '../probe.js';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
@@ -11,7 +12,7 @@ export class ModuleIndex {
   private readonly byName = new Map<string, CodeFacts>();
   private readonly packages = new Map<string, Package>();
   private readonly pkgOf = new Map<string, Package>();
-  private readonly aliases = new AliasReader();
+  private readonly aliases: AliasReader;
   private readonly resolved = new Map<string, CodeFacts | undefined>();
   private readonly byFile = new Map<string, Map<string, CodeFacts | null>>();
   private readonly folderAliases = new Map<string, Aliases | null>();
@@ -19,7 +20,9 @@ export class ModuleIndex {
   /** Files by their path without the extension, the first of {@link EXTENSIONS} winning: `src/db` → `src/db.ts`. */
   private readonly byStem = new Map<string, { file: CodeFacts; rank: number }>();
 
-  constructor(packages: Package[]) {
+  /** `fs` answers the tsconfig lookups (and remembers them, for `--cache`). */
+  constructor(packages: Package[], fs: FsProbe = new FsProbe()) {
+    this.aliases = new AliasReader(fs);
     for (const p of packages) {
       for (const f of p.files) {
         this.byName.set(f.file, f);

@@ -1,6 +1,5 @@
-import { readText } from '../read.js';
-import fs from 'node:fs';
 import path from 'node:path';
+import { FsProbe } from '../probe.js';
 
 /** Import aliases from a tsconfig/jsconfig: `paths` patterns and `baseUrl`, as absolute folders. */
 export interface Aliases {
@@ -20,13 +19,15 @@ const CONFIG_NAMES = ['tsconfig.json', 'jsconfig.json'];
 export class AliasReader {
   private readonly byDir = new Map<string, Aliases | null>();
 
+  constructor(private readonly fs: FsProbe = new FsProbe()) {}
+
   forDir(dir: string): Aliases | undefined {
     const known = this.byDir.get(dir);
     if (known !== undefined) return known ?? undefined;
     let found: Aliases | null = null;
-    const config = CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f));
-    if (config) found = readConfig(config, 0) ?? null;
-    else if (!fs.existsSync(path.join(dir, '.git'))) {
+    const config = CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => this.fs.exists(f));
+    if (config) found = readConfig(this.fs, config, 0) ?? null;
+    else if (!this.fs.exists(path.join(dir, '.git'))) {
       const up = path.dirname(dir);
       if (up !== dir) found = this.forDir(up) ?? null;
     }
@@ -40,8 +41,8 @@ interface Raw {
   baseUrl?: string;
 }
 
-function readConfig(file: string, depth: number): Aliases | undefined {
-  const raw = readRaw(file, depth);
+function readConfig(fs: FsProbe, file: string, depth: number): Aliases | undefined {
+  const raw = readRaw(fs, file, depth);
   if (!raw) return undefined;
   const base = raw.baseUrl ?? raw.paths?.base;
   const paths: Aliases['paths'] = [];
@@ -56,11 +57,11 @@ function readConfig(file: string, depth: number): Aliases | undefined {
 }
 
 /** compilerOptions.paths/baseUrl of one config merged over what it extends; paths resolve against baseUrl, else the config that declares them. */
-function readRaw(file: string, depth: number): Raw | undefined {
+function readRaw(fs: FsProbe, file: string, depth: number): Raw | undefined {
   if (depth > 5) return undefined;
   let json: { extends?: unknown; compilerOptions?: { paths?: unknown; baseUrl?: unknown } };
   try {
-    json = parseJsonc(readText(file)) as typeof json;
+    json = parseJsonc(fs.read(file)) as typeof json;
   } catch {
     return undefined;
   }
@@ -71,7 +72,7 @@ function readRaw(file: string, depth: number): Raw | undefined {
   for (const p of parents) {
     if (typeof p !== 'string' || !p.startsWith('.')) continue;
     const target = path.resolve(dir, p);
-    const parent = readRaw(fs.existsSync(target) ? target : `${target}.json`, depth + 1);
+    const parent = readRaw(fs, fs.exists(target) ? target : `${target}.json`, depth + 1);
     if (parent) out = { ...out, ...parent };
   }
   const co = json.compilerOptions ?? {};

@@ -130,7 +130,7 @@ describe(RULE, () => {
       },
       { rules: [RULE] },
     );
-    assert.deepEqual(model.services.map((s) => s.folder).sort(), ['.', 'admin']);
+    assert.deepEqual(model!.services.map((s) => s.folder).sort(), ['.', 'admin']);
     assert.deepEqual(where(findings), [`${RULE} admin/main.ts:4`, `${RULE} src/index.js:3`]);
     assert.equal(findings[0]!.column, 7, 'at the call of the promisified listen');
     assert.match(findings[1]!.message, /starts a server \(server\.listen\(\)\)/);
@@ -157,7 +157,7 @@ describe(RULE, () => {
         },
         { rules: [RULE] },
       );
-      assert.deepEqual(model.services.map((s) => s.folder), [], at);
+      assert.deepEqual(model!.services.map((s) => s.folder), [], at);
       assert.deepEqual(where(findings), [], at);
     }
     // Nor are packages of test code and tooling, by name or folder.
@@ -177,7 +177,7 @@ describe(RULE, () => {
       },
       { rules: [RULE] },
     );
-    assert.deepEqual(packages.model.services.map((s) => s.folder), ['packages/contests', 'packages/latest']);
+    assert.deepEqual(packages.model!.services.map((s) => s.folder), ['packages/contests', 'packages/latest']);
     assert.deepEqual(where(packages.findings), [`${RULE} packages/contests/src/server.ts:2`, `${RULE} packages/latest/src/server.ts:2`]);
     // Unless the package builds an image for the cluster: an internal tools dashboard with a Dockerfile is a service.
     const deployed = await lintFiles(
