@@ -12,7 +12,7 @@ import type { Suppressed } from './suppress.js';
 /** The first bytes of every cache file, so a file that is not ours is never overwritten. */
 const SIGNATURE = '{"tool":"replicalint-cache"';
 /** The layout of the file: a header line, then one record per line. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** What one file is reduced to: code facts, or parsed YAML documents. */
 export type CacheEntry = { code: CodeFacts } | { yaml: ParsedYaml };
@@ -45,10 +45,11 @@ interface Header {
 /**
  * Every further line is one record: an entry by content hash (`h`, `e`: a file renamed keeps its
  * entry), the last hash of a path with the stat it was taken under (`p`, `s`: to skip reading
- * unchanged files), or the result of a whole run by the key of its invocation (`m`, `r`). A later
- * record for the same hash, path or key replaces an earlier one.
+ * unchanged files; a rewritten file has them all in one table, `t`), or the result of a whole run
+ * by the key of its invocation (`m`, `r`). A later record for the same hash, path or key replaces
+ * an earlier one.
  */
-type CacheRecord = { h: string; e: CacheEntry } | { p: string; s: StatRecord } | { m: string; r: RunMemo };
+type CacheRecord = { h: string; e: CacheEntry } | { p: string; s: StatRecord } | { t: [string, ...StatRecord][] } | { m: string; r: RunMemo };
 
 /** How many run results the file may hold before it is rewritten with only the newest of each kind of run. */
 const MEMO_RECORDS = 4;
@@ -107,7 +108,8 @@ export class FileCache {
       try {
         const st = fs.fstatSync(fd);
         c.read = [st.size, st.ino];
-        text = fs.readFileSync(fd, 'utf8');
+        // Bytes, then decoded: several times faster than a UTF-8 read for a file of megabytes.
+        text = fs.readFileSync(fd).toString('utf8');
       } finally {
         fs.closeSync(fd);
       }
@@ -163,9 +165,16 @@ export class FileCache {
           continue;
         }
         const r = JSON.parse(l) as CacheRecord;
-        if ('p' in r && Array.isArray(r.s) && r.s.length === 5) this.stats.set(r.p, r.s);
-        else return false;
-        this.records++;
+        if ('p' in r && Array.isArray(r.s) && r.s.length === 5) {
+          this.stats.set(r.p, r.s);
+          this.records++;
+        } else if ('t' in r && Array.isArray(r.t)) {
+          for (const row of r.t) {
+            if (!Array.isArray(row) || row.length !== 6) return false;
+            this.stats.set(row[0], row.slice(1) as StatRecord);
+          }
+          this.records += r.t.length;
+        } else return false;
       }
     } catch {
       return false;
@@ -296,7 +305,9 @@ export class FileCache {
       if (append && (!added.length || this.append(added.map((l) => `${l}\n`).join('')))) return;
       const out = [JSON.stringify({ tool: 'replicalint-cache', format: FORMAT, key: this.key } satisfies Header)];
       for (const h of this.used) out.push(this.lines.get(h)!);
-      for (const [p, s] of this.seen) if (this.used.has(s[3])) out.push(JSON.stringify({ p, s }));
+      const table: [string, ...StatRecord][] = [];
+      for (const [p, s] of this.seen) if (this.used.has(s[3])) table.push([p, ...s]);
+      if (table.length) out.push(JSON.stringify({ t: table } satisfies CacheRecord));
       // This run's result, and the newest of one other kind of run (a `--rule` run beside the full one).
       const mine = this.memoAdded?.[0];
       const others = [...this.memos].filter(([k]) => k !== mine);
