@@ -9,7 +9,8 @@ import { DEFAULT_CORPUS, writeCorpus, type CorpusOptions } from './corpus.js';
 /**
  * `npm run bench [-- <path>] [--runs N] [--no-eslint] [--services N]`: on the generated corpus (and
  * on a path, when given) measure, on the same files, replicalint cold, replicalint with a warm
- * cache after touching one file and with nothing changed, the parse floor (alone, and with a walk
+ * cache after touching one file (a comment appended), after editing one (a line inserted: its facts
+ * change) and with nothing changed, the parse floor (alone, and with a walk
  * over every node), and ESLint with the typescript-eslint parser and three cheap rules. Each is a separate process, run in rounds (each tool once per round); wall
  * time is the median of the runs, CPU and peak RSS come from the process itself.
  */
@@ -105,7 +106,7 @@ export default [{
 
   // Round after round, each tool once per round: a machine that slows down or speeds up during the
   // benchmark shifts every tool alike, so the ratios stay fair.
-  const samples = { floor: [] as Sample[], walk: [] as Sample[], cold: [] as Sample[], warm: [] as Sample[], unchanged: [] as Sample[], eslint: [] as Sample[] };
+  const samples = { floor: [] as Sample[], walk: [] as Sample[], cold: [] as Sample[], warm: [] as Sample[], unchanged: [] as Sample[], edited: [] as Sample[], eslint: [] as Sample[] };
   let n = 0;
   try {
     for (let r = 0; r < args.runs; r++) {
@@ -113,9 +114,15 @@ export default [{
       samples.walk.push(measure([path.join(HERE, 'floor.js'), list, '--walk'], target));
       samples.cold.push(measure([bin, '.', ...lint], target));
       if (touched) {
-        samples.warm.push(measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target, () => fs.writeFileSync(touched, `${original}\n// touched ${++n}\n`)));
+        const warmRun = [bin, '.', '--cache', '--cache-location', cache, ...lint];
+        // A comment appended: the file is read and parsed again, and its facts are those it had.
+        samples.warm.push(measure(warmRun, target, () => fs.writeFileSync(touched, `${original}\n// touched ${++n}\n`)));
         // The same again, with nothing changed since: what every warm run pays before any file is parsed.
-        samples.unchanged.push(measure([bin, '.', '--cache', '--cache-location', cache, ...lint], target));
+        samples.unchanged.push(measure(warmRun, target));
+        // A line inserted at the top moves everything in the file: its facts change, and the rules run again.
+        samples.edited.push(measure(warmRun, target, () => fs.writeFileSync(touched, `// edited ${n}\n${original}`)));
+        // Back to the file as it was, so that the next round's comment is again the only change.
+        measure(warmRun, target, () => fs.writeFileSync(touched, original));
       }
       if (eslintCmd) samples.eslint.push(measure(eslintCmd, target));
     }
@@ -125,10 +132,12 @@ export default [{
   const [floor, walk, cold] = [median(samples.floor), median(samples.walk), median(samples.cold)];
   const warm = touched ? median(samples.warm) : undefined;
   const unchanged = touched ? median(samples.unchanged) : undefined;
+  const edited = touched ? median(samples.edited) : undefined;
   const eslint = eslintCmd ? median(samples.eslint) : undefined;
   const rows: [string, Sample][] = [['floor (read + parse)', floor], ['floor + walk of every node', walk], ['replicalint', cold]];
   if (warm) rows.push(['replicalint --cache, 1 file touched', warm]);
   if (unchanged) rows.push(['replicalint --cache, nothing changed', unchanged]);
+  if (edited) rows.push(['replicalint --cache, 1 file edited', edited]);
   if (eslint) rows.push(['eslint + typescript-eslint (3 rules)', eslint]);
 
   console.log('  ' + 'what'.padEnd(38) + 'wall s'.padStart(9) + 'cpu s'.padStart(9) + 'peak RSS MiB'.padStart(14));
@@ -139,6 +148,7 @@ export default [{
   console.log(`  floor + walk / floor: wall ${(walk.wallMs / floor.wallMs).toFixed(2)}×`);
   if (warm) console.log(`  warm cache / cold: ${((warm.wallMs / cold.wallMs) * 100).toFixed(1)} % of the cold wall time`);
   if (unchanged) console.log(`  warm cache, nothing changed / cold: ${((unchanged.wallMs / cold.wallMs) * 100).toFixed(1)} %`);
+  if (edited) console.log(`  warm cache, 1 file edited (its facts change) / cold: ${((edited.wallMs / cold.wallMs) * 100).toFixed(1)} %`);
   if (eslint) console.log(`  eslint / replicalint: ${(eslint.wallMs / cold.wallMs).toFixed(1)}× the wall time`);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
