@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { isKustomization } from './k8s/kustomize.js';
 import { emptyFacts, type CodeFacts } from './code/facts.js';
 import type { ParsedYaml } from './k8s/yaml.js';
+import { compilerIdentity } from './code/typescript.js';
 import type { Probe } from './probe.js';
 import type { Finding } from './types.js';
 import type { Suppressed } from './suppress.js';
@@ -17,8 +18,12 @@ const FORMAT = 3;
 /** What one file is reduced to: code facts, or parsed YAML documents. */
 export type CacheEntry = { code: CodeFacts } | { yaml: ParsedYaml };
 
-/** `[size, mtimeMs, inode, content hash, when it was hashed]` */
-type StatRecord = [number, number, number, string, number];
+/**
+ * `[size, mtimeMs, inode, content hash, when it was hashed, ctimeMs]`: the change time too, which
+ * no tool can set (`cp -p`, `touch -r`, `tar x` and `rsync -t` keep the mtime; `chmod` changes
+ * only the ctime).
+ */
+type StatRecord = [number, number, number, string, number, number];
 
 /**
  * What a whole run found, kept to be given again while nothing it read has changed: the same
@@ -49,7 +54,7 @@ interface Header {
  * by the key of its invocation (`m`, `r`). A later record for the same hash, path or key replaces
  * an earlier one.
  */
-type CacheRecord = { h: string; e: CacheEntry } | { p: string; s: StatRecord } | { t: [string, ...StatRecord][] } | { m: string; r: RunMemo };
+type CacheRecord = { h: string; e: CacheEntry } | { p: string; s: StatRecord } | { t: [string, ...StatRecord][] } | { m: string; c: string; r: RunMemo };
 
 /** How many run results the file may hold before it is rewritten with only the newest of each kind of run. */
 const MEMO_RECORDS = 4;
@@ -60,7 +65,7 @@ const RACY_MS = 2000;
 /**
  * `--cache`: per-file facts (code) and parsed documents (YAML) keyed by content hash, valid for one
  * tool version and one build of the engine and rules, and the result of the last run of each kind
- * (see {@link RunMemo}). A file whose size, mtime and inode are those it had when it was last
+ * (see {@link RunMemo}). A file whose size, mtime, ctime and inode are those it had when it was last
  * hashed, long enough before, is not read again (git's answer to "racily clean" files). A corrupt
  * or foreign cache file is ignored with a warning.
  *
@@ -82,6 +87,8 @@ export class FileCache {
   private readonly added: string[] = [];
   /** The run result this run stored, by its key. */
   private memoAdded: [string, string] | undefined;
+  /** The key of the result this run read or stored: a rewrite keeps it. */
+  private memoKept: string | undefined;
   /** Record lines in the file as read (run results apart). */
   private records = 0;
   private memoRecords = 0;
@@ -165,12 +172,12 @@ export class FileCache {
           continue;
         }
         const r = JSON.parse(l) as CacheRecord;
-        if ('p' in r && Array.isArray(r.s) && r.s.length === 5) {
+        if ('p' in r && Array.isArray(r.s) && r.s.length === 6) {
           this.stats.set(r.p, r.s);
           this.records++;
         } else if ('t' in r && Array.isArray(r.t)) {
           for (const row of r.t) {
-            if (!Array.isArray(row) || row.length !== 6) return false;
+            if (!Array.isArray(row) || row.length !== 7) return false;
             this.stats.set(row[0], row.slice(1) as StatRecord);
           }
           this.records += r.t.length;
@@ -202,23 +209,25 @@ export class FileCache {
   /** The content hash of a file that has not changed since it was hashed, without reading it. */
   knownHash(path: string, st: fs.Stats): string | undefined {
     const r = this.stats.get(path);
-    if (!r || r[0] !== st.size || r[1] !== st.mtimeMs || r[2] !== st.ino || st.mtimeMs + RACY_MS >= r[4]) return undefined;
+    if (!r || r[0] !== st.size || r[1] !== st.mtimeMs || r[2] !== st.ino || r[5] !== st.ctimeMs || st.mtimeMs + RACY_MS >= r[4]) return undefined;
     this.seen.set(path, r);
     return r[3];
   }
 
   /** Remember the stat a file had when its content was hashed. */
   noteHash(path: string, st: fs.Stats, hash: string): void {
-    const r: StatRecord = [st.size, st.mtimeMs, st.ino, hash, Date.now()];
+    const r: StatRecord = [st.size, st.mtimeMs, st.ino, hash, Date.now(), st.ctimeMs];
     this.seen.set(path, r);
     this.added.push(JSON.stringify({ p: path, s: r }));
   }
 
-  /** The key of a file's content: its extension matters, since `.ts` and `.js` parse differently. */
-  static hash(file: string, text: string): string {
-    // What a file is read as depends on its extension, and for a kustomization on its name too.
-    const kind = isKustomization(file) ? 'kustomization' : path.extname(file);
-    return crypto.createHash('sha1').update(kind).update('\0').update(text).digest('base64url');
+  /**
+   * The key of a file's content as it is read: code by its printed name's extension (`.ts` and
+   * `.js` parse differently), YAML by whether its path names a kustomization, anything else by its kind.
+   */
+  static hash(file: { kind: string; name: string; path: string }, text: string): string {
+    const as = file.kind === 'code' ? `code${path.extname(file.name)}` : file.kind === 'yaml' && isKustomization(file.path) ? 'kustomization' : file.kind;
+    return crypto.createHash('sha1').update(as).update('\0').update(text).digest('base64url');
   }
 
   /** Is there an entry for this content? */
@@ -267,26 +276,35 @@ export class FileCache {
     return la !== undefined && lb !== undefined && entryBody(la) === entryBody(lb);
   }
 
-  /** The stored result of the last run with this key, if any. */
+  /**
+   * The stored result of the last run with this key, if any. It is kept with a hash of its text: a
+   * result that does not match it (a byte changed on disk) is dropped, and the rules run.
+   */
   memo(key: string): RunMemo | undefined {
     const l = this.memos.get(key);
     if (l === undefined) return undefined;
+    const body = l.slice(l.indexOf(',"r":') + 5, -1);
     try {
-      const r = (JSON.parse(l) as { r: RunMemo }).r;
-      if (isObject(r) && typeof r.files === 'string' && Array.isArray(r.probes) && Array.isArray(r.findings) && Array.isArray(r.suppressed) && Array.isArray(r.notices)) return r;
+      const sum = (JSON.parse(l.slice(0, l.indexOf(',"r":')) + '}') as { c?: unknown }).c;
+      if (sum === digest(body)) {
+        this.memoKept = key;
+        return JSON.parse(body) as RunMemo;
+      }
     } catch {
-      // Damaged: a run that cannot trust it runs the rules.
+      // Damaged as well.
     }
     this.memos.delete(key);
     this.damaged = true;
     return undefined;
   }
 
+  /** Store a run's result under its key (see {@link RunMemo}). */
   setMemo(key: string, memo: RunMemo): void {
-    const l = JSON.stringify({ m: key, r: memo } satisfies CacheRecord);
-    if (this.memos.get(key) === l) return;
+    const body = JSON.stringify(memo);
+    const l = `${JSON.stringify({ m: key, c: digest(body) }).slice(0, -1)},"r":${body}}`;
     this.memos.set(key, l);
     this.memoAdded = [key, l];
+    this.memoKept = key;
   }
 
   /**
@@ -308,11 +326,11 @@ export class FileCache {
       const table: [string, ...StatRecord][] = [];
       for (const [p, s] of this.seen) if (this.used.has(s[3])) table.push([p, ...s]);
       if (table.length) out.push(JSON.stringify({ t: table } satisfies CacheRecord));
-      // This run's result, and the newest of one other kind of run (a `--rule` run beside the full one).
-      const mine = this.memoAdded?.[0];
+      // This run's result, and one of another kind of run (a `--rule` run beside the full one).
+      const mine = this.memoKept;
       const others = [...this.memos].filter(([k]) => k !== mine);
       for (const [, l] of others.slice(-1)) out.push(l);
-      if (this.memoAdded) out.push(this.memoAdded[1]);
+      if (mine !== undefined && this.memos.has(mine)) out.push(this.memos.get(mine)!);
       const tmp = `${this.file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, out.map((l) => `${l}\n`).join(''));
       fs.renameSync(tmp, this.file);
@@ -343,6 +361,10 @@ function indexKey(l: string): ['h' | 'm', string] | undefined {
   // A whole record ends its object; a line cut or mangled in the middle is caught when parsed.
   if (end < 0 || !l.endsWith('}')) throw new Error('damaged record');
   return [kind, l.slice(6, end)];
+}
+
+function digest(text: string): string {
+  return crypto.createHash('sha1').update(text).digest('base64url');
 }
 
 /** One record as a line (without its newline); code facts without their empty lists and false flags. */
@@ -377,8 +399,9 @@ let extractorHash: string | undefined;
 
 /**
  * Tool version plus a hash of the engine's own code (the extractors and the rules: the compiled
- * modules, or the bundle's chunks when the CLI runs from the bundle): entries and results written
- * by any other build are never trusted, even between releases. (No configuration setting changes facts today; one that
+ * modules, or the bundle's chunks when the CLI runs from the bundle) and the identity of the
+ * compiler it parses with (installed beside it, so `npm update` may change it alone): entries and
+ * results written by any other build are never trusted, even between releases. (No configuration setting changes facts today; one that
  * does must be added here.)
  */
 function cacheKey(version: string): string {
@@ -391,7 +414,7 @@ function cacheKey(version: string): string {
     for (const f of code) h.update(path.relative(dir, f)).update(fs.readFileSync(f));
     extractorHash = h.digest('base64url').slice(0, 16);
   }
-  return `${version}:${extractorHash}`;
+  return `${version}:${extractorHash}:${compilerIdentity()}`;
 }
 
 function listFiles(dir: string): string[] {

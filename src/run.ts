@@ -230,17 +230,17 @@ class Reader {
     const cache = this.cache;
     if (file.kind !== 'code' && file.kind !== 'yaml') {
       const text = file.text ?? timed('read files', () => readText(file.path));
-      known = { text, hash: cache ? FileCache.hash(file.name, text) : undefined };
+      known = { text, hash: cache ? FileCache.hash(file, text) : undefined };
     } else if (!cache || file.path === '-') {
       const text = (file.text !== undefined ? stripBom(file.text) : undefined) ?? timed('read files', () => readText(file.path));
-      known = { text, hash: cache ? FileCache.hash(file.name, text) : undefined };
+      known = { text, hash: cache ? FileCache.hash(file, text) : undefined };
     } else {
       const stat = fs.statSync(file.path);
       const hash = cache.knownHash(file.path, stat);
       if (hash) known = { hash };
       else {
         const text = timed('read files', () => readText(file.path));
-        known = { hash: FileCache.hash(file.name, text), text };
+        known = { hash: FileCache.hash(file, text), text };
         cache.noteHash(file.path, stat, known.hash!);
       }
     }
@@ -249,12 +249,14 @@ class Reader {
   }
 
   async read(file: SourceFile): Promise<CacheEntry | { text: string }> {
-    const { hash, text } = this.content(file);
-    if (file.kind !== 'code' && file.kind !== 'yaml') return { text: text! };
-    const hit = hash ? this.cache!.get(hash) : undefined;
+    const known = this.content(file);
+    if (file.kind !== 'code' && file.kind !== 'yaml') return { text: known.text! };
+    const hit = known.hash ? this.cache!.get(known.hash) : undefined;
     if (hit) return hit;
-    const entry = await this.parse(file, text ?? readText(file.path));
-    if (hash) this.cache!.set(hash, entry);
+    // Known by its stat, but its entry is gone: read now, and kept under the hash of what was read.
+    const text = known.text ?? readText(file.path);
+    const entry = await this.parse(file, text);
+    if (known.hash) this.cache!.set(known.text === undefined ? FileCache.hash(file, text) : known.hash, entry);
     return entry;
   }
 
@@ -336,7 +338,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const inputs = key ? timed('check stored result', () => fingerprint(run)) : undefined;
   if (key && inputs !== undefined) {
     const memo = run.cache!.memo(key);
-    if (memo && (await sameInputs(run, memo.files, inputs)) && timed('check stored result', () => FsProbe.stillHolds(memo.probes))) {
+    if (memo && (await stillHolds(run, memo, inputs))) {
       for (const f of run.files) run.cache!.keep(run.reader.hashOf(f)!);
       finish(run);
       return {
@@ -407,6 +409,16 @@ function fingerprint(run: Run): string | undefined {
   return lines.join('\n');
 }
 
+/** Does a stored result still hold: the same files, and the same answers from the file system? */
+async function stillHolds(run: Run, memo: RunMemo, inputs: string): Promise<boolean> {
+  try {
+    return (await sameInputs(run, memo.files, inputs)) && timed('check stored result', () => FsProbe.stillHolds(memo.probes));
+  } catch {
+    // A stored result of an unexpected shape is not trusted: the rules run.
+    return false;
+  }
+}
+
 /**
  * Are the files those of the stored run? The same names and kinds in the same order, each with
  * the same content, or with content that reduces to the same facts or documents (an edited
@@ -425,6 +437,8 @@ async function sameInputs(run: Run, stored: string, now: string): Promise<boolea
     if (name !== file.name || kind !== file.kind || (kind !== 'code' && kind !== 'yaml')) return false;
     await run.reader.read(file);
     if (!run.cache!.sameEntry(before, after)) return false;
+    // The stored result names the entry it was computed from: kept while the result is.
+    run.cache!.keep(before);
   }
   return true;
 }

@@ -78,6 +78,43 @@ describe('--cache', () => {
     assert.deepEqual(states((await runCli(['-f', 'json', '--cache'], { cwd: project })).stdout), []);
   });
 
+  it('reads a file again when it was replaced with its modification time kept (cp -p, tar x)', async () => {
+    const cwd = demoCopy();
+    const manifest = path.join(cwd, 'k8s/checkout.yaml');
+    await assertSameAsUncached(cwd);
+    const { mtime } = fs.statSync(manifest);
+    // The same size and modification time: only the change time tells.
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace('replicas: 3', 'replicas: 1'));
+    fs.utimesSync(manifest, mtime, mtime);
+    await assertSameAsUncached(cwd);
+    const { stdout } = await runCli(['-f', 'json', '--cache'], { cwd });
+    assert.match(stdout, /sets replicas: 1 while/);
+  });
+
+  it('drops a stored result whose bytes changed on disk, with a warning, and runs the rules', async () => {
+    const cwd = demoCopy();
+    const cache = path.join(cwd, '.replicalintcache');
+    await assertSameAsUncached(cwd);
+    const text = fs.readFileSync(cache, 'utf8');
+    assert.match(text, /drops in-flight requests/);
+    fs.writeFileSync(cache, text.replace('drops in-flight requests', 'drops in-flight requestz'));
+    const stderr = await assertSameAsUncached(cwd);
+    assert.match(stderr, /ignoring damaged records of .*\.replicalintcache; it will be rewritten/);
+    assert.match(stderr, /^rule /m);
+    assert.doesNotMatch(fs.readFileSync(cache, 'utf8'), /requestz/);
+  });
+
+  it('keeps the result it gave again when it rewrites the file', async () => {
+    const cwd = demoCopy();
+    const cache = path.join(cwd, '.replicalintcache');
+    await assertSameAsUncached(cwd);
+    await assertSameAsUncached(cwd, ['--rule', 'module-state']);
+    // A record an interrupted run left half written: the next run rewrites the file.
+    fs.appendFileSync(cache, '{"h":"cut-short","e":{"yaml":{"do');
+    assert.doesNotMatch(await assertSameAsUncached(cwd), /^rule /m);
+    assert.doesNotMatch(await assertSameAsUncached(cwd), /^rule /m);
+  });
+
   it('stays exact after edits, renames, deletions and config changes', async () => {
     const cwd = demoCopy();
     await assertSameAsUncached(cwd);
@@ -135,6 +172,17 @@ describe('--cache', () => {
     assert.ok(!compacted.startsWith(before), 'rewritten');
     // What is left: catalog's index.js and two manifests, an entry and a stat record each, and the result.
     assert.deepEqual(records(compacted), { h: 3, p: 3, m: 1 });
+  });
+
+  it('keys content by how it is read: code by its extension, YAML by whether its path is a kustomization', () => {
+    const text = 'resources: [a.yaml]\n';
+    const key = (kind: string, name: string, p = name) => FileCache.hash({ kind, name, path: p }, text);
+    assert.notEqual(key('code', 'a.ts'), key('code', 'a.js'));
+    assert.notEqual(key('code', 'a.ts'), key('yaml', 'a.ts'));
+    assert.notEqual(key('yaml', 'k/kustomization.yaml'), key('yaml', 'k/deploy.yaml'));
+    // Stdin named like a kustomization is not read as one (its path is `-`).
+    assert.notEqual(key('yaml', 'kustomization.yaml', '-'), key('yaml', 'kustomization.yaml'));
+    assert.equal(key('yaml', 'a.yaml'), key('yaml', 'b.yml'));
   });
 
   it('never appends to a cache file another run wrote after this one read it', () => {

@@ -25,12 +25,7 @@ let pending: { script: vm.Script; cacheFile: string } | undefined;
 export async function loadTypeScript(): Promise<Ts> {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
-  let file: string | undefined;
-  try {
-    file = require.resolve('@ts-morph/common/dist/typescript.js', { paths: [path.dirname(require.resolve('ts-morph'))] });
-  } catch {
-    file = undefined;
-  }
+  const file = compilerFile();
   if (file && !process.env.REPLICALINT_NO_COMPILE_CACHE) {
     try {
       loaded = loadCached(file);
@@ -40,6 +35,27 @@ export async function loadTypeScript(): Promise<Ts> {
   }
   loaded ??= (require('ts-morph') as { ts: Ts }).ts;
   return loaded;
+}
+
+/** The compiler's file (the one ts-morph loads), or undefined when it cannot be found. */
+function compilerFile(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return require.resolve('@ts-morph/common/dist/typescript.js', { paths: [path.dirname(require.resolve('ts-morph'))] });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The installed compiler's size and modification time (npm gives packed files one fixed date, so each release has its own), without loading it. */
+export function compilerIdentity(): string {
+  const file = compilerFile();
+  try {
+    const st = file ? fs.statSync(file) : undefined;
+    return st ? `${st.size}-${st.mtimeMs}` : 'none';
+  } catch {
+    return 'none';
+  }
 }
 
 /** Write the code cache if this run had none (call after parsing, so lazily compiled functions are in it). */
