@@ -247,7 +247,7 @@ export class FileCache {
       const l = this.lines.get(hash);
       if (l === undefined) return undefined;
       try {
-        const r = JSON.parse(l) as { h: string; e: unknown };
+        const r = parseLine(l) as { h: string; e: unknown };
         if (!isObject(r.e) || !(isObject(r.e.code) || isObject(r.e.yaml))) throw new Error('not an entry');
         e = restore(r.e as CacheEntry);
       } catch {
@@ -374,7 +374,16 @@ function line(r: CacheRecord): string {
     for (const [k, v] of Object.entries(r.e.code)) if (v !== false && !(Array.isArray(v) && v.length === 0)) compact[k] = v;
     return JSON.stringify({ h: r.h, e: { code: compact } });
   }
-  return JSON.stringify(r);
+  // YAML says `.inf` and `1e999`, which JSON has no word for.
+  return JSON.stringify(r, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v));
+}
+
+/** How a number JSON cannot hold (`Infinity`, `NaN`) is written in the cache: `{"$nonFinite":"Infinity"}`. */
+const NON_FINITE = '$nonFinite';
+
+function parseLine(l: string): unknown {
+  if (!l.includes(`"${NON_FINITE}"`)) return JSON.parse(l);
+  return JSON.parse(l, (_, v: unknown) => (isObject(v) && typeof v[NON_FINITE] === 'string' && Object.keys(v).length === 1 ? Number(v[NON_FINITE]) : v));
 }
 
 /** An entry as read: code facts get back the empty lists and false flags {@link line} left out. */

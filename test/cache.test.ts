@@ -115,6 +115,29 @@ describe('--cache', () => {
     assert.doesNotMatch(await assertSameAsUncached(cwd), /^rule /m);
   });
 
+  it('gives the same findings from cached facts when numbers overflow (1e999 in code, .inf in YAML)', async () => {
+    const deployment = (grace: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: svc}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: svc}}\n  template:\n    metadata: {labels: {app: svc}}\n    spec:\n      terminationGracePeriodSeconds: ${grace}\n      containers:\n        - name: svc\n          image: svc:1\n          ports: [{containerPort: 3000}]\n          readinessProbe: {httpGet: {path: /healthz, port: 3000}}\n          livenessProbe: {httpGet: {path: /healthz, port: 3000}, periodSeconds: 20}\n          resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}\n`;
+    const server = (delay: string) =>
+      `const express = require('express');\nconst app = express();\napp.get('/healthz', (req, res) => res.send('ok'));\nconst server = app.listen(3000);\nprocess.on('SIGTERM', () => {\n  server.close(() => process.exit(0));\n  setTimeout(() => process.exit(1), ${delay}).unref();\n});\n`;
+    for (const [delay, grace] of [['1e999', '30'], ['45000', '.inf'], ['45000', '30']]) {
+      const cwd = writeProject({
+        'package.json': JSON.stringify({ name: 'svc', main: 'index.js', scripts: { start: 'node index.js' }, dependencies: { express: '4' } }),
+        'index.js': server(delay!),
+        'other.js': '// other\n',
+        'deploy.yaml': deployment(grace!),
+      });
+      await assertSameAsUncached(cwd);
+      // Another file changes: the rules run again, on the facts and documents the cache kept.
+      fs.appendFileSync(path.join(cwd, 'other.js'), 'const x = 1;\n');
+      await assertSameAsUncached(cwd);
+      const { stdout } = await runCli(['-f', 'json'], { cwd });
+      const graceFindings = (JSON.parse(stdout) as { findings: { ruleId: string }[] }).findings.filter((f) => f.ruleId === 'grace-period-too-short');
+      // Only a 45 s forced exit against 30 s of grace is too long: 1e999 ms is no delay Node keeps.
+      assert.equal(graceFindings.length, delay === '45000' && grace === '30' ? 1 : 0, `${delay} ms against ${grace} s`);
+    }
+  });
+
   it('stays exact after edits, renames, deletions and config changes', async () => {
     const cwd = demoCopy();
     await assertSameAsUncached(cwd);

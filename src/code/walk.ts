@@ -283,8 +283,9 @@ export class Walk {
     if (!e) return { t: 'other', text: '' };
     const u = this.unwrap(e);
     if (ts.isStringLiteralLike(u)) return { t: 'str', v: u.text };
-    if (ts.isNumericLiteral(u)) return { t: 'num', v: Number(u.text) };
-    if (ts.isPrefixUnaryExpression(u) && u.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(u.operand)) {
+    // `1e999` is no number a timer or a port can use (Node takes such a delay as 1 ms), and JSON cannot hold it.
+    if (ts.isNumericLiteral(u)) return Number.isFinite(Number(u.text)) ? { t: 'num', v: Number(u.text) } : { t: 'other', text: u.text };
+    if (ts.isPrefixUnaryExpression(u) && u.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(u.operand) && Number.isFinite(Number(u.operand.text))) {
       return { t: 'num', v: -Number(u.operand.text) };
     }
     if (u.kind === ts.SyntaxKind.TrueKeyword) return { t: 'bool', v: true };
