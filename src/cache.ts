@@ -13,7 +13,7 @@ import type { Suppressed } from './suppress.js';
 /** The first bytes of every cache file, so a file that is not ours is never overwritten. */
 const SIGNATURE = '{"tool":"replicalint-cache"';
 /** The layout of the file: a header line, then one record per line. */
-const FORMAT = 3;
+const FORMAT = 4;
 
 /** What one file is reduced to: code facts, or parsed YAML documents. */
 export type CacheEntry = { code: CodeFacts } | { yaml: ParsedYaml };
@@ -48,13 +48,16 @@ interface Header {
 }
 
 /**
- * Every further line is one record: an entry by content hash (`h`, `e`: a file renamed keeps its
- * entry), the last hash of a path with the stat it was taken under (`p`, `s`: to skip reading
- * unchanged files; a rewritten file has them all in one table, `t`), or the result of a whole run
- * by the key of its invocation (`m`, `r`). A later record for the same hash, path or key replaces
- * an earlier one.
+ * Every further line is one record:
+ * - an entry by content hash (`h`, `e`: a file renamed keeps its entry);
+ * - the last hash of a path with the stat it was taken under (`p`, `s`: to skip reading unchanged
+ *   files; a rewritten file has them all in one table, `t`);
+ * - the result of a whole run by the key of its invocation (`m`, `r`).
+ *
+ * Entries and results carry a hash of their text (`c`): one a byte of which changed on disk is not
+ * trusted. A later record for the same hash, path or key replaces an earlier one.
  */
-type CacheRecord = { h: string; e: CacheEntry } | { p: string; s: StatRecord } | { t: [string, ...StatRecord][] } | { m: string; c: string; r: RunMemo };
+type CacheRecord = { h: string; c: string; e: CacheEntry } | { p: string; s: StatRecord } | { t: [string, ...StatRecord][] } | { m: string; c: string; r: RunMemo };
 
 /** How many run results the file may hold before it is rewritten with only the newest of each kind of run. */
 const MEMO_RECORDS = 4;
@@ -247,9 +250,13 @@ export class FileCache {
       const l = this.lines.get(hash);
       if (l === undefined) return undefined;
       try {
-        const r = parseLine(l) as { h: string; e: unknown };
-        if (!isObject(r.e) || !(isObject(r.e.code) || isObject(r.e.yaml))) throw new Error('not an entry');
-        e = restore(r.e as CacheEntry);
+        // Kept with a hash of its text: an entry a byte of which changed on disk is not trusted.
+        const at = l.indexOf(',"e":');
+        const body = l.slice(at + 5, -1);
+        if (at < 0 || (JSON.parse(`${l.slice(0, at)}}`) as { c?: unknown }).c !== digest(body)) throw new Error('damaged entry');
+        const r = parseBody(body);
+        if (!isObject(r) || !(isObject(r.code) || isObject(r.yaml))) throw new Error('not an entry');
+        e = restore(r as CacheEntry);
       } catch {
         this.lines.delete(hash);
         this.damaged = true;
@@ -262,7 +269,7 @@ export class FileCache {
   }
 
   set(hash: string, entry: CacheEntry): void {
-    const l = line({ h: hash, e: entry });
+    const l = entryLine(hash, entry);
     this.entries.set(hash, entry);
     this.lines.set(hash, l);
     this.used.add(hash);
@@ -367,26 +374,32 @@ function digest(text: string): string {
   return crypto.createHash('sha1').update(text).digest('base64url');
 }
 
-/** One record as a line (without its newline); code facts without their empty lists and false flags. */
-function line(r: CacheRecord): string {
-  if ('h' in r && 'code' in r.e) {
+/**
+ * An entry as a line (without its newline), `{"h":hash,"c":hash of the entry's text,"e":entry}`;
+ * code facts without their empty lists and false flags.
+ */
+function entryLine(hash: string, e: CacheEntry): string {
+  let body: string;
+  if ('code' in e) {
     const compact: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(r.e.code)) if (v !== false && !(Array.isArray(v) && v.length === 0)) compact[k] = v;
-    return JSON.stringify({ h: r.h, e: { code: compact } });
+    for (const [k, v] of Object.entries(e.code)) if (v !== false && !(Array.isArray(v) && v.length === 0)) compact[k] = v;
+    body = JSON.stringify({ code: compact });
+  } else {
+    // YAML says `.inf` and `1e999`, which JSON has no word for.
+    body = JSON.stringify(e, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v));
   }
-  // YAML says `.inf` and `1e999`, which JSON has no word for.
-  return JSON.stringify(r, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v));
+  return `${JSON.stringify({ h: hash, c: digest(body) }).slice(0, -1)},"e":${body}}`;
 }
 
 /** How a number JSON cannot hold (`Infinity`, `NaN`) is written in the cache: `{"$nonFinite":"Infinity"}`. */
 const NON_FINITE = '$nonFinite';
 
-function parseLine(l: string): unknown {
+function parseBody(l: string): unknown {
   if (!l.includes(`"${NON_FINITE}"`)) return JSON.parse(l);
   return JSON.parse(l, (_, v: unknown) => (isObject(v) && typeof v[NON_FINITE] === 'string' && Object.keys(v).length === 1 ? Number(v[NON_FINITE]) : v));
 }
 
-/** An entry as read: code facts get back the empty lists and false flags {@link line} left out. */
+/** An entry as read: code facts get back the empty lists and false flags {@link entryLine} left out. */
 function restore(e: CacheEntry): CacheEntry {
   return 'code' in e ? { code: { ...emptyFacts(e.code.file), ...e.code } } : e;
 }

@@ -104,6 +104,21 @@ describe('--cache', () => {
     assert.doesNotMatch(fs.readFileSync(cache, 'utf8'), /requestz/);
   });
 
+  it('drops an entry whose bytes changed on disk, with a warning, and parses its file again', async () => {
+    const cwd = demoCopy();
+    const cache = path.join(cwd, '.replicalintcache');
+    await assertSameAsUncached(cwd);
+    // The facts of prices.ts name the URL it polls; the stored result must not hide the damage either.
+    fs.appendFileSync(path.join(cwd, 'services/checkout/src/routes/carts.ts'), '\nexport const touched = 1;\n');
+    const text = fs.readFileSync(cache, 'utf8');
+    assert.match(text, /http:\/\/catalog\/prices/);
+    fs.writeFileSync(cache, text.replace('http://catalog/prices', 'http://catalog/pricez'));
+    const stderr = await assertSameAsUncached(cwd);
+    assert.match(stderr, /ignoring damaged records of .*\.replicalintcache; it will be rewritten/);
+    assert.match(stderr, /parse code/);
+    assert.doesNotMatch(fs.readFileSync(cache, 'utf8'), /pricez/);
+  });
+
   it('keeps the result it gave again when it rewrites the file', async () => {
     const cwd = demoCopy();
     const cache = path.join(cwd, '.replicalintcache');
