@@ -59,7 +59,7 @@ interface Header {
  */
 type CacheRecord = { h: string; c: string; e: CacheEntry } | { p: string; s: StatRecord } | { t: [string, ...StatRecord][] } | { m: string; c: string; r: RunMemo };
 
-/** How many run results the file may hold before it is rewritten with only the newest of each kind of run. */
+/** How many run results the file may hold before it is rewritten with this run's and one other. */
 const MEMO_RECORDS = 4;
 
 /** A file modified this close to when it was hashed might change again unseen within one clock tick: hash it again. */
@@ -92,7 +92,7 @@ export class FileCache {
   private memoAdded: [string, string] | undefined;
   /** The key of the result this run read or stored: a rewrite keeps it. */
   private memoKept: string | undefined;
-  /** Record lines in the file as read (run results apart). */
+  /** Records in the file as read: entries and stats, a table's rows one by one (run results apart). */
   private records = 0;
   private memoRecords = 0;
   /** Whether the file must be written whole (new, corrupt, another build's). */

@@ -81,8 +81,9 @@ async function start(opts: Omit<LintOptions, 'rules'>): Promise<Run> {
   return { files, cache, reader: new Reader(cache), probe: new FsProbe(), discovered, cacheNotices };
 }
 
-/** Write the cache (its new entries, and the result when the run stored one). */
+/** Write the cache (its new entries, and the result when the run stored one), and the compiler's code cache if this run made one. */
 function finish(run: Run): void {
+  persistCompileCache();
   const cache = run.cache;
   if (cache) timed('save cache', () => cache.save((m) => run.cacheNotices.push(m)));
 }
