@@ -31,7 +31,7 @@ type StatRecord = [number, number, number, string, number, number];
  * the same answers to every other file system question it asked (package.json, tsconfig, ...).
  */
 export interface RunMemo {
-  /** `name\tkind\thash` of every file the run read, in order, one per line. */
+  /** `["name","kind","-" for stdin or "","hash" or "error:CODE"]` of every file the run read, in order, one per line. */
   files: string;
   probes: Probe[];
   findings: Finding[];
@@ -67,8 +67,8 @@ const RACY_MS = 2000;
 
 /**
  * `--cache`: per-file facts (code) and parsed documents (YAML) keyed by content hash, valid for one
- * tool version and one build of the engine and rules, and the result of the last run of each kind
- * (see {@link RunMemo}). A file whose size, mtime, ctime and inode are those it had when it was last
+ * tool version and one build of the engine and rules, and the results of the latest runs by their
+ * invocation (see {@link RunMemo}). A file whose size, mtime, ctime and inode are those it had when it was last
  * hashed, long enough before, is not read again (git's answer to "racily clean" files). A corrupt
  * or foreign cache file is ignored with a warning.
  *
@@ -170,6 +170,8 @@ export class FileCache {
           continue;
         }
         if (keyed?.[0] === 'm') {
+          // The newest last: a rewrite keeps the most recent.
+          this.memos.delete(keyed[1]);
           this.memos.set(keyed[1], l);
           this.memoRecords++;
           continue;
@@ -309,6 +311,7 @@ export class FileCache {
   setMemo(key: string, memo: RunMemo): void {
     const body = JSON.stringify(memo);
     const l = `${JSON.stringify({ m: key, c: digest(body) }).slice(0, -1)},"r":${body}}`;
+    this.memos.delete(key);
     this.memos.set(key, l);
     this.memoAdded = [key, l];
     this.memoKept = key;
@@ -331,13 +334,15 @@ export class FileCache {
       const out = [JSON.stringify({ tool: 'replicalint-cache', format: FORMAT, key: this.key } satisfies Header)];
       for (const h of this.used) out.push(this.lines.get(h)!);
       const table: [string, ...StatRecord][] = [];
-      for (const [p, s] of this.seen) if (this.used.has(s[3])) table.push([p, ...s]);
+      // Every file this run looked at, also those no entry is kept for (a Helm template is hashed, never parsed).
+      for (const [p, s] of this.seen) table.push([p, ...s]);
       if (table.length) out.push(JSON.stringify({ t: table } satisfies CacheRecord));
-      // This run's result, and one of another kind of run (a `--rule` run beside the full one).
-      const mine = this.memoKept;
+      // This run's result and the newest other (a `--rule` run beside the full one); the two newest
+      // when this run neither gave nor stored one.
+      const mine = this.memoKept !== undefined && this.memos.has(this.memoKept) ? this.memoKept : undefined;
       const others = [...this.memos].filter(([k]) => k !== mine);
-      for (const [, l] of others.slice(-1)) out.push(l);
-      if (mine !== undefined && this.memos.has(mine)) out.push(this.memos.get(mine)!);
+      for (const [, l] of others.slice(mine === undefined ? -2 : -1)) out.push(l);
+      if (mine !== undefined) out.push(this.memos.get(mine)!);
       const tmp = `${this.file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, out.map((l) => `${l}\n`).join(''));
       fs.renameSync(tmp, this.file);

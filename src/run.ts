@@ -337,10 +337,10 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   // With a cache, the last result of the same invocation is given again while everything it read is unchanged.
   const key = run.cache ? runKey(opts, enabled, knownRules) : undefined;
   const inputs = key ? timed('check stored result', () => fingerprint(run)) : undefined;
-  if (key && inputs !== undefined) {
+  if (key && inputs) {
     const memo = run.cache!.memo(key);
-    if (memo && (await stillHolds(run, memo, inputs))) {
-      for (const f of run.files) run.cache!.keep(run.reader.hashOf(f)!);
+    if (memo && (await stillHolds(run, memo, inputs.text))) {
+      for (const h of inputs.hashes) run.cache!.keep(h);
       finish(run);
       return {
         findings: memo.findings,
@@ -386,8 +386,8 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const { kept, suppressed } = applySuppressions(findings, model.directives, model.objectIgnores);
   kept.sort(compareFindings);
   suppressed.sort(compareFindings);
-  if (key && inputs !== undefined && !failures.length) {
-    run.cache!.setMemo(key, { files: inputs, probes: run.probe.log(), findings: kept, suppressed, notices });
+  if (key && inputs && !failures.length) {
+    run.cache!.setMemo(key, { files: inputs.text, probes: run.probe.log(), findings: kept, suppressed, notices });
   }
   finish(run);
   return { findings: kept, suppressed, files: run.files.length, model, notices: [...run.discovered, ...notices, ...run.cacheNotices], failures };
@@ -399,15 +399,25 @@ function runKey(opts: LintOptions, enabled: readonly Rule[], knownRules: Readonl
   return crypto.createHash('sha1').update(what).digest('base64url');
 }
 
-/** Every file of the run by name, kind and content hash, one JSON line each; undefined when one cannot be read. */
-function fingerprint(run: Run): string | undefined {
+/**
+ * Every file of the run, one JSON line each: its name, its kind, whether it is stdin (which is
+ * never a Helm template or a kustomize patch, whatever its name) and its content hash, or why it
+ * could not be read.
+ */
+function fingerprint(run: Run): { text: string; hashes: string[] } {
   const lines: string[] = [];
-  try {
-    for (const f of run.files) lines.push(JSON.stringify([f.name, f.kind, run.reader.hashOf(f)]));
-  } catch {
-    return undefined;
+  const hashes: string[] = [];
+  for (const f of run.files) {
+    let hash: string;
+    try {
+      hash = run.reader.hashOf(f)!;
+    } catch (e) {
+      hash = `error:${(e as NodeJS.ErrnoException).code ?? 'unknown'}`;
+    }
+    hashes.push(hash);
+    lines.push(JSON.stringify([f.name, f.kind, f.path === '-' ? '-' : '', hash]));
   }
-  return lines.join('\n');
+  return { text: lines.join('\n'), hashes };
 }
 
 /** Does a stored result still hold: the same files, and the same answers from the file system? */
@@ -432,10 +442,11 @@ async function sameInputs(run: Run, stored: string, now: string): Promise<boolea
   if (was.length !== is.length) return false;
   for (let i = 0; i < is.length; i++) {
     if (was[i] === is[i]) continue;
-    const [name, kind, before] = JSON.parse(was[i]!) as [string, string, string];
-    const [, , after] = JSON.parse(is[i]!) as [string, string, string];
+    const [name, kind, stdin, before] = JSON.parse(was[i]!) as [string, string, string, string];
+    const [, , , after] = JSON.parse(is[i]!) as [string, string, string, string];
     const file = run.files[i]!;
-    if (name !== file.name || kind !== file.kind || (kind !== 'code' && kind !== 'yaml')) return false;
+    if (name !== file.name || kind !== file.kind || stdin !== (file.path === '-' ? '-' : '') || (kind !== 'code' && kind !== 'yaml')) return false;
+    if (before!.startsWith('error:') || after!.startsWith('error:')) return false;
     await run.reader.read(file);
     if (!run.cache!.sameEntry(before, after)) return false;
     // The stored result names the entry it was computed from: kept while the result is.

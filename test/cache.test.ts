@@ -153,6 +153,23 @@ describe('--cache', () => {
     }
   });
 
+  it('tells stdin from the file it is named after (a Helm template is skipped, stdin is linted)', async () => {
+    const manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: web:1\n';
+    const cwd = writeProject({ 'chart/Chart.yaml': 'name: web\nversion: 1.0.0\n', 'chart/templates/dep.yaml': manifest });
+    const asStdin = ['-', '--stdin-filename', 'chart/templates/dep.yaml', '-f', 'json'];
+    const asFile = ['chart/templates/dep.yaml', '-f', 'json'];
+    const same = async (args: string[]) => {
+      const fresh = await runCli(args, { cwd, stdin: manifest });
+      const cached = await runCli([...args, '--cache'], { cwd, stdin: manifest });
+      assert.equal(cached.stdout, fresh.stdout, args.join(' '));
+      assert.equal(cached.code, fresh.code);
+      return fresh;
+    };
+    assert.equal((await same(asStdin)).code, 1);
+    assert.equal((await same(asFile)).code, 0);
+    assert.equal((await same(asStdin)).code, 1);
+  });
+
   it('stays exact after edits, renames, deletions and config changes', async () => {
     const cwd = demoCopy();
     await assertSameAsUncached(cwd);

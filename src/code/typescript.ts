@@ -47,12 +47,17 @@ function compilerFile(): string | undefined {
   }
 }
 
-/** The installed compiler's size and modification time (npm gives packed files one fixed date, so each release has its own), without loading it. */
+/**
+ * The installed compiler, without loading it: the version of the package that ships it and the
+ * file's size. Not its modification time, which is when it was installed: a cache restored after
+ * `npm ci` must still count.
+ */
 export function compilerIdentity(): string {
   const file = compilerFile();
+  if (!file) return 'none';
   try {
-    const st = file ? fs.statSync(file) : undefined;
-    return st ? `${st.size}-${st.mtimeMs}` : 'none';
+    const version = (JSON.parse(fs.readFileSync(path.join(path.dirname(file), '..', 'package.json'), 'utf8')) as { version?: unknown }).version;
+    return `${String(version)}-${fs.statSync(file).size}`;
   } catch {
     return 'none';
   }
