@@ -336,7 +336,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const knownRules = opts.knownRules ?? new Set(opts.rules.map((r) => r.id));
   // With a cache, the last result of the same invocation is given again while everything it read is unchanged.
   const key = run.cache ? runKey(opts, enabled, knownRules) : undefined;
-  const inputs = key ? timed('check stored result', () => fingerprint(run)) : undefined;
+  const inputs = key ? timed('check stored result', () => fingerprint(run, opts.cwd)) : undefined;
   if (key && inputs) {
     const memo = run.cache!.memo(key);
     if (memo && (await stillHolds(run, memo, inputs.text))) {
@@ -402,15 +402,16 @@ function runKey(opts: LintOptions, enabled: readonly Rule[], knownRules: Readonl
 /**
  * Every file of the run, one JSON line each: its name, its kind, whether it is stdin (which is
  * never a Helm template or a kustomize patch, whatever its name) and its content hash, or why it
- * could not be read.
+ * could not be read. A Helm template is skipped unread, whatever it says (the `Chart.yaml` that
+ * makes it one is a question the run records).
  */
-function fingerprint(run: Run): { text: string; hashes: string[] } {
+function fingerprint(run: Run, cwd: string): { text: string; hashes: string[] } {
   const lines: string[] = [];
   const hashes: string[] = [];
   for (const f of run.files) {
     let hash: string;
     try {
-      hash = run.reader.hashOf(f)!;
+      hash = f.kind === 'yaml' && helmChartOf(f.path, cwd, run.probe) ? 'helm template' : run.reader.hashOf(f)!;
     } catch (e) {
       hash = `error:${(e as NodeJS.ErrnoException).code ?? 'unknown'}`;
     }
@@ -446,7 +447,7 @@ async function sameInputs(run: Run, stored: string, now: string): Promise<boolea
     const [, , , after] = JSON.parse(is[i]!) as [string, string, string, string];
     const file = run.files[i]!;
     if (name !== file.name || kind !== file.kind || stdin !== (file.path === '-' ? '-' : '') || (kind !== 'code' && kind !== 'yaml')) return false;
-    if (before!.startsWith('error:') || after!.startsWith('error:')) return false;
+    if (/^(?:error:|helm template$)/.test(before!) || /^(?:error:|helm template$)/.test(after!)) return false;
     await run.reader.read(file);
     if (!run.cache!.sameEntry(before, after)) return false;
     // The stored result names the entry it was computed from: kept while the result is.

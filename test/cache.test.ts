@@ -153,7 +153,7 @@ describe('--cache', () => {
     }
   });
 
-  it('tells stdin from the file it is named after (a Helm template is skipped, stdin is linted)', async () => {
+  it('tells stdin from the file it is named after (a Helm template is skipped, stdin is linted), and never reads a template', async () => {
     const manifest = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: web\n          image: web:1\n';
     const cwd = writeProject({ 'chart/Chart.yaml': 'name: web\nversion: 1.0.0\n', 'chart/templates/dep.yaml': manifest });
     const asStdin = ['-', '--stdin-filename', 'chart/templates/dep.yaml', '-f', 'json'];
@@ -168,6 +168,10 @@ describe('--cache', () => {
     assert.equal((await same(asStdin)).code, 1);
     assert.equal((await same(asFile)).code, 0);
     assert.equal((await same(asStdin)).code, 1);
+    // A template is never read: editing one leaves the stored result of the whole tree standing.
+    await assertSameAsUncached(cwd);
+    fs.writeFileSync(path.join(cwd, 'chart/templates/dep.yaml'), manifest.replace('replicas: 1', 'replicas: {{ .Values.replicas }}'));
+    assert.doesNotMatch(await assertSameAsUncached(cwd), /^rule /m);
   });
 
   it('stays exact after edits, renames, deletions and config changes', async () => {
