@@ -235,11 +235,6 @@ export class FileCache {
     return crypto.createHash('sha1').update(as).update('\0').update(text).digest('base64url');
   }
 
-  /** Is there an entry for this content? */
-  has(hash: string): boolean {
-    return this.entries.has(hash) || this.lines.has(hash);
-  }
-
   /** Keep this content's entry (when the file is kept) without reading it. */
   keep(hash: string): void {
     if (this.lines.has(hash)) this.used.add(hash);
@@ -252,11 +247,7 @@ export class FileCache {
       const l = this.lines.get(hash);
       if (l === undefined) return undefined;
       try {
-        // Kept with a hash of its text: an entry a byte of which changed on disk is not trusted.
-        const at = l.indexOf(',"e":');
-        const body = l.slice(at + 5, -1);
-        if (at < 0 || (JSON.parse(`${l.slice(0, at)}}`) as { c?: unknown }).c !== digest(body)) throw new Error('damaged entry');
-        const r = parseBody(body);
+        const r = parseBody(unseal(l, 'e'));
         if (!isObject(r) || !(isObject(r.code) || isObject(r.yaml))) throw new Error('not an entry');
         e = restore(r as CacheEntry);
       } catch {
@@ -292,15 +283,12 @@ export class FileCache {
   memo(key: string): RunMemo | undefined {
     const l = this.memos.get(key);
     if (l === undefined) return undefined;
-    const body = l.slice(l.indexOf(',"r":') + 5, -1);
     try {
-      const sum = (JSON.parse(l.slice(0, l.indexOf(',"r":')) + '}') as { c?: unknown }).c;
-      if (sum === digest(body)) {
-        this.memoKept = key;
-        return JSON.parse(body) as RunMemo;
-      }
+      const memo = JSON.parse(unseal(l, 'r')) as RunMemo;
+      this.memoKept = key;
+      return memo;
     } catch {
-      // Damaged as well.
+      // Damaged: the rules run.
     }
     this.memos.delete(key);
     this.damaged = true;
@@ -309,8 +297,7 @@ export class FileCache {
 
   /** Store a run's result under its key (see {@link RunMemo}). */
   setMemo(key: string, memo: RunMemo): void {
-    const body = JSON.stringify(memo);
-    const l = `${JSON.stringify({ m: key, c: digest(body) }).slice(0, -1)},"r":${body}}`;
+    const l = seal({ m: key }, 'r', JSON.stringify(memo));
     this.memos.delete(key);
     this.memos.set(key, l);
     this.memoAdded = [key, l];
@@ -393,7 +380,20 @@ function entryLine(hash: string, e: CacheEntry): string {
     // YAML says `.inf` and `1e999`, which JSON has no word for.
     body = JSON.stringify(e, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v));
   }
-  return `${JSON.stringify({ h: hash, c: digest(body) }).slice(0, -1)},"e":${body}}`;
+  return seal({ h: hash }, 'e', body);
+}
+
+/** A record whose last field holds `body` with a hash of it in `c`: `{"h":"…","c":"…","e":body}`. */
+function seal(head: Record<string, string>, field: string, body: string): string {
+  return `${JSON.stringify({ ...head, c: digest(body) }).slice(0, -1)},"${field}":${body}}`;
+}
+
+/** The body of a record {@link seal} wrote; throws when the record is not whole or a byte of it changed. */
+function unseal(l: string, field: string): string {
+  const at = l.indexOf(`,"${field}":`);
+  const body = l.slice(at + field.length + 4, -1);
+  if (at < 0 || (JSON.parse(`${l.slice(0, at)}}`) as { c?: unknown }).c !== digest(body)) throw new Error('damaged record');
+  return body;
 }
 
 /** How a number JSON cannot hold (`Infinity`, `NaN`) is written in the cache: `{"$nonFinite":"Infinity"}`. */
