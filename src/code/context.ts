@@ -1,7 +1,7 @@
 import type { RunContext } from './facts.js';
 import { HANDLER_MODULES } from './frameworks.js';
 import type { TS } from './typescript.js';
-import { isFunctionLike, type Walk } from './walk.js';
+import { isFunctionLike, localKey, type Walk } from './walk.js';
 
 /*
  * Where code runs, judged from its enclosing functions: the one classifier of functions (request
@@ -60,7 +60,7 @@ interface Caches {
   /** The kinds of all frames around a function, as bits of {@link KIND_BIT}. */
   kinds: Map<TS.Node, number>;
 }
-const CACHES = {};
+const CACHES = localKey();
 
 function cachesOf(w: Walk): Caches {
   return w.local<Caches>(CACHES, () => ({ frames: new Map(), labelled: new Map(), bare: new Map(), kinds: new Map() }));
@@ -138,15 +138,28 @@ function computeContext(w: Walk, labelled: boolean): RunContext {
   // Named functions count only as the outermost frame: an inner helper runs where its caller does.
   const outer = frames[frames.length - 1];
   const pick = (k: Kind) => frames.find((f) => f.kind === k);
+  // A fresh object each time, so the fields below are added to it rather than spread into a copy.
   const at = (run: RunContext['run'], f: Frame): RunContext => (labelled ? label(w, run, f) : { run });
   const request = pick('request');
   if (request) return at('request', request);
   const busy = frames.find((f) => f.kind === 'callback' || f.kind === 'deferred' || f.kind === 'method');
-  if (busy?.kind === 'method' && busy.name) return { ...at('method', busy), fn: busy.name };
-  if (busy) return busy.returnedBy ? { ...at(busy.kind as RunContext['run'], busy), returnedBy: busy.returnedBy } : at(busy.kind as RunContext['run'], busy);
+  if (busy?.kind === 'method' && busy.name) {
+    const ctx = at('method', busy);
+    ctx.fn = busy.name;
+    return ctx;
+  }
+  if (busy) {
+    const ctx = at(busy.kind as RunContext['run'], busy);
+    if (busy.returnedBy) ctx.returnedBy = busy.returnedBy;
+    return ctx;
+  }
   const signal = pick('signal');
   if (signal) return at('signal', signal);
-  if (outer?.kind === 'named') return { ...at('function', outer), fn: outer.name };
+  if (outer?.kind === 'named') {
+    const ctx = at('function', outer);
+    ctx.fn = outer.name;
+    return ctx;
+  }
   const startup = pick('startup');
   if (startup) return at('startup', startup);
   return { run: 'top' };
@@ -154,7 +167,7 @@ function computeContext(w: Walk, labelled: boolean): RunContext {
 
 function label(w: Walk, run: RunContext['run'], f: Frame): RunContext {
   const via = f.via?.() ?? 'callback';
-  return { run, via: f.kind === 'named' ? via : `the ${via}`, viaLine: w.sf.getLineAndCharacterOfPosition(f.node.getStart(w.sf)).line + 1 };
+  return { run, via: f.kind === 'named' ? via : `the ${via}`, viaLine: w.lineAt(f.node.getStart(w.sf)) };
 }
 
 /** The class a method or class-field function belongs to, when it is named. */

@@ -1,5 +1,5 @@
 import type { TS } from './typescript.js';
-import { isFunctionLike, type Walk } from './walk.js';
+import { isFunctionLike, localKey, type Walk } from './walk.js';
 
 /*
  * How a write is guarded, read from the syntax around it: shadowing locals, lazy one-time
@@ -143,7 +143,7 @@ export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, isModule
 }
 
 /** Key of the per-file answers of {@link assigns}. */
-const ASSIGNS = {};
+const ASSIGNS = localKey();
 
 /**
  * Does the function body assign `true` (or `false`) to `flag`, looking into nested functions

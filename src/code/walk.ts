@@ -9,6 +9,18 @@ export interface Origin {
   path: string[];
 }
 
+/** The key of some per-file state a collector keeps on the walk ({@link Walk.local}). */
+export interface LocalKey {
+  readonly slot: number;
+}
+
+let slots = 0;
+
+/** A new key for per-file state on the walk: a slot of its own, found without a lookup on the hot path. */
+export function localKey(): LocalKey {
+  return { slot: slots++ };
+}
+
 /** What a collector sees: the node, and the walk's context around it. */
 export interface Collector {
   /** Names of the syntax kinds the collector wants (`'CallExpression'`); it is called for no others. */
@@ -91,7 +103,7 @@ export class Walk {
   private readonly table: DispatchTable;
   /** `visit` bound once: `forEachChild` calls it for every node, so no wrapper per call. */
   private readonly visitChild: (node: TS.Node) => undefined = this.visit.bind(this);
-  private readonly locals = new Map<object, unknown>();
+  private readonly locals: unknown[] = [];
   /** {@link isFunctionLike} as a table, for the hot loop. */
   private readonly functionKinds: Uint8Array;
 
@@ -118,9 +130,9 @@ export class Walk {
    * Per-file state a collector keeps between visits, created on first use and dropped with the
    * walk. (A WeakMap keyed by the walk would keep every file's syntax nodes alive until a full GC.)
    */
-  local<T>(key: object, init: () => T): T {
-    let v = this.locals.get(key) as T | undefined;
-    if (v === undefined) this.locals.set(key, (v = init()));
+  local<T>(key: LocalKey, init: () => T): T {
+    let v = this.locals[key.slot] as T | undefined;
+    if (v === undefined) this.locals[key.slot] = v = init();
     return v;
   }
 

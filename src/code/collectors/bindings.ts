@@ -1,9 +1,9 @@
 import { argumentContext, memberName, runContext } from '../context.js';
 import { CALLED_BY_NAME } from '../state.js';
 import { boundNames, constantValue, inFinally, isLazyInit, isNullish, onceGuarded, opensHandle, shadowed, storesFunction, storesPromise } from '../guards.js';
-import type { ExportFact, RunContext, StateBinding, StateWrite, ValueKind } from '../facts.js';
+import type { ExportFact, FnCall, RunContext, StateBinding, StateWrite, ValueKind } from '../facts.js';
 import type { TS } from '../typescript.js';
-import { isFunctionLike, type Collector, type Walk } from '../walk.js';
+import { isFunctionLike, localKey, type Collector, type Walk } from '../walk.js';
 
 /** In-process cache libraries whose instances are module-level caches. */
 export const CACHE_LIBS = new Set(['lru-cache', 'node-cache', 'quick-lru', 'tiny-lru', '@isaacs/ttlcache', 'lru.min']);
@@ -38,10 +38,14 @@ interface FileState {
   objects: Set<string>;
   /** Calls already recorded, by where they run (`run|fn`), callee name and member path. */
   calls: Map<string, Map<string, Set<string>>>;
+  /** The entry of {@link calls} of each context object met. */
+  byContext: Map<RunContext, Map<string, Set<string>>>;
+  /** The function of the last call recorded, its context, and its entry of {@link calls}. */
+  current: { fn: TS.Node | undefined; ctx: RunContext; byName: Map<string, Set<string>> };
 }
 
 /** Key of this collector's per-file state on the walk. */
-const STATE = {};
+const STATE = localKey();
 
 /**
  * Module-level state: the bindings a file declares at top level, what it exports, every write or
@@ -128,7 +132,7 @@ function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.
 
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, singletonVars: new Map(), nest: false, objects: new Set(), calls: new Map() }));
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, singletonVars: new Map(), nest: false, objects: new Set(), calls: new Map(), byContext: new Map(), current: { fn: undefined, ctx: { run: 'top' }, byName: new Map() } }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
@@ -583,21 +587,24 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
   // `const controller = new AbortController(); inflight.set(id, controller)`: what the name was made as.
   const named = stored && w.unwrap(stored);
   const value = named && ts.isIdentifier(named) ? (constantValue(w, named.text) ?? stored) : stored;
-  w.facts.writes.push({
-    ...(binding ? { binding } : { import: root }),
-    path,
-    op,
-    ...(method ? { method } : {}),
-    ...(cls ? { cls } : {}),
-    ...(bool ? { bool: true } : {}),
-    ...(op === 'delete' || method === 'delete' ? (inFinally(w) ? { transient: true } : onFailure(w) ? { onFailure: true } : {}) : {}),
-    ...(onceGuarded(w, (n) => !!st.bindings.get(n)?.bool, (r) => st.roots.has(r) || w.imports.has(r), chain.join('.')) ? { once: true } : {}),
-    ...(stored && (storesFunction(w, stored) || (value !== stored && storesFunction(w, value!))) ? { fnValue: true } : {}),
-    ...(stored && storesPromise(w, stored) ? { promise: true } : {}),
-    ...(value && (op === 'assign' || method === 'set' || method === 'put' || method === 'push' || method === 'add') && opensHandle(w, value) ? { handle: true } : {}),
-    ...ctx,
-    span: w.span(node),
-  });
+  // Built field by field (in this order) rather than from spreads: this runs for every write.
+  const out = (binding ? { binding } : { import: root }) as StateWrite;
+  out.path = path;
+  out.op = op;
+  if (method) out.method = method;
+  if (cls) out.cls = cls;
+  if (bool) out.bool = true;
+  if (op === 'delete' || method === 'delete') {
+    if (inFinally(w)) out.transient = true;
+    else if (onFailure(w)) out.onFailure = true;
+  }
+  if (onceGuarded(w, (n) => !!st.bindings.get(n)?.bool, (r) => st.roots.has(r) || w.imports.has(r), chain.join('.'))) out.once = true;
+  if (stored && (storesFunction(w, stored) || (value !== stored && storesFunction(w, value!)))) out.fnValue = true;
+  if (stored && storesPromise(w, stored)) out.promise = true;
+  if (value && (op === 'assign' || method === 'set' || method === 'put' || method === 'push' || method === 'add') && opensHandle(w, value)) out.handle = true;
+  Object.assign(out, ctx);
+  out.span = w.span(node);
+  w.facts.writes.push(out);
 }
 
 /** Receivers whose methods are never the service's own. */
@@ -640,31 +647,34 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
   if (!name) return;
   const imp = w.imports.get(name);
   if (!(name.startsWith('.') || name.includes('#') || st.fns.has(name) || st.classes.has(name) || st.objects.has(name) || (imp && !BUILTIN.test(imp.module)))) return;
-  const c = ctx ?? runContext(w, false);
-  const { run, fn } = c;
-  // Most calls repeat a callee in the same function: checked without building a key string per call.
-  const where = contextKey(c);
-  let byName = st.calls.get(where);
-  if (!byName) st.calls.set(where, (byName = new Map()));
+  let c: RunContext;
+  let byName: Map<string, Set<string>>;
+  // Calls come function by function: the context and the calls already seen of the function the
+  // walk is in are kept at hand (a context depends only on the enclosing function).
+  const here = ctx ? undefined : w.enclosingFunction();
+  if (here !== undefined && here === st.current.fn) ({ ctx: c, byName } = st.current);
+  else {
+    c = ctx ?? runContext(w, false);
+    let known = st.byContext.get(c);
+    if (!known) {
+      // Contexts alike (two callbacks of one function) share their calls.
+      const where = `${c.run}|${c.fn ?? ''}`;
+      known = st.calls.get(where);
+      if (!known) st.calls.set(where, (known = new Map()));
+      st.byContext.set(c, known);
+    }
+    byName = known;
+    if (here !== undefined) st.current = { fn: here, ctx: c, byName };
+  }
   let paths = byName.get(name);
   if (!paths) byName.set(name, (paths = new Set()));
   const p = (path.length ? path.join('.') : '') + (decorator ? '@' : '');
   if (paths.has(p)) return;
   paths.add(p);
-  w.facts.fnCalls.push({ name, path, run, ...(fn ? { fn } : {}), ...(decorator ? { decorator } : {}) });
-}
-
-/** `run|fn` of a context; the contexts of one function are one object, so each is keyed once. */
-const contextKeys = new WeakMap<RunContext, string>();
-/** The last context asked for: calls come function by function, so it is nearly always the next one. */
-let last: { c: RunContext; k: string } | undefined;
-
-function contextKey(c: RunContext): string {
-  if (last?.c === c) return last.k;
-  let k = contextKeys.get(c);
-  if (k === undefined) contextKeys.set(c, (k = `${c.run}|${c.fn ?? ''}`));
-  last = { c, k };
-  return k;
+  const call: FnCall = { name, path, run: c.run };
+  if (c.fn) call.fn = c.fn;
+  if (decorator) call.decorator = decorator;
+  w.facts.fnCalls.push(call);
 }
 
 /** The top-level class whose instance method, constructor, accessor or field the walk is in (through arrow functions). */
@@ -683,7 +693,7 @@ function instanceClass(w: Walk): TS.ClassDeclaration | undefined {
   }
 }
 
-const INJECTED = {};
+const INJECTED = localKey();
 
 /** The class a constructor parameter property of the enclosing class is typed with (`constructor(private readonly registry: Registry)`). */
 function injectedType(w: Walk, classes: Set<string>, prop: string): string | undefined {
@@ -706,7 +716,7 @@ function injectedType(w: Walk, classes: Set<string>, prop: string): string | und
 }
 
 /** The names of a class's instance members, listed once per class: a large class calls its own methods hundreds of times. */
-const MEMBERS = {};
+const MEMBERS = localKey();
 
 /** Does the class declare an instance member `name` (a method, accessor or field)? */
 function declares(w: Walk, cls: TS.ClassDeclaration | undefined, name: string): boolean {

@@ -1,10 +1,10 @@
-import type { Collector, Walk } from '../walk.js';
+import { localKey, type Collector, type Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
 import type { ClientFact } from '../facts.js';
 import { fromImport, literalText, property } from './names.js';
 import { boundNames, shadowed } from '../guards.js';
 
-const OWN_FETCH = {};
+const OWN_FETCH = localKey();
 
 /**
  * Is `fetch` here the file's own, not the global: a parameter or local in scope, or a function,

@@ -1,6 +1,6 @@
 import type { ConstantFact, MountTarget } from '../facts.js';
 import type { TS } from '../typescript.js';
-import { isFunctionLike, type Walk } from '../walk.js';
+import { isFunctionLike, localKey, type Walk } from '../walk.js';
 
 /**
  * Naming functions shared by the route, lifecycle and client collectors. The walk keeps no parent
@@ -25,8 +25,9 @@ export function lineage(w: Walk, node: TS.Node): TS.Node[] {
 export function functionKey(w: Walk, lin: TS.Node[], i: number): string {
   const named = functionName(w, lin, i);
   if (named) return named;
-  const { line, character } = w.sf.getLineAndCharacterOfPosition(lin[i]!.getStart(w.sf));
-  return `@${line + 1}:${character + 1}`;
+  const start = lin[i]!.getStart(w.sf);
+  const { line, column } = w.spanAt(start, start);
+  return `@${line}:${column}`;
 }
 
 /** The name {@link functionKey} gives the function at `lin[i]`; undefined for an inline one. */
@@ -81,7 +82,7 @@ export function namedFunction(w: Walk, lin: TS.Node[]): string | undefined {
   return undefined;
 }
 
-const NAMES = {};
+const NAMES = localKey();
 const NONE: readonly string[] = [];
 
 /**
@@ -219,7 +220,7 @@ export function literalText(w: Walk, e: TS.Expression | undefined): string | und
   return undefined;
 }
 
-const CONSTANTS = {};
+const CONSTANTS = localKey();
 
 /** The constants of the file recorded so far, by name (kept up to date as the walk records more). */
 function constantsNamed(w: Walk, name: string): ConstantFact[] | undefined {
@@ -263,13 +264,18 @@ export function property(w: Walk, obj: TS.Expression | undefined, name: string):
   return undefined;
 }
 
+/** What {@link importsAnyOf} found so far, per set of modules asked about. */
+const ANY_OF = localKey();
+
 /**
  * Does the file import one of `modules`, among the imports the walk has seen so far, or does the
  * `callee` require one itself? A `require()` inside a function is recorded when the walk reaches
  * it, so the answer is brought up to date whenever the imports have grown (and stays true once true).
  */
 export function importsAnyOf(w: Walk, modules: ReadonlySet<string>, callee?: TS.Expression): boolean {
-  const memo = w.local(modules, () => ({ seen: 0, found: false }));
+  const memos = w.local(ANY_OF, () => new Map<ReadonlySet<string>, { seen: number; found: boolean }>());
+  let memo = memos.get(modules);
+  if (!memo) memos.set(modules, (memo = { seen: 0, found: false }));
   const all = w.facts.imports;
   if (!memo.found) for (; memo.seen < all.length; memo.seen++) if (modules.has(all[memo.seen]!.module)) memo.found = true;
   if (memo.found || !callee) return memo.found;
@@ -280,7 +286,7 @@ export function importsAnyOf(w: Walk, modules: ReadonlySet<string>, callee?: TS.
   return module !== undefined && modules.has(module);
 }
 
-const FROM_IMPORT = {};
+const FROM_IMPORT = localKey();
 
 /**
  * A cheap test before `w.resolve()`: does the callee start at an imported binding or a `require()`?

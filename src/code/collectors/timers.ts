@@ -1,13 +1,13 @@
 import { runContext } from '../context.js';
 import type { TimerFact } from '../facts.js';
 import type { TS } from '../typescript.js';
-import { isFunctionLike, type Collector, type Walk } from '../walk.js';
+import { isFunctionLike, localKey, type Collector, type Walk } from '../walk.js';
 
 const TIMER_MODULES = new Set(['timers', 'node:timers']);
 const GLOBALS = new Set(['global', 'globalThis']);
 const TIMER_NAME = /^(?:set|clear)(?:Interval|Timeout)$/;
 /** Key of the names this file's timers keep their handles in. */
-const HANDLES = {};
+const HANDLES = localKey();
 
 /**
  * `setInterval`/`setTimeout` and the fate of their handles: kept in a name or property, dropped,
