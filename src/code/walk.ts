@@ -1,4 +1,4 @@
-import type { Arg, CodeFacts } from './facts.js';
+import type { Arg, CodeFacts, ImportFact } from './facts.js';
 import type { TS, Ts } from './typescript.js';
 import type { Span } from '../types.js';
 import { lineOf } from '../lines.js';
@@ -390,7 +390,9 @@ export class Walk {
       if (this.imports.has(local)) return;
       this.imports.set(local, { module, path });
     } else if (this.facts.imports.some((i) => i.module === module && (typeOnly || !i.typeOnly))) return;
-    this.facts.imports.push({ local, module, path, kind, line: this.lineAt(node.getStart(this.sf)), ...(typeOnly ? { typeOnly } : {}) });
+    const fact: ImportFact = { local, module, path, kind, line: this.lineAt(node.getStart(this.sf)) };
+    if (typeOnly) fact.typeOnly = true;
+    this.facts.imports.push(fact);
   }
 
   private visit(node: TS.Node): undefined {

@@ -166,7 +166,13 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
         else if (decl === 'const' ? isContainer(v) : v !== 'skip') {
           if (d.initializer && ts.isObjectLiteralExpression(w.unwrap(d.initializer))) st.objects.add(d.name.text);
           const kind = typeof v === 'object' ? v : { value: 'value' as const };
-          add({ name: d.name.text, decl, ...kind, ...boolInit(w, d.initializer), ...promisesOf(ts, d.type, d.initializer && w.unwrap(d.initializer)), span: w.span(d.name) });
+          // Built field by field (in this order) rather than from spreads.
+          const b = { name: d.name.text, decl, value: kind.value } as StateBinding;
+          if (kind.lib !== undefined) b.lib = kind.lib;
+          if (boolInit(w, d.initializer).bool) b.bool = true;
+          if (promisesOf(ts, d.type, d.initializer && w.unwrap(d.initializer)).promises) b.promises = true;
+          b.span = w.span(d.name);
+          add(b);
         }
       }
     } else if (ts.isFunctionDeclaration(s) && s.name) {
@@ -209,7 +215,7 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
     const vars = singletons.get(c.name!.text);
     if (vars) instanceFields(w, st, c, vars, add);
   }
-  w.facts.bindings.push(...st.bindings.values());
+  for (const b of st.bindings.values()) w.facts.bindings.push(b);
 }
 
 /**
