@@ -330,7 +330,8 @@ export class StateIndex {
     const out = new Map<string, Site[]>();
     const push = (key: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string; decorator?: boolean }) => {
       const list = out.get(key);
-      const site: Site = { file, run: c.run, fn: c.fn, ...(c.decorator ? { decorator: true } : {}) };
+      const site: Site = { file, run: c.run, fn: c.fn };
+      if (c.decorator) site.decorator = true;
       if (list) list.push(site);
       else out.set(key, [site]);
     };
@@ -341,11 +342,11 @@ export class StateIndex {
         const last = c.path[c.path.length - 1];
         const member = last?.startsWith('#') ? last : '';
         if (c.name.startsWith('.')) push(c.name, f, c);
-        else if (!imported.has(c.name)) push(`${f.file}#${[c.name, ...c.path].join('.')}`, f, c);
+        else if (!imported.has(c.name)) push(c.path.length ? `${f.file}#${c.name}.${c.path.join('.')}` : `${f.file}#${c.name}`, f, c);
         else {
           const t = this.importTarget(f, c.name, member ? c.path.slice(0, -1) : c.path);
           if (t) {
-            push(`${t.file.file}#${[t.local, ...t.rest].join('.')}${member}`, f, c);
+            push(`${t.file.file}#${t.rest.length ? `${t.local}.${t.rest.join('.')}` : t.local}${member}`, f, c);
             // `registry.add()` on the one instance another module keeps in `registry`: that class's method.
             const cls = t.rest.length === 1 && !member ? t.file.bindings.find((b) => b.decl === 'instance' && b.vars?.includes(t.local))?.name.split('#')[0] : undefined;
             if (cls) push(`${t.file.file}#${cls}#${t.rest[0]}`, f, c);
