@@ -78,16 +78,37 @@ export function persistCompileCache(): void {
   }
 }
 
+/** How many entries the folder keeps: installs used side by side (several projects, or Node versions) each keep theirs. */
+const MAX_ENTRIES = 4;
+const DAY = 24 * 3600 * 1000;
+
 /**
- * When a new entry is written, entries for other TypeScript or Node versions not written for a week
- * are removed (two versions in use side by side keep both).
+ * When a new entry is written, the others are removed once unused for a week, and beyond the
+ * {@link MAX_ENTRIES} used last. Each install of the compiler has an entry of its own (`npm ci`
+ * gives the file a new modification time), so without a bound a CI runner that keeps its
+ * temporary folder would gain one for every job.
  */
 function prune(dir: string, keep: string): void {
-  const stale = Date.now() - 7 * 24 * 3600 * 1000;
+  const stale = Date.now() - 7 * DAY;
+  const others: { file: string; used: number }[] = [];
   for (const name of fs.readdirSync(dir)) {
     if (name === keep || !/^typescript-[0-9a-f]{16}\.bin$/.test(name)) continue;
     const file = path.join(dir, name);
-    if (fs.statSync(file).mtimeMs < stale) fs.rmSync(file, { force: true });
+    const used = fs.statSync(file).mtimeMs;
+    if (used < stale) fs.rmSync(file, { force: true });
+    else others.push({ file, used });
+  }
+  others.sort((a, b) => b.used - a.used);
+  for (const { file } of others.slice(MAX_ENTRIES - 1)) fs.rmSync(file, { force: true });
+}
+
+/** An entry's modification time tells when it was last used: brought up to date at most once a day. */
+function noteUse(cacheFile: string): void {
+  try {
+    const now = Date.now();
+    if (fs.statSync(cacheFile).mtimeMs < now - DAY) fs.utimesSync(cacheFile, now / 1000, now / 1000);
+  } catch {
+    // Only pruning depends on it.
   }
 }
 
@@ -111,8 +132,9 @@ function loadCached(file: string): Ts {
   const bytes = fs.readFileSync(file);
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const stat = fs.statSync(file);
-  // Not keyed by the path: every install of the same TypeScript (npm gives packed files one fixed
-  // date) shares one entry, and V8 itself rejects data compiled from a different source.
+  // Keyed by the file's size and modification time, not by its path: V8 checks only the length of
+  // the source it is given, so the time tells one install's file from another's. Copies that keep
+  // the time (`cp -p`, a restored folder) share one entry.
   const key = crypto.createHash('sha1').update(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 16);
   const dir = path.join(os.tmpdir(), `replicalint-compile-cache-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
   const cacheFile = path.join(dir, `typescript-${key}.bin`);
@@ -131,6 +153,7 @@ function loadCached(file: string): Ts {
   mod.loaded = true;
   // Later require()s of the same file (ts-morph itself) get this instance, not a second copy.
   createRequire(file).cache[file] = mod;
+  if (cachedData && !script.cachedDataRejected) noteUse(cacheFile);
   if (!cachedData || script.cachedDataRejected) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (trusted(dir)) pending = { script, cacheFile };

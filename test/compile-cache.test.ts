@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli, tempDir, writeProject } from './helpers.js';
+
+/** The compiled-code folder of the compiler, under a temporary folder given as TMPDIR. */
+function cacheFolder(tmp: string): string {
+  return path.join(tmp, `replicalint-compile-cache-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
+}
+
+const entries = (dir: string) => fs.readdirSync(dir).filter((n) => /^typescript-[0-9a-f]{16}\.bin$/.test(n)).sort();
+
+describe("the compiler's code cache", () => {
+  const project = writeProject({ 'server.js': "require('http').createServer().listen(3000);\n" });
+
+  it('keeps the entries used last and removes the rest when it writes one', async () => {
+    const tmp = tempDir();
+    const dir = cacheFolder(tmp);
+    fs.mkdirSync(dir, { mode: 0o700 });
+    // Six entries of other installs, used 1 to 6 days ago, and one unused for ten days.
+    const day = 24 * 3600;
+    const now = Date.now() / 1000;
+    for (let i = 1; i <= 7; i++) {
+      const file = path.join(dir, `typescript-${String(i).repeat(16)}.bin`);
+      fs.writeFileSync(file, 'x');
+      const age = i === 7 ? 10 * day : i * day;
+      fs.utimesSync(file, now - age, now - age);
+    }
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not an entry');
+    const run = await runCli(['.', '--format', 'json'], { cwd: project, env: { TMPDIR: tmp } });
+    assert.equal(run.code, 1, run.stderr);
+    const left = entries(dir);
+    // This run's entry and the three used last.
+    assert.equal(left.length, 4, left.join(' '));
+    for (const i of [1, 2, 3]) assert.ok(left.includes(`typescript-${String(i).repeat(16)}.bin`), left.join(' '));
+    assert.ok(fs.existsSync(path.join(dir, 'notes.txt')));
+    // The next run uses the entry, and keeps it.
+    const mine = left.find((n) => !/^typescript-(\d)\1{15}\.bin$/.test(n))!;
+    const again = await runCli(['.', '--format', 'json'], { cwd: project, env: { TMPDIR: tmp } });
+    assert.equal(again.stdout, run.stdout);
+    assert.deepEqual(entries(dir), left);
+    assert.ok(fs.statSync(path.join(dir, mine)).size > 100_000);
+  });
+
+  it('marks an entry used when it has not been for a day', async () => {
+    const tmp = tempDir();
+    await runCli(['.', '--format', 'json'], { cwd: project, env: { TMPDIR: tmp } });
+    const [mine] = entries(cacheFolder(tmp));
+    const file = path.join(cacheFolder(tmp), mine!);
+    const old = Date.now() / 1000 - 3 * 24 * 3600;
+    fs.utimesSync(file, old, old);
+    await runCli(['.', '--format', 'json'], { cwd: project, env: { TMPDIR: tmp } });
+    assert.ok(fs.statSync(file).mtimeMs > Date.now() - 60_000);
+  });
+});
