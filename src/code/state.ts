@@ -59,7 +59,8 @@ const resolved = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, (Target
 const exports = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, Target | null>>>();
 const reach = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Set<string> | null>>();
 /** Call sites are read from every code file of the run, so the services of one run share them. */
-const allSites = new WeakMap<readonly CodeFacts[], Map<string, Site[]>>();
+const allSites = new WeakMap<readonly CodeFacts[], Map<string, Map<string, Site[]>>>();
+const NONE: readonly Site[] = [];
 const allFiles = new WeakMap<App, readonly CodeFacts[]>();
 
 /** A file's exports by name, and its `export * from` list, built once per file (barrels are asked for every name). */
@@ -85,8 +86,8 @@ function exportIndex(file: CodeFacts): { byName: Map<string, ExportFact[]>; star
  * handles some file clears. Everything is computed from facts; nothing here sees a syntax tree.
  */
 export class StateIndex {
-  private readonly startup = new Map<string, boolean>();
-  private callSites?: Map<string, Site[]>;
+  private readonly startup = new Map<string, Map<string, boolean>>();
+  private callSites?: Map<string, Map<string, Site[]>>;
   private readonly replica: Set<CodeFacts>;
 
   /** `files` run in the replicas; the rest of `all` (tests, scripts, browser code, other packages) only tells where functions are called from. */
@@ -254,26 +255,34 @@ export class StateIndex {
     const byName = fn.startsWith('.');
     const member = fn.indexOf('#');
     const method = byName || member > 0;
-    const key = byName ? fn : `${file.file}#${fn}`;
-    const known = this.startup.get(key);
+    // Answers by the declaring file (`.` for methods by name), then the function: no key joining the two is built per question.
+    const owner = byName ? '.' : file.file;
+    let memo = this.startup.get(owner);
+    if (!memo) this.startup.set(owner, (memo = new Map()));
+    const known = memo.get(fn);
     if (known !== undefined) return known;
-    if (!byName && file.serverFns.includes(fn)) return this.remember(key, true);
+    const remember = (startup: boolean) => {
+      memo.set(fn, startup);
+      return startup;
+    };
+    if (!byName && file.serverFns.includes(fn)) return remember(true);
     // A method known only by its name (`strategy.init(injector)` on any receiver) matches every
     // same-named call of the run: one that says it initialises is taken at its word.
-    if (byName && SETUP_NAME.test(fn.slice(1))) return this.remember(key, true);
-    this.startup.set(key, false);
+    if (byName && SETUP_NAME.test(fn.slice(1))) return remember(true);
+    memo.set(fn, false);
     const self = (s: Site) => s.fn === fn && (method ? s.run === 'method' : s.file === file && s.run === 'function');
     // A class's method (`Loader#load`): calls through `this` or `new Loader()`, and calls by name on other receivers.
-    const all = member > 0 ? [...(this.sites().get(key) ?? []), ...(this.sites().get(`.${fn.slice(member + 1)}`) ?? [])] : (this.sites().get(key) ?? []);
+    const own = this.sitesOf(byName ? '.' : file.file, fn);
+    const all = member > 0 ? [...own, ...this.sitesOf('.', `.${fn.slice(member + 1)}`)] : own;
     const sites = all.filter((s) => !self(s));
     // Calls in tests, scripts, browser code and other packages never happen in this service's replicas.
     const inReplica = sites.filter((s) => this.replica.has(s.file));
     // Nobody in the service calls it (dependency injection, plugin loaders reached through instances
     // or a computed require): trust a name that says it initialises, else take it as run-time code.
-    if (!sites.length) return this.remember(key, INIT_NAME.test(fn.split(/[.#]/).pop()!));
+    if (!sites.length) return remember(INIT_NAME.test(fn.split(/[.#]/).pop()!));
     const startup = (s: Site) =>
       s.run === 'top' || s.run === 'startup' || s.run === 'signal' || ((s.run === 'function' || (s.run === 'method' && !!s.fn)) && this.isStartupFunction(s.file, s.fn ?? ''));
-    return this.remember(key, inReplica.every(startup));
+    return remember(inReplica.every(startup));
   }
 
   /**
@@ -295,7 +304,8 @@ export class StateIndex {
     if (FRAMEWORK_HOOK.test(name)) return this.remember2(key, true);
     const method = byName || member > 0;
     const self = (s: Site) => s.fn === fn && (method ? s.run === 'method' : s.file === file && s.run === 'function');
-    const all = member > 0 ? [...(this.sites().get(key) ?? []), ...(this.sites().get(`.${name}`) ?? [])] : (this.sites().get(key) ?? []);
+    const own = this.sitesOf(byName ? '.' : file.file, fn);
+    const all = member > 0 ? [...own, ...this.sitesOf('.', `.${name}`)] : own;
     const out = all.some((s) => {
       if (self(s) || !this.replica.has(s.file)) return false;
       if (s.run === 'request' || s.run === 'callback' || s.run === 'deferred') return true;
@@ -313,27 +323,34 @@ export class StateIndex {
 
   /** Is every call of this top-level function a decorator (`@Money()`) of a class defined at start-up? */
   private onlyDecorates(file: CodeFacts, fn: string): boolean {
-    const sites = this.sites().get(`${file.file}#${fn}`) ?? [];
+    const sites = this.sitesOf(file.file, fn);
     return sites.length > 0 && sites.every((s) => s.decorator && (s.run === 'top' || s.run === 'startup'));
   }
 
-  private remember(key: string, startup: boolean): boolean {
-    this.startup.set(key, startup);
-    return startup;
+  /** The call sites of a function of a file (`name`, `Class#method`, `object.method`), or of a method by its name (file `.`, `.name`). */
+  private sitesOf(file: string, fn: string): readonly Site[] {
+    return this.sites().get(file)?.get(fn) ?? NONE;
   }
 
-  /** Call sites of every top-level function, keyed `file#name` (methods by name: `.name`), resolved through imports once. */
-  private sites(): Map<string, Site[]> {
+  /**
+   * Call sites of every top-level function, by the file that declares it and its name (methods by
+   * name under `.`: `.name`), resolved through imports once. By file first: the file's name is a
+   * string the facts hold, hashed once, where a key joining it to the name would be hashed anew for
+   * every call.
+   */
+  private sites(): Map<string, Map<string, Site[]>> {
     if (this.callSites) return this.callSites;
     const shared = allSites.get(this.all);
     if (shared) return (this.callSites = shared);
-    const out = new Map<string, Site[]>();
-    const push = (key: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string; decorator?: boolean }) => {
-      const list = out.get(key);
+    const out = new Map<string, Map<string, Site[]>>();
+    const push = (owner: string, fn: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string; decorator?: boolean }) => {
+      let byFn = out.get(owner);
+      if (!byFn) out.set(owner, (byFn = new Map()));
+      const list = byFn.get(fn);
       const site: Site = { file, run: c.run, fn: c.fn };
       if (c.decorator) site.decorator = true;
       if (list) list.push(site);
-      else out.set(key, [site]);
+      else byFn.set(fn, [site]);
     };
     for (const f of this.all) {
       if (!f.fnCalls.length) continue;
@@ -341,21 +358,21 @@ export class StateIndex {
       for (const c of f.fnCalls) {
         const last = c.path[c.path.length - 1];
         const member = last?.startsWith('#') ? last : '';
-        if (c.name.startsWith('.')) push(c.name, f, c);
-        else if (!imported.has(c.name)) push(c.path.length ? `${f.file}#${c.name}.${c.path.join('.')}` : `${f.file}#${c.name}`, f, c);
+        if (c.name.startsWith('.')) push('.', c.name, f, c);
+        else if (!imported.has(c.name)) push(f.file, c.path.length ? `${c.name}.${c.path.join('.')}` : c.name, f, c);
         else {
           const t = this.importTarget(f, c.name, member ? c.path.slice(0, -1) : c.path);
           if (t) {
-            push(`${t.file.file}#${t.rest.length ? `${t.local}.${t.rest.join('.')}` : t.local}${member}`, f, c);
+            push(t.file.file, `${t.rest.length ? `${t.local}.${t.rest.join('.')}` : t.local}${member}`, f, c);
             // `registry.add()` on the one instance another module keeps in `registry`: that class's method.
             const cls = t.rest.length === 1 && !member ? t.file.bindings.find((b) => b.decl === 'instance' && b.vars?.includes(t.local))?.name.split('#')[0] : undefined;
-            if (cls) push(`${t.file.file}#${cls}#${t.rest[0]}`, f, c);
+            if (cls) push(t.file.file, `${cls}#${t.rest[0]}`, f, c);
             // `registry.registerHandler()` on an instance another module exports (`export const registry = new Registry()`): also the method, by its name.
-            if (t.rest.length && !member && CALLED_BY_NAME.test(last!)) push(`.${last}`, f, c);
+            if (t.rest.length && !member && CALLED_BY_NAME.test(last!)) push('.', `.${last}`, f, c);
           }
           // `program.loadDefinitions()` on an instance exported by one of the service's modules: a method, known by its name.
           else if (last && CALLED_BY_NAME.test(last) && this.modules.resolveImport(f.file, f.imports.find((i) => i.local === c.name)!.module)) {
-            push(`.${member ? member.slice(1) : last}`, f, c);
+            push('.', `.${member ? member.slice(1) : last}`, f, c);
           }
         }
       }
