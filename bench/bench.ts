@@ -7,12 +7,14 @@ import { discover } from '../src/discover.js';
 import { DEFAULT_CORPUS, writeCorpus, type CorpusOptions } from './corpus.js';
 
 /**
- * `npm run bench [-- <path>] [--runs N] [--no-eslint] [--services N]`: on the generated corpus (and
+ * `npm run bench [-- <path>] [--runs N] [--no-eslint] [--services N] [--baseline <checkout>]`: on the generated corpus (and
  * on a path, when given) measure, on the same files, replicalint cold, replicalint with a warm
  * cache after touching one file (a comment appended), after editing one (a line inserted: its facts
  * change) and with nothing changed, the parse floor (alone, and with a walk
  * over every node), and ESLint with the typescript-eslint parser and three cheap rules. Each is a separate process, run in rounds (each tool once per round); wall
- * time is the median of the runs, CPU and peak RSS come from the process itself.
+ * time is the median of the runs, CPU and peak RSS come from the process itself. `--baseline` also
+ * runs another built checkout of replicalint cold in the same rounds, to compare two versions on a
+ * machine whose speed drifts.
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -29,6 +31,8 @@ interface Args {
   runs: number;
   eslint: boolean;
   services: number;
+  /** Another built checkout of replicalint, measured cold in the same rounds. */
+  baseline?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -38,6 +42,7 @@ function parseArgs(argv: string[]): Args {
     if (v === '--runs') a.runs = Number(argv[++i]);
     else if (v === '--no-eslint') a.eslint = false;
     else if (v === '--services') a.services = Number(argv[++i]);
+    else if (v === '--baseline') a.baseline = path.resolve(argv[++i] ?? '');
     else a.paths.push(path.resolve(v));
   }
   return a;
@@ -77,6 +82,8 @@ async function bench(target: string, args: Args): Promise<void> {
   fs.writeFileSync(list, code.join('\n'));
   const cache = path.join(tmp, 'cache');
   const bin = path.join(ROOT, 'bin', 'replicalint.js');
+  const baseBin = args.baseline ? path.join(args.baseline, 'bin', 'replicalint.js') : undefined;
+  if (baseBin && !fs.existsSync(baseBin)) throw new Error(`--baseline: no ${baseBin}`);
   const lint = ['--format', 'json', '--output', path.join(tmp, 'report.json')];
   console.log(`\n${target}\n  ${code.length} code files, ${yaml} YAML files, ${files.length} files in all; median of ${args.runs} run(s)\n`);
 
@@ -106,13 +113,14 @@ export default [{
 
   // Round after round, each tool once per round: a machine that slows down or speeds up during the
   // benchmark shifts every tool alike, so the ratios stay fair.
-  const samples = { floor: [] as Sample[], walk: [] as Sample[], cold: [] as Sample[], warm: [] as Sample[], unchanged: [] as Sample[], edited: [] as Sample[], eslint: [] as Sample[] };
+  const samples = { floor: [] as Sample[], walk: [] as Sample[], cold: [] as Sample[], baseline: [] as Sample[], warm: [] as Sample[], unchanged: [] as Sample[], edited: [] as Sample[], eslint: [] as Sample[] };
   let n = 0;
   try {
     for (let r = 0; r < args.runs; r++) {
       samples.floor.push(measure([path.join(HERE, 'floor.js'), list], target));
       samples.walk.push(measure([path.join(HERE, 'floor.js'), list, '--walk'], target));
       samples.cold.push(measure([bin, '.', ...lint], target));
+      if (baseBin) samples.baseline.push(measure([baseBin, '.', ...lint], target));
       if (touched) {
         const warmRun = [bin, '.', '--cache', '--cache-location', cache, ...lint];
         // A comment appended: the file is read and parsed again, and its facts are those it had.
@@ -134,7 +142,9 @@ export default [{
   const unchanged = touched ? median(samples.unchanged) : undefined;
   const edited = touched ? median(samples.edited) : undefined;
   const eslint = eslintCmd ? median(samples.eslint) : undefined;
+  const baseline = baseBin ? median(samples.baseline) : undefined;
   const rows: [string, Sample][] = [['floor (read + parse)', floor], ['floor + walk of every node', walk], ['replicalint', cold]];
+  if (baseline) rows.push(['baseline replicalint', baseline]);
   if (warm) rows.push(['replicalint --cache, 1 file touched', warm]);
   if (unchanged) rows.push(['replicalint --cache, nothing changed', unchanged]);
   if (edited) rows.push(['replicalint --cache, 1 file edited', edited]);
@@ -146,6 +156,7 @@ export default [{
   }
   console.log(`\n  replicalint / floor: wall ${(cold.wallMs / floor.wallMs).toFixed(2)}×, peak RSS ${(cold.maxRssMiB / floor.maxRssMiB).toFixed(2)}×`);
   console.log(`  floor + walk / floor: wall ${(walk.wallMs / floor.wallMs).toFixed(2)}×`);
+  if (baseline) console.log(`  baseline (${args.baseline}) / floor: wall ${(baseline.wallMs / floor.wallMs).toFixed(2)}×; replicalint / baseline: ${(cold.wallMs / baseline.wallMs).toFixed(2)}×`);
   if (warm) console.log(`  warm cache / cold: ${((warm.wallMs / cold.wallMs) * 100).toFixed(1)} % of the cold wall time`);
   if (unchanged) console.log(`  warm cache, nothing changed / cold: ${((unchanged.wallMs / cold.wallMs) * 100).toFixed(1)} %`);
   if (edited) console.log(`  warm cache, 1 file edited (its facts change) / cold: ${((edited.wallMs / cold.wallMs) * 100).toFixed(1)} %`);
