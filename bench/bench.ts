@@ -42,7 +42,11 @@ function parseArgs(argv: string[]): Args {
     if (v === '--runs') a.runs = Number(argv[++i]);
     else if (v === '--no-eslint') a.eslint = false;
     else if (v === '--services') a.services = Number(argv[++i]);
-    else if (v === '--baseline') a.baseline = path.resolve(argv[++i] ?? '');
+    else if (v === '--baseline') {
+      const dir = argv[++i];
+      if (!dir) throw new Error('--baseline needs the folder of another built checkout');
+      a.baseline = path.resolve(dir);
+    }
     else a.paths.push(path.resolve(v));
   }
   return a;
@@ -119,8 +123,11 @@ export default [{
     for (let r = 0; r < args.runs; r++) {
       samples.floor.push(measure([path.join(HERE, 'floor.js'), list], target));
       samples.walk.push(measure([path.join(HERE, 'floor.js'), list, '--walk'], target));
+      // With a baseline, the two take turns at going first.
+      const baseRun = () => baseBin && samples.baseline.push(measure([baseBin, '.', '--format', 'json', '--output', path.join(tmp, 'baseline.json')], target));
+      if (r % 2) baseRun();
       samples.cold.push(measure([bin, '.', ...lint], target));
-      if (baseBin) samples.baseline.push(measure([baseBin, '.', ...lint], target));
+      if (!(r % 2)) baseRun();
       if (touched) {
         const warmRun = [bin, '.', '--cache', '--cache-location', cache, ...lint];
         // A comment appended: the file is read and parsed again, and its facts are those it had.

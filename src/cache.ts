@@ -7,6 +7,7 @@ import { emptyFacts, type CodeFacts } from './code/facts.js';
 import type { ParsedYaml } from './k8s/yaml.js';
 import { compilerIdentity } from './code/typescript.js';
 import type { Probe } from './probe.js';
+import type { SourceFile } from './discover.js';
 import type { Finding } from './types.js';
 import type { Suppressed } from './suppress.js';
 
@@ -37,6 +38,21 @@ export interface RunMemo {
   findings: Finding[];
   suppressed: Suppressed[];
   /** What the run said besides findings (skipped templates and patches, links), after discovery. */
+  notices: string[];
+  /** The run's discovery, given again while the folders and files it looked at are unchanged. */
+  discovery?: StoredDiscovery;
+}
+
+/**
+ * The files a discovery found, and every question it asked the file system: each folder whose
+ * listing it read (unchanged while its modification time, change time and inode are) and each
+ * ignore file, `.git` and shebang it looked at. While every answer is the same, so are the files.
+ */
+export interface StoredDiscovery {
+  /** The folder, the paths and the ignore patterns it walked with. */
+  key: string;
+  questions: Probe[];
+  files: SourceFile[];
   notices: string[];
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors.js';
 import { GitIgnore } from './gitignore.js';
+import { FsProbe } from './probe.js';
 
 /** What a discovered file is read as. */
 export type FileKind = 'code' | 'yaml' | 'dockerfile' | 'package-json';
@@ -52,6 +53,12 @@ export interface DiscoverOptions {
   ignore?: { dir: string; patterns: string[] };
   /** Told about explicit files that are not read (a README named on the command line). */
   onSkip?: (name: string, why: string) => void;
+  /**
+   * Asks every file-system question besides the folder listings themselves (ignore files, `.git`,
+   * shebangs) and notes every folder listed, so that `--cache` can tell whether a stored discovery
+   * still holds.
+   */
+  probe?: FsProbe;
 }
 
 /**
@@ -60,6 +67,7 @@ export interface DiscoverOptions {
  * symlinks; explicit files are always read; `-` reads manifests from stdin.
  */
 export async function discover(args: string[], opts: DiscoverOptions): Promise<SourceFile[]> {
+  const probe = opts.probe ?? new FsProbe();
   const found = new Map<string, SourceFile>();
   const add = (abs: string, kind: FileKind) => {
     // One key per file however it was named (`C:\\a\\b.ts` on the command line, `C:/a/b.ts` from the walk).
@@ -76,19 +84,15 @@ export async function discover(args: string[], opts: DiscoverOptions): Promise<S
       continue;
     }
     const abs = path.resolve(opts.cwd, arg);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(abs);
-    } catch {
-      throw new UsageError(`no such file or directory: ${arg}`);
-    }
-    if (stat.isFile()) {
-      const kind = classify(abs) ?? guessKind(abs);
+    const stat = probe.statKind(abs);
+    if (stat === 'missing') throw new UsageError(`no such file or directory: ${arg}`);
+    if (stat === 'file') {
+      const kind = classify(abs) ?? guessKind(abs, probe);
       if (kind) add(abs, kind);
       else opts.onSkip?.(displayName(abs, opts.cwd), 'not code, Kubernetes YAML, a Dockerfile or package.json');
       continue;
     }
-    for (const { file, kind } of walk(abs, opts.cwd, opts.ignore)) {
+    for (const { file, kind } of walk(abs, opts.cwd, probe, opts.ignore)) {
       if (!(kind === 'code' && NOT_SERVICE_CODE.test(file))) add(file, kind);
     }
   }
@@ -104,15 +108,9 @@ const NODE_SHEBANG = /^#![^\n]*[/\s]node(?:js)?(?:\s|$)/;
  * `bin/www` is where such an app starts its server. Only files in a `bin/` folder (where packages
  * keep their executables) are opened to see, and files named on the command line.
  */
-function isNodeScript(file: string): boolean {
+function isNodeScript(file: string, probe: FsProbe): boolean {
   try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(256);
-      return NODE_SHEBANG.test(buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('latin1'));
-    } finally {
-      fs.closeSync(fd);
-    }
+    return NODE_SHEBANG.test(probe.head(file, 256).toString('latin1'));
   } catch {
     return false;
   }
@@ -123,14 +121,10 @@ function isNodeScript(file: string): boolean {
  * YAML when it looks like a manifest (`helm template > rendered`, `manifest.txt`); anything else
  * (a README, a licence) is skipped.
  */
-function guessKind(file: string): FileKind | undefined {
+function guessKind(file: string, probe: FsProbe): FileKind | undefined {
   let head: string;
   try {
-    const fd = fs.openSync(file, 'r');
-    const buf = Buffer.alloc(64 * 1024);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    fs.closeSync(fd);
-    head = buf.subarray(0, n).toString('utf8');
+    head = probe.head(file, 64 * 1024).toString('utf8');
   } catch {
     return 'yaml';
   }
@@ -153,15 +147,16 @@ export function displayName(abs: string, cwd: string): string {
  * be re-included), {@link SKIPPED_DIRS} are never entered, symlinks are never followed, and an
  * unreadable folder is skipped rather than ending the run.
  */
-function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): { file: string; kind: FileKind }[] {
+function walk(dir: string, cwd: string, probe: FsProbe, extra?: DiscoverOptions['ignore']): { file: string; kind: FileKind }[] {
   const base = prefixOf(dir);
-  const top = loadIgnores(ignoreFilesAbove(dir, cwd));
+  const top = loadIgnores(ignoreFilesAbove(dir, cwd, probe), probe);
   // The config's `ignore` is read last, after every .gitignore (nested ones included).
   const config = extra?.patterns.length ? { prefix: prefixOf(extra.dir), rules: new GitIgnore('').add(extra.patterns) } : undefined;
   const out: { file: string; kind: FileKind }[] = [];
   const skipped = new Set<string>(SKIPPED_DIRS);
   const visit = (folder: string, matchers: IgnoreRules[]): void => {
     let entries: fs.Dirent[];
+    probe.listing(folder);
     try {
       entries = fs.readdirSync(folder, { withFileTypes: true });
     } catch {
@@ -171,12 +166,12 @@ function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): { fi
       // A nested repository (a submodule) has rules of its own, and none of the outer ones: the
       // same files are read whether its folder or the outer one is linted.
       if (entries.some((e) => e.name === '.git')) {
-        const exclude = excludeFile(folder + '.git');
-        matchers = exclude ? loadIgnores([{ file: exclude, dir: folder }]) : [];
+        const exclude = excludeFile(folder + '.git', probe);
+        matchers = exclude ? loadIgnores([{ file: exclude, dir: folder }], probe) : [];
       }
       // A folder's own .gitignore applies below it (the walked folder's is already among `top`).
       if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
-        matchers = [...matchers, ...loadIgnores([{ file: folder + '.gitignore', dir: folder }])];
+        matchers = [...matchers, ...loadIgnores([{ file: folder + '.gitignore', dir: folder }], probe)];
       }
     }
     const inBin = folder.endsWith('/bin/');
@@ -188,7 +183,7 @@ function walk(dir: string, cwd: string, extra?: DiscoverOptions['ignore']): { fi
         const kind = classify(e.name);
         // Executables live in `bin/`: a name there without a dot is opened, unless something ignores it.
         const script = !kind && inBin && !e.name.includes('.');
-        if ((!kind && !script) || isIgnored(abs, false, matchers, config) || (script && !isNodeScript(abs))) continue;
+        if ((!kind && !script) || isIgnored(abs, false, matchers, config) || (script && !isNodeScript(abs, probe))) continue;
         out.push({ file: abs, kind: kind ?? 'code' });
       }
     }
@@ -216,15 +211,15 @@ interface IgnoreSource {
  * a repository (a build context, an unpacked archive), those up to the working directory: linting a
  * sub-folder honours what linting the whole folder would.
  */
-function ignoreFilesAbove(dir: string, cwd: string): IgnoreSource[] {
+function ignoreFilesAbove(dir: string, cwd: string, probe: FsProbe): IgnoreSource[] {
   const out: IgnoreSource[] = [];
   let cur = dir;
   for (;;) {
     const file = path.join(cur, '.gitignore');
-    if (isPlainFile(file)) out.push({ file, dir: cur });
+    if (probe.isPlainFile(file)) out.push({ file, dir: cur });
     const git = path.join(cur, '.git');
-    if (fs.existsSync(git)) {
-      const exclude = excludeFile(git);
+    if (probe.exists(git)) {
+      const exclude = excludeFile(git, probe);
       if (exclude) out.push({ file: exclude, dir: cur });
       return out.reverse();
     }
@@ -244,39 +239,31 @@ function ignoreFilesAbove(dir: string, cwd: string): IgnoreSource[] {
  * The repository's `info/exclude`. In a worktree or a submodule `.git` is a file naming the git
  * folder (`gitdir: ...`), whose `commondir` names the folder that holds `info/` for a worktree.
  */
-function excludeFile(git: string): string | undefined {
+function excludeFile(git: string, probe: FsProbe): string | undefined {
   let dir = git;
   try {
-    if (fs.statSync(git).isFile()) {
-      const target = /^gitdir:\s*(.+?)\s*$/m.exec(fs.readFileSync(git, 'utf8'))?.[1];
+    if (probe.statKind(git) === 'file') {
+      const target = /^gitdir:\s*(.+?)\s*$/m.exec(probe.readRaw(git))?.[1];
       if (!target) return undefined;
       dir = path.resolve(path.dirname(git), target);
       const common = path.join(dir, 'commondir');
-      if (fs.existsSync(common)) dir = path.resolve(dir, fs.readFileSync(common, 'utf8').trim());
+      if (probe.exists(common)) dir = path.resolve(dir, probe.readRaw(common).trim());
     }
   } catch {
     return undefined;
   }
+  // A regular file, not a link: git reads no ignore file that is a symbolic link.
   const file = path.join(dir, 'info', 'exclude');
-  return isPlainFile(file) ? file : undefined;
-}
-
-/** A regular file, not a link: git does not read a `.gitignore` that is a symbolic link. */
-function isPlainFile(file: string): boolean {
-  try {
-    return fs.lstatSync(file).isFile();
-  } catch {
-    return false;
-  }
+  return probe.isPlainFile(file) ? file : undefined;
 }
 
 /** Ignore files, outermost first (and, in one folder, in the order given), so that later ones override earlier ones, as in git. */
-function loadIgnores(sources: IgnoreSource[]): IgnoreRules[] {
+function loadIgnores(sources: IgnoreSource[], probe: FsProbe): IgnoreRules[] {
   const out: IgnoreRules[] = [];
   for (const { file, dir } of sources) {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = probe.readRaw(file);
     } catch {
       continue; // an unreadable .gitignore ignores nothing
     }

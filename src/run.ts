@@ -6,7 +6,7 @@ import { extractFacts } from './code/extract.js';
 import type { CodeFacts } from './code/facts.js';
 import { ModuleIndex } from './code/modules.js';
 import { loadTypeScript, persistCompileCache, type Ts } from './code/typescript.js';
-import { FileCache, type CacheEntry, type RunMemo } from './cache.js';
+import { FileCache, type CacheEntry, type RunMemo, type StoredDiscovery } from './cache.js';
 import type { Config } from './config.js';
 import { jsonError } from './json-error.js';
 import { discover, displayName, SKIPPED_DIRS, type SourceFile } from './discover.js';
@@ -62,23 +62,63 @@ interface Run {
   /** What discovery said (skipped files), and what the cache said (a corrupt file, a failed write). */
   discovered: string[];
   cacheNotices: string[];
+  /** The result the cache holds for this invocation (with `--cache`). */
+  memo?: RunMemo;
+  /** This run's discovery, to store with its result: undefined when it cannot be checked later (stdin, a folder changed just now). */
+  discovery?: StoredDiscovery;
 }
 
-async function start(opts: Omit<LintOptions, 'rules'>): Promise<Run> {
+
+/**
+ * A folder changed this recently may change again within the same tick of a coarse clock (one or
+ * two seconds on some file systems) without its time moving: its listing is not trusted later.
+ */
+const RACY_MS = 2000;
+
+/** `key`: the run's key with `--cache`, under which a stored discovery may be found. */
+async function start(opts: Omit<LintOptions, 'rules'>, key?: string): Promise<Run> {
   const { cwd, config } = opts;
   const ignore = config.ignore.length ? { dir: config.file ? path.dirname(config.file) : cwd, patterns: config.ignore } : undefined;
-  const discovered: string[] = [];
-  const files = await timed('discover', () =>
-    discover(opts.paths, { cwd, stdinName: opts.stdinName, readStdin: opts.readStdin, ignore, onSkip: (name, why) => discovered.push(`${name}: skipped: ${why}`) }),
-  );
+  const cacheNotices: string[] = [];
+  const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => cacheNotices.push(m))) : undefined;
+  const memo = cache && key ? cache.memo(key) : undefined;
+  // stdin is read by discovery, and is no file to check later.
+  const checkable = !!cache && !opts.paths.includes('-');
+  const discoveryKey = checkable ? JSON.stringify([cwd, opts.paths, ignore ?? null]) : undefined;
+  const stored = memo?.discovery;
+  let files: SourceFile[];
+  let discovered: string[];
+  let discovery: StoredDiscovery | undefined;
+  if (stored && stored.key === discoveryKey && timed('check stored discovery', () => storedDiscoveryHolds(stored))) {
+    files = stored.files.map((f) => ({ ...f }));
+    discovered = [...stored.notices];
+    discovery = stored;
+  } else {
+    discovered = [];
+    const probe = new FsProbe();
+    const began = Date.now();
+    files = await timed('discover', () =>
+      discover(opts.paths, { cwd, stdinName: opts.stdinName, readStdin: opts.readStdin, ignore, probe, onSkip: (name, why) => discovered.push(`${name}: skipped: ${why}`) }),
+    );
+    if (discoveryKey && probe.newestListing < began - RACY_MS) {
+      discovery = { key: discoveryKey, questions: probe.log(), files: files.map(({ kind, path: p, name }) => ({ kind, path: p, name })), notices: [...discovered] };
+    }
+  }
   if (!files.length && !discovered.length) {
     throw new UsageError(
       `no files to lint in ${opts.paths.join(' ') || '.'}: replicalint reads code (.ts .js ...), Kubernetes YAML, Dockerfiles and package.json, and skips ${SKIPPED_DIRS.join(', ')} and gitignored files`,
     );
   }
-  const cacheNotices: string[] = [];
-  const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => cacheNotices.push(m))) : undefined;
-  return { files, cache, reader: new Reader(cache), probe: new FsProbe(), discovered, cacheNotices };
+  return { files, cache, reader: new Reader(cache), probe: new FsProbe(), discovered, cacheNotices, memo, discovery };
+}
+
+/** Does a stored discovery still hold? One of an unexpected shape does not. */
+function storedDiscoveryHolds(stored: StoredDiscovery): boolean {
+  try {
+    return Array.isArray(stored.files) && Array.isArray(stored.notices) && FsProbe.stillHolds(stored.questions);
+  } catch {
+    return false;
+  }
 }
 
 /** Write the cache (its new entries, and the result when the run stored one), and the compiler's code cache if this run made one. */
@@ -331,16 +371,18 @@ function objectIgnores(objects: K8sObject[]): ObjectIgnore[] {
  * the same invocation is given again while nothing it read has changed (see {@link RunMemo}).
  */
 export async function lint(opts: LintOptions): Promise<LintResult> {
-  const run = await start(opts);
   const enabled = opts.rules.filter((r) => opts.config.rules[r.id] !== 'off');
   const knownRules = opts.knownRules ?? new Set(opts.rules.map((r) => r.id));
   // With a cache, the last result of the same invocation is given again while everything it read is unchanged.
-  const key = run.cache ? runKey(opts, enabled, knownRules) : undefined;
+  const key = opts.cache ? runKey(opts, enabled, knownRules) : undefined;
+  const run = await start(opts, key);
   const inputs = key ? timed('check stored result', () => fingerprint(run, opts.cwd)) : undefined;
   if (key && inputs) {
-    const memo = run.cache!.memo(key);
+    const memo = run.memo;
     if (memo && (await stillHolds(run, memo, inputs.text))) {
       for (const h of inputs.hashes) run.cache!.keep(h);
+      // The same result, from a discovery made again (the stored one no longer held, or there was none): kept for the next run.
+      if (run.discovery && run.discovery !== memo.discovery) run.cache!.setMemo(key, { ...memo, discovery: run.discovery });
       finish(run);
       return {
         findings: memo.findings,
@@ -387,7 +429,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   kept.sort(compareFindings);
   suppressed.sort(compareFindings);
   if (key && inputs && !failures.length) {
-    run.cache!.setMemo(key, { files: inputs.text, probes: run.probe.log(), findings: kept, suppressed, notices });
+    run.cache!.setMemo(key, { files: inputs.text, probes: run.probe.log(), findings: kept, suppressed, notices, ...(run.discovery ? { discovery: run.discovery } : {}) });
   }
   finish(run);
   return { findings: kept, suppressed, files: run.files.length, model, notices: [...run.discovered, ...notices, ...run.cacheNotices], failures };

@@ -94,12 +94,23 @@ function prune(dir: string, keep: string): void {
   for (const name of fs.readdirSync(dir)) {
     if (name === keep || !/^typescript-[0-9a-f]{16}\.bin$/.test(name)) continue;
     const file = path.join(dir, name);
-    const used = fs.statSync(file).mtimeMs;
-    if (used < stale) fs.rmSync(file, { force: true });
-    else others.push({ file, used });
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile()) continue;
+      if (st.mtimeMs < stale) fs.rmSync(file, { force: true });
+      else others.push({ file, used: st.mtimeMs });
+    } catch {
+      // Removed meanwhile by another run.
+    }
   }
   others.sort((a, b) => b.used - a.used);
-  for (const { file } of others.slice(MAX_ENTRIES - 1)) fs.rmSync(file, { force: true });
+  for (const { file } of others.slice(MAX_ENTRIES - 1)) {
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      // Another run's business.
+    }
+  }
 }
 
 /** An entry's modification time tells when it was last used: brought up to date at most once a day. */
