@@ -7,7 +7,7 @@ import { emptyFacts, type CodeFacts } from './code/facts.js';
 import type { ParsedYaml } from './k8s/yaml.js';
 import { compilerIdentity } from './code/typescript.js';
 import type { Probe } from './probe.js';
-import type { SourceFile } from './discover.js';
+import type { FileKind } from './discover.js';
 import type { Finding } from './types.js';
 import type { Suppressed } from './suppress.js';
 
@@ -52,7 +52,9 @@ export interface StoredDiscovery {
   /** The folder, the paths and the ignore patterns it walked with. */
   key: string;
   questions: Probe[];
-  files: SourceFile[];
+  /** `[kind, name]`, the path being `prefix` and the name; `[kind, name, path]` otherwise. */
+  files: ([FileKind, string] | [FileKind, string, string])[];
+  prefix: string;
   notices: string[];
 }
 

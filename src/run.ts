@@ -81,7 +81,7 @@ async function start(opts: Omit<LintOptions, 'rules'>, key?: string): Promise<Ru
   const ignore = config.ignore.length ? { dir: config.file ? path.dirname(config.file) : cwd, patterns: config.ignore } : undefined;
   const cacheNotices: string[] = [];
   const cache = opts.cache ? timed('load cache', () => FileCache.open(opts.cache!.location, opts.cache!.version, (m) => cacheNotices.push(m))) : undefined;
-  const memo = cache && key ? cache.memo(key) : undefined;
+  const memo = cache && key ? timed('load stored result', () => cache.memo(key)) : undefined;
   // stdin is read by discovery, and is no file to check later.
   const checkable = !!cache && !opts.paths.includes('-');
   const discoveryKey = checkable ? JSON.stringify([cwd, opts.paths, ignore ?? null]) : undefined;
@@ -90,7 +90,7 @@ async function start(opts: Omit<LintOptions, 'rules'>, key?: string): Promise<Ru
   let discovered: string[];
   let discovery: StoredDiscovery | undefined;
   if (stored && stored.key === discoveryKey && timed('check stored discovery', () => storedDiscoveryHolds(stored))) {
-    files = stored.files.map((f) => ({ ...f }));
+    files = stored.files.map(([kind, name, p]) => ({ kind, name, path: p ?? stored.prefix + name }));
     discovered = [...stored.notices];
     discovery = stored;
   } else {
@@ -101,7 +101,15 @@ async function start(opts: Omit<LintOptions, 'rules'>, key?: string): Promise<Ru
       discover(opts.paths, { cwd, stdinName: opts.stdinName, readStdin: opts.readStdin, ignore, probe, onSkip: (name, why) => discovered.push(`${name}: skipped: ${why}`) }),
     );
     if (discoveryKey && probe.newestListing < began - RACY_MS) {
-      discovery = { key: discoveryKey, questions: probe.log(), files: files.map(({ kind, path: p, name }) => ({ kind, path: p, name })), notices: [...discovered] };
+      // Most paths are the working folder and the name: stored as the name alone.
+      const prefix = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
+      discovery = {
+        key: discoveryKey,
+        questions: probe.log(),
+        files: files.map((f) => (f.path === prefix + f.name ? [f.kind, f.name] : [f.kind, f.name, f.path])),
+        prefix,
+        notices: [...discovered],
+      };
     }
   }
   if (!files.length && !discovered.length) {
@@ -115,7 +123,7 @@ async function start(opts: Omit<LintOptions, 'rules'>, key?: string): Promise<Ru
 /** Does a stored discovery still hold? One of an unexpected shape does not. */
 function storedDiscoveryHolds(stored: StoredDiscovery): boolean {
   try {
-    return Array.isArray(stored.files) && Array.isArray(stored.notices) && FsProbe.stillHolds(stored.questions);
+    return Array.isArray(stored.files) && typeof stored.prefix === 'string' && Array.isArray(stored.notices) && FsProbe.stillHolds(stored.questions);
   } catch {
     return false;
   }
