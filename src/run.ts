@@ -68,7 +68,6 @@ interface Run {
   discovery?: StoredDiscovery;
 }
 
-
 /**
  * A folder changed this recently may change again within the same tick of a coarse clock (one or
  * two seconds on some file systems) without its time moving: its listing is not trusted later.
