@@ -27,24 +27,21 @@ export class FsProbe {
 
   /** The file's text (as {@link readText}); throws as it does. */
   read(file: string): string {
-    try {
-      const text = readText(file);
-      this.answers.set(`r${file}`, ['r', file, digest(text)]);
-      return text;
-    } catch (e) {
-      this.answers.set(`r${file}`, ['r', file, failure(e)]);
-      throw e;
-    }
+    return this.text('r', file, readText);
   }
 
   /** Text as read, byte-order mark included (what git reads of a `.gitignore`); throws when unreadable. */
   readRaw(file: string): string {
+    return this.text('b', file, (f) => fs.readFileSync(f, 'utf8'));
+  }
+
+  private text(kind: 'r' | 'b', file: string, read: (file: string) => string): string {
     try {
-      const text = fs.readFileSync(file, 'utf8');
-      this.answers.set(`b${file}`, ['b', file, digest(text)]);
+      const text = read(file);
+      this.answers.set(`${kind}${file}`, [kind, file, digest(text)]);
       return text;
     } catch (e) {
-      this.answers.set(`b${file}`, ['b', file, failure(e)]);
+      this.answers.set(`${kind}${file}`, [kind, file, failure(e)]);
       throw e;
     }
   }

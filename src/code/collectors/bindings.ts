@@ -41,7 +41,7 @@ interface FileState {
   /** The entry of {@link calls} of each context object met. */
   byContext: Map<RunContext, Map<string, Set<string>>>;
   /** The function of the last call recorded, its context, and its entry of {@link calls}. */
-  current: { fn: TS.Node | undefined; ctx: RunContext; byName: Map<string, Set<string>> };
+  current?: { fn: TS.Node; ctx: RunContext; byName: Map<string, Set<string>> };
 }
 
 /** Key of this collector's per-file state on the walk. */
@@ -132,7 +132,7 @@ function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.
 
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, singletonVars: new Map(), nest: false, objects: new Set(), calls: new Map(), byContext: new Map(), current: { fn: undefined, ctx: { run: 'top' }, byName: new Map() } }));
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, singletonVars: new Map(), nest: false, objects: new Set(), calls: new Map(), byContext: new Map() }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
@@ -658,7 +658,7 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
   // Calls come function by function: the context and the calls already seen of the function the
   // walk is in are kept at hand (a context depends only on the enclosing function).
   const here = ctx ? undefined : w.enclosingFunction();
-  if (here !== undefined && here === st.current.fn) ({ ctx: c, byName } = st.current);
+  if (here !== undefined && st.current?.fn === here) ({ ctx: c, byName } = st.current);
   else {
     c = ctx ?? runContext(w, false);
     let known = st.byContext.get(c);
