@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -77,7 +78,10 @@ interface Header {
  */
 type CacheRecord = { h: string; c: string; e: CacheEntry } | { p: string; s: StatRecord } | { t: [string, ...StatRecord][] } | { m: string; c: string; r: RunMemo };
 
-/** How many run results the file may hold before it is rewritten with this run's and one other. */
+/**
+ * How many run results (of different invocations) the file may hold before it is rewritten with
+ * this run's and one other. A result that replaces one of the same invocation always rewrites it.
+ */
 const MEMO_RECORDS = 4;
 
 /** A file modified this close to when it was hashed might change again unseen within one clock tick: hash it again. */
@@ -113,6 +117,8 @@ export class FileCache {
   /** Records in the file as read: entries and stats, a table's rows one by one (run results apart). */
   private records = 0;
   private memoRecords = 0;
+  /** The invocations whose results are in the file as read. */
+  private readonly memosInFile = new Set<string>();
   /** Whether the file must be written whole (new, corrupt, another build's). */
   private fresh = true;
   /** A record found damaged when it was finally parsed: the file is rewritten, with a warning. */
@@ -136,8 +142,10 @@ export class FileCache {
       try {
         const st = fs.fstatSync(fd);
         c.read = [st.size, st.ino];
-        // Bytes, then decoded: several times faster than a UTF-8 read for a file of megabytes.
-        text = fs.readFileSync(fd).toString('utf8');
+        // Bytes, then decoded: several times faster than a UTF-8 read for a file of megabytes. The
+        // file is written in ASCII (see {@link ascii}), which needs no decoding at all.
+        const bytes = fs.readFileSync(fd);
+        text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
       } finally {
         fs.closeSync(fd);
       }
@@ -192,6 +200,7 @@ export class FileCache {
           this.memos.delete(keyed[1]);
           this.memos.set(keyed[1], l);
           this.memoRecords++;
+          this.memosInFile.add(keyed[1]);
           continue;
         }
         const r = JSON.parse(l) as CacheRecord;
@@ -241,7 +250,7 @@ export class FileCache {
   noteHash(path: string, st: fs.Stats, hash: string): void {
     const r: StatRecord = [st.size, st.mtimeMs, st.ino, hash, Date.now(), st.ctimeMs];
     this.seen.set(path, r);
-    this.added.push(JSON.stringify({ p: path, s: r }));
+    this.added.push(ascii(JSON.stringify({ p: path, s: r })));
   }
 
   /**
@@ -315,7 +324,7 @@ export class FileCache {
 
   /** Store a run's result under its key (see {@link RunMemo}). */
   setMemo(key: string, memo: RunMemo): void {
-    const l = seal({ m: key }, 'r', JSON.stringify(memo));
+    const l = seal({ m: key }, 'r', ascii(JSON.stringify(memo)));
     this.memos.delete(key);
     this.memos.set(key, l);
     this.memoAdded = [key, l];
@@ -334,14 +343,18 @@ export class FileCache {
     const added = this.memoAdded ? [...this.added, this.memoAdded[1]] : this.added;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const append = !this.fresh && !this.damaged && stale + this.added.length <= live && this.memoRecords + (this.memoAdded ? 1 : 0) <= MEMO_RECORDS;
+      // A result replacing the file's result of the same invocation is not appended: results are
+      // megabytes, and every run reads the whole file (an edit, a run, another edit, ... would
+      // otherwise read each superseded result again until the next rewrite).
+      const replaces = this.memoAdded !== undefined && this.memosInFile.has(this.memoAdded[0]);
+      const append = !this.fresh && !this.damaged && !replaces && stale + this.added.length <= live && this.memoRecords + (this.memoAdded ? 1 : 0) <= MEMO_RECORDS;
       if (append && (!added.length || this.append(added.map((l) => `${l}\n`).join('')))) return;
       const out = [JSON.stringify({ tool: 'replicalint-cache', format: FORMAT, key: this.key } satisfies Header)];
       for (const h of this.used) out.push(this.lines.get(h)!);
       const table: [string, ...StatRecord][] = [];
       // Every file this run looked at, also those no entry is kept for (a Helm template is hashed, never parsed).
       for (const [p, s] of this.seen) table.push([p, ...s]);
-      if (table.length) out.push(JSON.stringify({ t: table } satisfies CacheRecord));
+      if (table.length) out.push(ascii(JSON.stringify({ t: table } satisfies CacheRecord)));
       // This run's result and the newest other (a `--rule` run beside the full one); the two newest
       // when this run neither gave nor stored one.
       const mine = this.memoKept !== undefined && this.memos.has(this.memoKept) ? this.memoKept : undefined;
@@ -393,13 +406,24 @@ function entryLine(hash: string, e: CacheEntry): string {
   if ('code' in e) {
     const compact: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(e.code)) if (v !== false && !(Array.isArray(v) && v.length === 0)) compact[k] = v;
-    body = JSON.stringify({ code: compact });
+    body = ascii(JSON.stringify({ code: compact }));
   } else {
     // YAML says `.inf` and `1e999`, which JSON has no word for.
-    body = JSON.stringify(e, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v));
+    body = ascii(JSON.stringify(e, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v)));
   }
   return seal({ h: hash }, 'e', body);
 }
+
+/**
+ * JSON text in ASCII: every other character as a `\uXXXX` escape, which only JSON strings hold and
+ * which parse back to the same strings. The file then reads without decoding UTF-8.
+ */
+function ascii(json: string): string {
+  return NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+}
+
+const NON_ASCII = /[^\0-\x7f]/;
+const NON_ASCII_ALL = /[^\0-\x7f]/g;
 
 /** A record whose last field holds `body` with a hash of it in `c`: `{"h":"…","c":"…","e":body}`. */
 function seal(head: Record<string, string>, field: string, body: string): string {

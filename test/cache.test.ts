@@ -233,6 +233,44 @@ describe('--cache', () => {
     assert.deepEqual(records(compacted), { h: 3, p: 3, m: 1 });
   });
 
+  it('rewrites the file when a result replaces the one of the same invocation, and appends the result of another', async () => {
+    const cwd = demoCopy();
+    const cache = path.join(cwd, '.replicalintcache');
+    const results = () => fs.readFileSync(cache, 'utf8').split('\n').filter((l) => l.startsWith('{"m":')).length;
+    await assertSameAsUncached(cwd);
+    const prices = path.join(cwd, 'services/checkout/src/prices.ts');
+    const text = fs.readFileSync(prices, 'utf8');
+    for (const edit of ['// one\n', '// one\n// two\n', '']) {
+      const before = fs.readFileSync(cache, 'utf8');
+      fs.writeFileSync(prices, edit + text);
+      assert.match(await assertSameAsUncached(cwd), /^rule /m, 'lines moved: a new result');
+      assert.ok(!fs.readFileSync(cache, 'utf8').startsWith(before), 'rewritten');
+      assert.equal(results(), 1);
+    }
+    const before = fs.readFileSync(cache, 'utf8');
+    await assertSameAsUncached(cwd, ['--rule', 'module-state']);
+    assert.ok(fs.readFileSync(cache, 'utf8').startsWith(before), 'another invocation: appended');
+    assert.equal(results(), 2);
+    assert.doesNotMatch(await assertSameAsUncached(cwd), /^rule /m, 'the full run kept its result');
+  });
+
+  it('writes the file in ASCII, and gives the same findings for names and code outside ASCII', async () => {
+    const project = writeProject({
+      'package.json': JSON.stringify({ name: 'café', dependencies: { express: '4' } }),
+      'src/größe.ts': "import express from 'express';\nconst app = express();\nconst zähler = new Map<string, number>();\napp.get('/tür', (req, res) => { zähler.set('→ ✓ 😀', 1); res.send('grüße 😀'); });\napp.listen(3000);\n",
+    });
+    const old = new Date(Date.now() - 3600_000);
+    for (const f of ['package.json', 'src/größe.ts']) fs.utimesSync(path.join(project, f), old, old);
+    await assertSameAsUncached(project);
+    const bytes = fs.readFileSync(path.join(project, '.replicalintcache'));
+    assert.ok(bytes.every((b) => b < 0x80), 'ASCII only');
+    assert.match(bytes.toString('latin1'), /gr\\u00f6\\u00dfe\.ts/);
+    const warm = await assertSameAsUncached(project);
+    assert.doesNotMatch(warm, /^rule |parse code/m);
+    const { stdout } = await runCli(['-f', 'json', '--cache'], { cwd: project });
+    assert.match(stdout, /"file": "src\/größe\.ts"/);
+  });
+
   it('keys content by how it is read: code by its extension, YAML by whether its path is a kustomization', () => {
     const text = 'resources: [a.yaml]\n';
     const key = (kind: string, name: string, p = name) => FileCache.hash({ kind, name, path: p }, text);
