@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { main } from '../dist/bundle/cli.mjs';
+import { fileURLToPath } from 'node:url';
+import { loadCommonJs } from '../dist/src/compile-cache.js';
+
+// The bundle, through a code cache of its compiled functions (written once a lint has run).
+const { main } = loadCommonJs(fileURLToPath(new URL('../dist/bundle/replicalint.cjs', import.meta.url)), 'replicalint');
 
 // `replicalint | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e) => {

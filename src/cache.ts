@@ -491,7 +491,7 @@ function listFiles(dir: string): string[] {
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...listFiles(p));
-    else if (e.name.endsWith('.js') || e.name.endsWith('.mjs')) out.push(p);
+    else if (/\.[cm]?js$/.test(e.name)) out.push(p);
   }
   return out;
 }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { extractFacts } from './code/extract.js';
 import type { CodeFacts } from './code/facts.js';
 import { ModuleIndex } from './code/modules.js';
-import { loadTypeScript, persistCompileCache, type Ts } from './code/typescript.js';
+import { loadTypeScript, type Ts } from './code/typescript.js';
+import { persistCompileCaches } from './compile-cache.js';
 import { FileCache, type CacheEntry, type RunMemo, type StoredDiscovery } from './cache.js';
 import type { Config } from './config.js';
 import { jsonError } from './json-error.js';
@@ -128,9 +129,9 @@ function storedDiscoveryHolds(stored: StoredDiscovery): boolean {
   }
 }
 
-/** Write the cache (its new entries, and the result when the run stored one), and the compiler's code cache if this run made one. */
+/** Write the cache (its new entries, and the result when the run stored one), and the code caches (the compiler's, replicalint's own) this run made. */
 function finish(run: Run): void {
-  persistCompileCache();
+  persistCompileCaches();
   const cache = run.cache;
   if (cache) timed('save cache', () => cache.save((m) => run.cacheNotices.push(m)));
 }
@@ -210,7 +211,7 @@ async function modelOf(run: Run, opts: Omit<LintOptions, 'rules'>): Promise<{ mo
       if (err) problems.push({ file: file.name, ...err });
     }
   }
-  persistCompileCache();
+  persistCompileCaches('typescript');
   // A kustomize patch is a fragment of an object defined elsewhere: only the built output is whole.
   for (const { file, objects: found } of yamlObjects) {
     const at = samePath(file.path);

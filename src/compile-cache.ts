@@ -1,0 +1,155 @@
+import { isAscii } from 'node:buffer';
+import fs from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+
+/**
+ * Large CommonJS files (the 9 MB TypeScript compiler, replicalint's own bundle) loaded through a V8
+ * code cache kept in a per-user temporary folder, as Node's own compile cache does (Node 20 has
+ * none for user code): V8 then deserializes compiled functions instead of parsing and compiling
+ * the source on every run. Any problem with the cache falls back to a plain `require`.
+ * `REPLICALINT_NO_COMPILE_CACHE=1` turns it off.
+ */
+
+/**
+ * Caches this run had to make, written by {@link persistCompileCaches} once the code has run. Kept
+ * on the global object: the launcher loads the bundle with its own copy of this module, and the
+ * bundle's copy writes both entries when a lint is done (`--version` writes none).
+ */
+const SHARED = Symbol.for('replicalint.pendingCompileCaches');
+const pending: { script: vm.Script; cacheFile: string; name: string }[] = ((globalThis as Record<symbol, unknown>)[SHARED] ??= []) as never;
+
+/** What a module exports, loaded through its code cache; `name` names its entries (`typescript`). */
+export function loadCommonJs(file: string, name: string): unknown {
+  if (!process.env.REPLICALINT_NO_COMPILE_CACHE) {
+    try {
+      return loadCached(file, name);
+    } catch {
+      // Fall through to a plain require.
+    }
+  }
+  return createRequire(file)(file);
+}
+
+/**
+ * Write the code caches this run made, or the one of that name (call once the code has run:
+ * functions V8 compiled lazily are in the cache only after they were called).
+ */
+export function persistCompileCaches(only?: string): void {
+  for (const { script, cacheFile, name } of pending.filter((p) => only === undefined || p.name === only)) {
+    pending.splice(pending.findIndex((p) => p.cacheFile === cacheFile), 1);
+    try {
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+      fs.renameSync(tmp, cacheFile);
+      prune(path.dirname(cacheFile), name, path.basename(cacheFile));
+    } catch {
+      // A read-only or full temporary folder only costs speed.
+    }
+  }
+}
+
+/** How many entries of each name the folder keeps: installs used side by side (several projects, or Node versions) each keep theirs. */
+const MAX_ENTRIES = 4;
+const DAY = 24 * 3600 * 1000;
+
+/**
+ * When a new entry is written, the others of its name are removed once unused for a week, and
+ * beyond the {@link MAX_ENTRIES} used last. Each install has entries of its own (`npm ci` gives
+ * the files a new modification time), so without a bound a CI runner that keeps its temporary
+ * folder would gain some for every job.
+ */
+function prune(dir: string, name: string, keep: string): void {
+  const stale = Date.now() - 7 * DAY;
+  const others: { file: string; used: number }[] = [];
+  const entry = new RegExp(`^${name}-[0-9a-f]{16}\\.bin$`);
+  for (const n of fs.readdirSync(dir)) {
+    if (n === keep || !entry.test(n)) continue;
+    const file = path.join(dir, n);
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile()) continue;
+      if (st.mtimeMs < stale) fs.rmSync(file, { force: true });
+      else others.push({ file, used: st.mtimeMs });
+    } catch {
+      // Removed meanwhile by another run.
+    }
+  }
+  others.sort((a, b) => b.used - a.used);
+  for (const { file } of others.slice(MAX_ENTRIES - 1)) {
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      // Another run's business.
+    }
+  }
+}
+
+/** An entry's modification time tells when it was last used: brought up to date at most once a day. */
+function noteUse(cacheFile: string): void {
+  try {
+    const now = Date.now();
+    if (fs.statSync(cacheFile).mtimeMs < now - DAY) fs.utimesSync(cacheFile, now / 1000, now / 1000);
+  } catch {
+    // Only pruning depends on it.
+  }
+}
+
+/**
+ * Compiled code is only read from, or written to, a real folder (not a link) that this user owns
+ * and nobody else can write to: the temporary folder is shared.
+ */
+function trusted(dir: string): boolean {
+  try {
+    const st = fs.lstatSync(dir);
+    const mine = typeof process.getuid !== 'function' || st.uid === process.getuid();
+    return st.isDirectory() && mine && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** FNV-1a, 64 bits, as 16 hex digits: names an entry without loading `node:crypto` (a few ms). */
+function fnv64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
+}
+
+function loadCached(file: string, name: string): unknown {
+  // Read as bytes, then decoded: for a file of megabytes that is several times faster than a UTF-8
+  // read, and an ASCII file (as the compiler ships) needs no UTF-8 decoding at all.
+  const bytes = fs.readFileSync(file);
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const stat = fs.statSync(file);
+  // Keyed by the file's size and modification time, not by its path: V8 checks only the length of
+  // the source it is given, so the time tells one install's file from another's. Copies that keep
+  // the time (`cp -p`, a restored folder) share one entry.
+  const key = fnv64(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`);
+  const dir = path.join(os.tmpdir(), `replicalint-compile-cache-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
+  const cacheFile = path.join(dir, `${name}-${key}.bin`);
+  let cachedData: Buffer | undefined;
+  try {
+    if (trusted(dir)) cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const mod = new Module(file) as Module & { filename: string; paths: string[]; loaded: boolean };
+  mod.filename = file;
+  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  const require = createRequire(file);
+  wrapper.call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
+  mod.loaded = true;
+  // Later require()s of the same file get this instance, not a second copy.
+  require.cache[file] = mod;
+  if (cachedData && !script.cachedDataRejected) noteUse(cacheFile);
+  if (!cachedData || script.cachedDataRejected) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (trusted(dir)) pending.push({ script, cacheFile, name });
+  }
+  return mod.exports;
+}
