@@ -1,5 +1,4 @@
 import { isAscii } from 'node:buffer';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import { isKustomization } from './k8s/kustomize.js';
 import { emptyFacts, type CodeFacts } from './code/facts.js';
 import type { ParsedYaml } from './k8s/yaml.js';
 import { compilerIdentity } from './code/typescript.js';
+import { sha1 } from './sha1.js';
 import type { Probe } from './probe.js';
 import type { FileKind } from './discover.js';
 import type { Finding } from './types.js';
@@ -259,7 +259,7 @@ export class FileCache {
    */
   static hash(file: { kind: string; name: string; path: string }, text: string): string {
     const as = file.kind === 'code' ? `code${path.extname(file.name)}` : file.kind === 'yaml' && isKustomization(file.path) ? 'kustomization' : file.kind;
-    return crypto.createHash('sha1').update(as).update('\0').update(text).digest('base64url');
+    return sha1(as, '\0', text);
   }
 
   /** Keep this content's entry (when the file is kept) without reading it. */
@@ -394,7 +394,7 @@ function indexKey(l: string): ['h' | 'm', string] | undefined {
 }
 
 function digest(text: string): string {
-  return crypto.createHash('sha1').update(text).digest('base64url');
+  return sha1(text);
 }
 
 /**
@@ -468,20 +468,18 @@ let extractorHash: string | undefined;
 
 /**
  * Tool version plus a hash of the engine's own code (the extractors and the rules: the compiled
- * modules, or the bundle's chunks when the CLI runs from the bundle) and the identity of the
+ * modules, or the bundle and the YAML library beside it when the CLI runs from the bundle) and the identity of the
  * compiler it parses with (installed beside it, so `npm update` may change it alone): entries and
  * results written by any other build are never trusted, even between releases. (No configuration setting changes facts today; one that
  * does must be added here.)
  */
 function cacheKey(version: string): string {
   if (!extractorHash) {
-    const h = crypto.createHash('sha1');
     // The rules too (beside the engine when it is not bundled): a stored result is theirs.
     const dir = path.dirname(fileURLToPath(import.meta.url));
     const rules = path.join(dir, '..', 'rules');
     const code = [...listFiles(dir), ...(path.basename(dir) === 'src' && fs.existsSync(rules) ? listFiles(rules) : [])];
-    for (const f of code) h.update(path.relative(dir, f)).update(fs.readFileSync(f));
-    extractorHash = h.digest('base64url').slice(0, 16);
+    extractorHash = sha1(...code.flatMap((f) => [path.relative(dir, f), fs.readFileSync(f)])).slice(0, 16);
   }
   return `${version}:${extractorHash}:${compilerIdentity()}`;
 }

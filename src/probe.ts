@@ -1,6 +1,6 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { readText } from './read.js';
+import { sha1 } from './sha1.js';
 
 /**
  * One question a run asked the file system, and the answer: `['e', path, '1' | '0']` for existence,
@@ -17,7 +17,8 @@ export type Probe = ['e' | 'r' | 'b' | 'l' | 's' | 'h' | 'd', string, string];
  * remembers the answers, so that `--cache` can tell whether a stored result still holds.
  */
 export class FsProbe {
-  private readonly answers = new Map<string, Probe>();
+  /** Answers by kind and path; what was read is hashed only when the log is asked for (with `--cache`). */
+  private readonly answers = new Map<string, Probe | [Probe[0], string, () => string]>();
 
   exists(file: string): boolean {
     const yes = fs.existsSync(file);
@@ -38,7 +39,7 @@ export class FsProbe {
   private text(kind: 'r' | 'b', file: string, read: (file: string) => string): string {
     try {
       const text = read(file);
-      this.answers.set(`${kind}${file}`, [kind, file, digest(text)]);
+      this.answers.set(`${kind}${file}`, [kind, file, () => digest(text)]);
       return text;
     } catch (e) {
       this.answers.set(`${kind}${file}`, [kind, file, failure(e)]);
@@ -69,7 +70,7 @@ export class FsProbe {
       this.answers.set(`h${file}`, ['h', file, `${n}:${failure(e)}`]);
       throw e;
     }
-    this.answers.set(`h${file}`, ['h', file, `${n}:${digest(bytes)}`]);
+    this.answers.set(`h${file}`, ['h', file, () => `${n}:${digest(bytes)}`]);
     return bytes;
   }
 
@@ -88,7 +89,9 @@ export class FsProbe {
 
   /** Every question asked so far, each once. */
   log(): Probe[] {
-    return [...this.answers.values()];
+    const out: Probe[] = [];
+    for (const [kind, file, answer] of this.answers.values()) out.push([kind, file, typeof answer === 'string' ? answer : answer()]);
+    return out;
   }
 
   /** Does the file system still answer every question as it did? */
@@ -163,7 +166,7 @@ function folderStamp(dir: string): { text: string; mtimeMs: number } {
 }
 
 function digest(data: string | Buffer): string {
-  return crypto.createHash('sha1').update(data).digest('base64url');
+  return sha1(data);
 }
 
 function failure(e: unknown): string {

@@ -1,5 +1,4 @@
 import { readText, stripBom } from './read.js';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { extractFacts } from './code/extract.js';
@@ -7,6 +6,7 @@ import type { CodeFacts } from './code/facts.js';
 import { ModuleIndex } from './code/modules.js';
 import { loadTypeScript, type Ts } from './code/typescript.js';
 import { persistCompileCaches } from './compile-cache.js';
+import { sha1 } from './sha1.js';
 import { FileCache, type CacheEntry, type RunMemo, type StoredDiscovery } from './cache.js';
 import type { Config } from './config.js';
 import { jsonError } from './json-error.js';
@@ -446,7 +446,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
 /** What makes two runs the same invocation: the folder, the configuration and the rules. */
 function runKey(opts: LintOptions, enabled: readonly Rule[], knownRules: ReadonlySet<string>): string {
   const what = JSON.stringify([opts.cwd, opts.config, enabled.map((r) => r.id), [...knownRules]]);
-  return crypto.createHash('sha1').update(what).digest('base64url');
+  return sha1(what);
 }
 
 /**
