@@ -5,7 +5,7 @@ import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 /**
  * Bundle the compiled CLI into one CommonJS file (`dist/bundle/replicalint.cjs`), which `bin/`
- * loads through a V8 code cache (`src/compile-cache.ts`). Node loads ~100 small ES modules
+ * loads through a V8 code cache (`src/compile-cache.ts`, bundled beside it for the launcher). Node loads ~100 small ES modules
  * noticeably slower than one file, and Node 20 caches no compiled code of ES modules: loaded as a
  * few ES module chunks, the CLI, engine and rules took ~40 ms of every run to compile and start;
  * from the code cache they take ~10 ms. What the CLI imports lazily (the engine, the rules, each
@@ -41,3 +41,5 @@ const common: BuildOptions = {
 
 await build({ ...common, entryPoints: [path.join(ROOT, 'dist', 'src', 'cli.js')], outfile: path.join(out, 'replicalint.cjs'), plugins: [yamlApart] });
 await build({ ...common, entryPoints: [path.join(ROOT, 'dist', 'src', 'k8s', 'yaml-parse.js')], outfile: path.join(out, 'yaml-parse.cjs') });
+// The launcher's code cache loader, as CommonJS like the launcher itself.
+await build({ ...common, entryPoints: [path.join(ROOT, 'dist', 'src', 'compile-cache.js')], outfile: path.join(out, 'compile-cache.cjs') });
