@@ -80,7 +80,7 @@ type CacheRecord = { h: string; c: string; e: CacheEntry } | { p: string; s: Sta
 
 /**
  * How many run results (of different invocations) the file may hold before it is rewritten with
- * this run's and one other. A result that replaces one of the same invocation always rewrites it.
+ * this run's and one other. A result never stays beside the one that replaces it (see `save`).
  */
 const MEMO_RECORDS = 4;
 
@@ -119,6 +119,8 @@ export class FileCache {
   private memoRecords = 0;
   /** The invocations whose results are in the file as read. */
   private readonly memosInFile = new Set<string>();
+  /** The file's last record when it is a run result, with its byte offset (known when the file is ASCII). */
+  private lastMemo: { key: string; offset: number } | undefined;
   /** Whether the file must be written whole (new, corrupt, another build's). */
   private fresh = true;
   /** A record found damaged when it was finally parsed: the file is rewritten, with a warning. */
@@ -137,6 +139,7 @@ export class FileCache {
     const file = isFolder(location) ? path.join(location, '.replicalintcache') : location;
     const c = new FileCache(file, cacheKey(version));
     let text: string | undefined;
+    let ascii = false;
     try {
       const fd = fs.openSync(file, 'r');
       try {
@@ -145,7 +148,8 @@ export class FileCache {
         // Bytes, then decoded: several times faster than a UTF-8 read for a file of megabytes. The
         // file is written in ASCII (see {@link ascii}), which needs no decoding at all.
         const bytes = fs.readFileSync(fd);
-        text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+        ascii = isAscii(bytes);
+        text = bytes.toString(ascii ? 'latin1' : 'utf8');
       } finally {
         fs.closeSync(fd);
       }
@@ -157,7 +161,7 @@ export class FileCache {
       c.writable = false;
       return c;
     }
-    if (!c.load(text)) {
+    if (!c.load(text, ascii)) {
       warn(`ignoring ${file}: the cache file is corrupt; it will be rewritten`);
       c.lines.clear();
       c.stats.clear();
@@ -172,7 +176,7 @@ export class FileCache {
    * empty. Entries and run results are only indexed here (by the hash or key their line starts
    * with); {@link get} and {@link memo} parse them.
    */
-  private load(text: string): boolean {
+  private load(text: string, ascii: boolean): boolean {
     let start = 0;
     let end = text.indexOf('\n');
     try {
@@ -190,6 +194,8 @@ export class FileCache {
         }
         const l = text.slice(start, end);
         const keyed = indexKey(l);
+        // In ASCII a character is a byte: the offset of a result at the end is where to cut it off.
+        this.lastMemo = keyed?.[0] === 'm' && ascii ? { key: keyed[1], offset: start } : undefined;
         if (keyed?.[0] === 'h') {
           this.lines.set(keyed[1], l);
           this.records++;
@@ -224,14 +230,19 @@ export class FileCache {
 
   /**
    * Append through one handle, and only to the very file this run read (same inode, same size):
-   * records of one build never land after another build's header.
+   * records of one build never land after another build's header. With `cut`, the file is first
+   * cut back to that offset (the start of the result this run replaces, the file's last record).
    */
-  private append(text: string): boolean {
-    const fd = fs.openSync(this.file, 'a');
+  private append(text: string, cut?: number): boolean {
+    const fd = fs.openSync(this.file, cut === undefined ? 'a' : 'r+');
     try {
       const st = fs.fstatSync(fd);
       if (st.size !== this.read[0] || st.ino !== this.read[1]) return false;
-      fs.writeSync(fd, text);
+      if (cut === undefined) fs.writeSync(fd, text);
+      else {
+        fs.ftruncateSync(fd, cut);
+        fs.writeSync(fd, text, cut);
+      }
       return true;
     } finally {
       fs.closeSync(fd);
@@ -343,12 +354,15 @@ export class FileCache {
     const added = this.memoAdded ? [...this.added, this.memoAdded[1]] : this.added;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      // A result replacing the file's result of the same invocation is not appended: results are
-      // megabytes, and every run reads the whole file (an edit, a run, another edit, ... would
-      // otherwise read each superseded result again until the next rewrite).
+      // A result replacing the file's result of the same invocation is not kept beside it: results
+      // are megabytes, and every run reads the whole file. When the old one is the file's last
+      // record (the last run appended it: an edit, a run, another edit, ...), it is cut off and
+      // the new records appended; otherwise the file is rewritten.
       const replaces = this.memoAdded !== undefined && this.memosInFile.has(this.memoAdded[0]);
-      const append = !this.fresh && !this.damaged && !replaces && stale + this.added.length <= live && this.memoRecords + (this.memoAdded ? 1 : 0) <= MEMO_RECORDS;
-      if (append && (!added.length || this.append(added.map((l) => `${l}\n`).join('')))) return;
+      const cut = replaces && this.lastMemo?.key === this.memoAdded![0] ? this.lastMemo.offset : undefined;
+      const memoRecords = this.memoRecords - (cut === undefined ? 0 : 1) + (this.memoAdded ? 1 : 0);
+      const append = !this.fresh && !this.damaged && (!replaces || cut !== undefined) && stale + this.added.length <= live && memoRecords <= MEMO_RECORDS;
+      if (append && (!added.length || this.append(added.map((l) => `${l}\n`).join(''), cut))) return;
       const out = [JSON.stringify({ tool: 'replicalint-cache', format: FORMAT, key: this.key } satisfies Header)];
       for (const h of this.used) out.push(this.lines.get(h)!);
       const table: [string, ...StatRecord][] = [];

@@ -233,24 +233,34 @@ describe('--cache', () => {
     assert.deepEqual(records(compacted), { h: 3, p: 3, m: 1 });
   });
 
-  it('rewrites the file when a result replaces the one of the same invocation, and appends the result of another', async () => {
+  it('never keeps a result beside the one that replaces it: cut off when it is the last record, else rewritten', async () => {
     const cwd = demoCopy();
     const cache = path.join(cwd, '.replicalintcache');
-    const results = () => fs.readFileSync(cache, 'utf8').split('\n').filter((l) => l.startsWith('{"m":')).length;
+    const read = () => fs.readFileSync(cache, 'utf8');
+    const results = () => read().split('\n').filter((l) => l.startsWith('{"m":')).length;
     await assertSameAsUncached(cwd);
     const prices = path.join(cwd, 'services/checkout/src/prices.ts');
     const text = fs.readFileSync(prices, 'utf8');
-    for (const edit of ['// one\n', '// one\n// two\n', '']) {
-      const before = fs.readFileSync(cache, 'utf8');
+    for (const edit of ['// one\n', '// one\n// two\n']) {
+      const before = read();
       fs.writeFileSync(prices, edit + text);
       assert.match(await assertSameAsUncached(cwd), /^rule /m, 'lines moved: a new result');
-      assert.ok(!fs.readFileSync(cache, 'utf8').startsWith(before), 'rewritten');
+      // Everything up to the old result kept, the old result gone, the new records after.
+      const kept = before.slice(0, before.lastIndexOf('{"m":'));
+      assert.ok(read().startsWith(kept) && !read().startsWith(before), 'cut off and appended');
       assert.equal(results(), 1);
     }
-    const before = fs.readFileSync(cache, 'utf8');
+    const before = read();
     await assertSameAsUncached(cwd, ['--rule', 'module-state']);
-    assert.ok(fs.readFileSync(cache, 'utf8').startsWith(before), 'another invocation: appended');
+    assert.ok(read().startsWith(before), 'another invocation: appended');
     assert.equal(results(), 2);
+    const other = read().trimEnd().split('\n').pop()!;
+    // The full run's result is no longer the last record: the file is rewritten, with both results.
+    fs.writeFileSync(prices, text);
+    assert.match(await assertSameAsUncached(cwd), /^rule /m);
+    assert.ok(!read().startsWith(before.slice(0, before.indexOf('{"m":'))), 'rewritten');
+    assert.equal(results(), 2);
+    assert.ok(read().includes(other), 'the other result kept as it was');
     assert.doesNotMatch(await assertSameAsUncached(cwd), /^rule /m, 'the full run kept its result');
   });
 
