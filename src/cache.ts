@@ -32,9 +32,16 @@ type StatRecord = [number, number, number, string, number, number];
  * files (by name, kind and content hash, or with other contents that reduce to the same entry) and
  * the same answers to every other file system question it asked (package.json, tsconfig, ...).
  */
+/** The files a run read, in order: a hash of their names and kinds, and the content hash of each. */
+export interface RunFiles {
+  /** SHA-1 of `[["name","kind","-" for stdin or ""], ...]`. */
+  list: string;
+  /** The content hash of each file, or `error:CODE`, or `helm template`. */
+  hashes: string[];
+}
+
 export interface RunMemo {
-  /** `["name","kind","-" for stdin or "","hash" or "error:CODE"]` of every file the run read, in order, one per line. */
-  files: string;
+  files: RunFiles;
   probes: Probe[];
   findings: Finding[];
   suppressed: Suppressed[];

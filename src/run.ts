@@ -7,7 +7,7 @@ import { ModuleIndex } from './code/modules.js';
 import { loadTypeScript, type Ts } from './code/typescript.js';
 import { persistCompileCaches } from './compile-cache.js';
 import { sha1 } from './sha1.js';
-import { FileCache, type CacheEntry, type RunMemo, type StoredDiscovery } from './cache.js';
+import { FileCache, type CacheEntry, type RunFiles, type RunMemo, type StoredDiscovery } from './cache.js';
 import type { Config } from './config.js';
 import { jsonError } from './json-error.js';
 import { discover, displayName, SKIPPED_DIRS, type SourceFile } from './discover.js';
@@ -387,7 +387,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   const inputs = key ? timed('check stored result', () => fingerprint(run, opts.cwd)) : undefined;
   if (key && inputs) {
     const memo = run.memo;
-    if (memo && (await stillHolds(run, memo, inputs.text))) {
+    if (memo && (await stillHolds(run, memo, inputs))) {
       for (const h of inputs.hashes) run.cache!.keep(h);
       // The same result, from a discovery made again (the stored one no longer held, or there was none): kept for the next run.
       if (run.discovery && run.discovery !== memo.discovery) run.cache!.setMemo(key, { ...memo, discovery: run.discovery });
@@ -437,7 +437,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
   kept.sort(compareFindings);
   suppressed.sort(compareFindings);
   if (key && inputs && !failures.length) {
-    run.cache!.setMemo(key, { files: inputs.text, probes: run.probe.log(), findings: kept, suppressed, notices, ...(run.discovery ? { discovery: run.discovery } : {}) });
+    run.cache!.setMemo(key, { files: inputs, probes: run.probe.log(), findings: kept, suppressed, notices, ...(run.discovery ? { discovery: run.discovery } : {}) });
   }
   finish(run);
   return { findings: kept, suppressed, files: run.files.length, model, notices: [...run.discovered, ...notices, ...run.cacheNotices], failures };
@@ -450,13 +450,11 @@ function runKey(opts: LintOptions, enabled: readonly Rule[], knownRules: Readonl
 }
 
 /**
- * Every file of the run, one JSON line each: its name, its kind, whether it is stdin (which is
- * never a Helm template or a kustomize patch, whatever its name) and its content hash, or why it
- * could not be read. A Helm template is skipped unread, whatever it says (the `Chart.yaml` that
- * makes it one is a question the run records).
+ * The files of the run (see {@link RunFiles}): the content hash of each, or why it could not be
+ * read. A Helm template is skipped unread, whatever it says (the `Chart.yaml` that makes it one is
+ * a question the run records).
  */
-function fingerprint(run: Run, cwd: string): { text: string; hashes: string[] } {
-  const lines: string[] = [];
+function fingerprint(run: Run, cwd: string): RunFiles {
   const hashes: string[] = [];
   for (const f of run.files) {
     let hash: string;
@@ -466,13 +464,14 @@ function fingerprint(run: Run, cwd: string): { text: string; hashes: string[] } 
       hash = `error:${(e as NodeJS.ErrnoException).code ?? 'unknown'}`;
     }
     hashes.push(hash);
-    lines.push(JSON.stringify([f.name, f.kind, f.path === '-' ? '-' : '', hash]));
   }
-  return { text: lines.join('\n'), hashes };
+  // Stdin is never a Helm template or a kustomize patch, whatever its name.
+  const list = sha1(JSON.stringify(run.files.map((f) => [f.name, f.kind, f.path === '-' ? '-' : ''])));
+  return { list, hashes };
 }
 
 /** Does a stored result still hold: the same files, and the same answers from the file system? */
-async function stillHolds(run: Run, memo: RunMemo, inputs: string): Promise<boolean> {
+async function stillHolds(run: Run, memo: RunMemo, inputs: RunFiles): Promise<boolean> {
   try {
     return (await sameInputs(run, memo.files, inputs)) && timed('check stored result', () => FsProbe.stillHolds(memo.probes));
   } catch {
@@ -482,22 +481,19 @@ async function stillHolds(run: Run, memo: RunMemo, inputs: string): Promise<bool
 }
 
 /**
- * Are the files those of the stored run? The same names and kinds in the same order, each with
+ * Are the files those of the stored run? The same names and kinds in the same order (the same list hash), each with
  * the same content, or with content that reduces to the same facts or documents (an edited
  * comment); a file changed that way is parsed here, as the run would have.
  */
-async function sameInputs(run: Run, stored: string, now: string): Promise<boolean> {
-  if (stored === now) return true;
-  const was = stored.split('\n');
-  const is = now.split('\n');
-  if (was.length !== is.length) return false;
-  for (let i = 0; i < is.length; i++) {
-    if (was[i] === is[i]) continue;
-    const [name, kind, stdin, before] = JSON.parse(was[i]!) as [string, string, string, string];
-    const [, , , after] = JSON.parse(is[i]!) as [string, string, string, string];
+async function sameInputs(run: Run, stored: RunFiles, now: RunFiles): Promise<boolean> {
+  if (stored.list !== now.list || stored.hashes.length !== now.hashes.length) return false;
+  for (let i = 0; i < now.hashes.length; i++) {
+    const before = stored.hashes[i]!;
+    const after = now.hashes[i]!;
+    if (before === after) continue;
     const file = run.files[i]!;
-    if (name !== file.name || kind !== file.kind || stdin !== (file.path === '-' ? '-' : '') || (kind !== 'code' && kind !== 'yaml')) return false;
-    if (/^(?:error:|helm template$)/.test(before!) || /^(?:error:|helm template$)/.test(after!)) return false;
+    if (typeof before !== 'string' || (file.kind !== 'code' && file.kind !== 'yaml')) return false;
+    if (/^(?:error:|helm template$)/.test(before) || /^(?:error:|helm template$)/.test(after)) return false;
     await run.reader.read(file);
     if (!run.cache!.sameEntry(before, after)) return false;
     // The stored result names the entry it was computed from: kept while the result is.
