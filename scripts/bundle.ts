@@ -35,7 +35,8 @@ const common: BuildOptions = {
   supported: { 'dynamic-import': false },
   // The modules find files beside them (package.json, the compiler) through `import.meta.url`.
   define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // The directive first: after any statement it would no longer make the bundle strict, as ES modules are.
+  banner: { js: "'use strict';\nvar __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
 

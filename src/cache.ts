@@ -132,8 +132,8 @@ export class FileCache {
   private fresh = true;
   /** A record found damaged when it was finally parsed: the file is rewritten, with a warning. */
   private damaged = false;
-  /** The file's size and inode as read: a file another run wrote since gets no records appended. */
-  private read: [number, number] = [-1, -1];
+  /** The file's size, inode, modification and change times as read: a file another run wrote since gets no records appended. */
+  private read = '';
   private writable = true;
 
   private constructor(
@@ -151,7 +151,7 @@ export class FileCache {
       const fd = fs.openSync(file, 'r');
       try {
         const st = fs.fstatSync(fd);
-        c.read = [st.size, st.ino];
+        c.read = stamp(st);
         // Bytes, then decoded: several times faster than a UTF-8 read for a file of megabytes. The
         // file is written in ASCII (see {@link ascii}), which needs no decoding at all.
         const bytes = fs.readFileSync(fd);
@@ -236,23 +236,35 @@ export class FileCache {
   }
 
   /**
-   * Append through one handle, and only to the very file this run read (same inode, same size):
-   * records of one build never land after another build's header. With `cut`, the file is first
-   * cut back to that offset (the start of the result this run replaces, the file's last record).
+   * Append through one handle, and only to the very file this run read (same inode, size and
+   * times): records of one build never land after another build's header. With `cut`, the file is
+   * first cut back to that offset (the start of the result this run replaces, its last record).
+   * Only one run writes in place at a time, holding a lock file; a run that finds it held rewrites
+   * the file instead (a rename, which never tears what another run writes or reads).
    */
   private append(text: string, cut?: number): boolean {
-    const fd = fs.openSync(this.file, cut === undefined ? 'a' : 'r+');
+    const lock = `${this.file}.lock`;
     try {
-      const st = fs.fstatSync(fd);
-      if (st.size !== this.read[0] || st.ino !== this.read[1]) return false;
-      if (cut === undefined) fs.writeSync(fd, text);
-      else {
-        fs.ftruncateSync(fd, cut);
-        fs.writeSync(fd, text, cut);
+      fs.closeSync(fs.openSync(lock, 'wx'));
+    } catch {
+      dropStaleLock(lock);
+      return false;
+    }
+    try {
+      const fd = fs.openSync(this.file, cut === undefined ? 'a' : 'r+');
+      try {
+        if (stamp(fs.fstatSync(fd)) !== this.read) return false;
+        if (cut === undefined) fs.writeSync(fd, text);
+        else {
+          fs.ftruncateSync(fd, cut);
+          fs.writeSync(fd, text, cut);
+        }
+        return true;
+      } finally {
+        fs.closeSync(fd);
       }
-      return true;
     } finally {
-      fs.closeSync(fd);
+      fs.rmSync(lock, { force: true });
     }
   }
 
@@ -402,6 +414,20 @@ function entryBody(l: string): string {
   let i = named.length;
   while (i < body.length && body[i] !== '"') i += body[i] === '\\' ? 2 : 1;
   return body.slice(i + 1);
+}
+
+/** What tells one state of the cache file from another: size, inode, modification and change times. */
+function stamp(st: fs.Stats): string {
+  return `${st.size}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** A lock older than any write takes is left by a run that died: removed, for later runs to write in place again. */
+function dropStaleLock(lock: string): void {
+  try {
+    if (fs.statSync(lock).mtimeMs < Date.now() - 60_000) fs.rmSync(lock, { force: true });
+  } catch {
+    // Gone already.
+  }
 }
 
 /** `['h', hash]` or `['m', key]` for a line that starts as an entry or a run result does; else undefined. */

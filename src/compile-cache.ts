@@ -23,14 +23,17 @@ const pending: { script: vm.Script; cacheFile: string; name: string }[] = ((glob
 
 /** What a module exports, loaded through its code cache; `name` names its entries (`typescript`). */
 export function loadCommonJs(file: string, name: string): unknown {
+  let compiled: Compiled | undefined;
   if (!process.env.REPLICALINT_NO_COMPILE_CACHE) {
     try {
-      return loadCached(file, name);
+      compiled = compile(file, name);
     } catch {
-      // Fall through to a plain require.
+      // A plain require below.
     }
   }
-  return createRequire(file)(file);
+  // Only reading and compiling fall back: an error of the module's own code is thrown, as by
+  // `require`, rather than its top level being run a second time.
+  return compiled ? run(file, compiled) : createRequire(file)(file);
 }
 
 /**
@@ -87,25 +90,29 @@ function prune(dir: string, name: string, keep: string): void {
   }
 }
 
-/** An entry's modification time tells when it was last used: brought up to date at most once a day. */
-function noteUse(cacheFile: string): void {
+/**
+ * An entry not written for a day is written again after this run: its modification time tells
+ * pruning when it was last used, and it gains the functions this run compiled that the run which
+ * made it never called (a first run on a few manifests compiles little of the engine).
+ */
+function stale(cacheFile: string): boolean {
   try {
-    const now = Date.now();
-    if (fs.statSync(cacheFile).mtimeMs < now - DAY) fs.utimesSync(cacheFile, now / 1000, now / 1000);
+    return fs.statSync(cacheFile).mtimeMs < Date.now() - DAY;
   } catch {
-    // Only pruning depends on it.
+    return false;
   }
 }
 
 /**
  * Compiled code is only read from, or written to, a real folder (not a link) that this user owns
- * and nobody else can write to: the temporary folder is shared.
+ * and nobody else can write to: the temporary folder is shared. (Windows reports no owner and no
+ * such permission bits; its temporary folder is the user's own.)
  */
 function trusted(dir: string): boolean {
   try {
     const st = fs.lstatSync(dir);
     const mine = typeof process.getuid !== 'function' || st.uid === process.getuid();
-    return st.isDirectory() && mine && (st.mode & 0o022) === 0;
+    return st.isDirectory() && mine && (process.platform === 'win32' || (st.mode & 0o022) === 0);
   } catch {
     return false;
   }
@@ -118,7 +125,14 @@ function fnv64(text: string): string {
   return h.toString(16).padStart(16, '0');
 }
 
-function loadCached(file: string, name: string): unknown {
+interface Compiled {
+  script: vm.Script;
+  /** Where to write its code cache once the code has run (a new, rejected or stale entry), if anywhere. */
+  cacheFile?: string;
+  name: string;
+}
+
+function compile(file: string, name: string): Compiled {
   // Read as bytes, then decoded: for a file of megabytes that is several times faster than a UTF-8
   // read, and an ASCII file (as the compiler ships) needs no UTF-8 decoding at all.
   const bytes = fs.readFileSync(file);
@@ -137,19 +151,31 @@ function loadCached(file: string, name: string): unknown {
     cachedData = undefined;
   }
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  if (cachedData && !script.cachedDataRejected) return { script, name, cacheFile: stale(cacheFile) ? cacheFile : undefined };
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    // A read-only or full temporary folder only costs speed.
+    return { script, name };
+  }
+  return { script, name, cacheFile: trusted(dir) ? cacheFile : undefined };
+}
+
+function run(file: string, { script, cacheFile, name }: Compiled): unknown {
   const mod = new Module(file) as Module & { filename: string; paths: string[]; loaded: boolean };
   mod.filename = file;
   mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
-  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
   const require = createRequire(file);
-  wrapper.call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
-  mod.loaded = true;
   // Later require()s of the same file get this instance, not a second copy.
   require.cache[file] = mod;
-  if (cachedData && !script.cachedDataRejected) noteUse(cacheFile);
-  if (!cachedData || script.cachedDataRejected) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (trusted(dir)) pending.push({ script, cacheFile, name });
+  try {
+    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+    wrapper.call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
+  } catch (e) {
+    delete require.cache[file];
+    throw e;
   }
+  mod.loaded = true;
+  if (cacheFile) pending.push({ script, cacheFile, name });
   return mod.exports;
 }

@@ -311,6 +311,42 @@ describe('--cache', () => {
     assert.deepEqual(lines, ['a', 'c']);
   });
 
+  it('writes in place only under its lock: while another run holds it the file is rewritten, and a lock left by a dead run is removed', () => {
+    const file = path.join(tempDir('replicalint-cache-'), 'cache');
+    const lock = `${file}.lock`;
+    const warn = (m: string) => assert.fail(m);
+    const first = FileCache.open(file, '1.0.0', warn);
+    first.set('a', { yaml: { docs: [] } });
+    first.save(warn);
+    const ino = () => fs.statSync(file).ino;
+    const appendOne = (hash: string) => {
+      const c = FileCache.open(file, '1.0.0', warn);
+      c.get('a');
+      c.set(hash, { yaml: { docs: [] } });
+      c.save(warn);
+    };
+    const before = ino();
+    appendOne('b');
+    assert.equal(ino(), before, 'appended in place');
+    assert.ok(!fs.existsSync(lock), 'the lock is released');
+    // Another run is writing in place: this one writes a new file instead.
+    fs.writeFileSync(lock, '');
+    appendOne('c');
+    assert.notEqual(ino(), before, 'rewritten');
+    assert.ok(fs.existsSync(lock), "the other run's lock is left alone");
+    // A lock a minute old was left by a run that died: removed (that run still rewrites), and the next run appends again.
+    const old = Date.now() / 1000 - 120;
+    fs.utimesSync(lock, old, old);
+    appendOne('d');
+    assert.ok(!fs.existsSync(lock));
+    const now = ino();
+    appendOne('e');
+    assert.equal(ino(), now, 'appended in place again');
+    // A rewrite keeps what its run used: the first entry and its own.
+    const hashes = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(1).map((l) => (JSON.parse(l) as { h: string }).h);
+    assert.deepEqual(hashes, ['a', 'd', 'e']);
+  });
+
   it('drops a record an interrupted run left half written, and rewrites the file', async () => {
     const cwd = demoCopy();
     const cache = path.join(cwd, '.replicalintcache');

@@ -55,3 +55,34 @@ describe("the compiler's code cache", { skip: process.platform === 'win32' }, ()
     assert.ok(fs.statSync(file).mtimeMs > Date.now() - 60_000);
   });
 });
+
+describe('loading a module through its code cache', { skip: process.platform === 'win32' }, () => {
+  it("runs the module's top level once, and throws its error as require does", async () => {
+    const { loadCommonJs, persistCompileCaches } = await import('../src/compile-cache.js');
+    const tmp = tempDir();
+    const saved = process.env.TMPDIR;
+    const off = process.env.REPLICALINT_NO_COMPILE_CACHE;
+    process.env.TMPDIR = tmp;
+    delete process.env.REPLICALINT_NO_COMPILE_CACHE;
+    try {
+      const counter = Symbol.for('replicalint.test.topLevelRuns');
+      const g = globalThis as Record<symbol, number>;
+      const dir = writeProject({
+        'ok.cjs': "globalThis[Symbol.for('replicalint.test.topLevelRuns')] = (globalThis[Symbol.for('replicalint.test.topLevelRuns')] ?? 0) + 1;\nexports.answer = () => 42;\n",
+        'broken.cjs': "globalThis[Symbol.for('replicalint.test.topLevelRuns')] = (globalThis[Symbol.for('replicalint.test.topLevelRuns')] ?? 0) + 1;\nthrow new Error('broken at load');\n",
+      });
+      g[counter] = 0;
+      assert.throws(() => loadCommonJs(path.join(dir, 'broken.cjs'), 'test'), /broken at load/);
+      assert.equal(g[counter], 1);
+      const ok = loadCommonJs(path.join(dir, 'ok.cjs'), 'test') as { answer(): number };
+      assert.equal(ok.answer(), 42);
+      assert.equal(g[counter], 2);
+      persistCompileCaches('test');
+      assert.equal(fs.readdirSync(cacheFolder(tmp)).filter((n) => /^test-[0-9a-f]{16}\.bin$/.test(n)).length, 1);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      if (off !== undefined) process.env.REPLICALINT_NO_COMPILE_CACHE = off;
+    }
+  });
+});
