@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { VERSION } from '../src/cli.js';
 import { defineRule } from '../src/rule.js';
 import { lint } from '../src/run.js';
-import { FIXTURES, NO_CONFIG, runCli, writeProject } from './helpers.js';
+import { FIXTURES, NO_CONFIG, ROOT, runCli, writeProject } from './helpers.js';
 
 // A Deployment that only lacks a readinessProbe (replicas, liveness and resources are in order).
 const HEAD = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: api\n';
@@ -142,6 +143,14 @@ describe('exit codes', () => {
       assert.equal(run.code, 2, args.join(' '));
       assert.notEqual(run.stderr, '');
     }
+  });
+
+  it('2, with what to do, when the launcher finds no built bundle (a checkout never built)', () => {
+    const copy = writeProject({});
+    fs.cpSync(path.join(ROOT, 'bin'), path.join(copy, 'bin'), { recursive: true });
+    const run = spawnSync(process.execPath, [path.join(copy, 'bin', 'replicalint.js'), '--version'], { encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /dist[\\/]bundle is missing; in a checkout, run `npm run build`/);
   });
 
   it('2 for an unreadable or invalid config, naming the file', async () => {
