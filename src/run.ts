@@ -131,7 +131,7 @@ function storedDiscoveryHolds(stored: StoredDiscovery): boolean {
 
 /** Write the cache (its new entries, and the result when the run stored one), and the code caches (the compiler's, replicalint's own) this run made. */
 function finish(run: Run): void {
-  persistCompileCaches();
+  persistCompileCaches(undefined, run.reader.parsed);
   const cache = run.cache;
   if (cache) timed('save cache', () => cache.save((m) => run.cacheNotices.push(m)));
 }
@@ -211,7 +211,7 @@ async function modelOf(run: Run, opts: Omit<LintOptions, 'rules'>): Promise<{ mo
       if (err) problems.push({ file: file.name, ...err });
     }
   }
-  persistCompileCaches('typescript');
+  persistCompileCaches('typescript', reader.parsed);
   // A kustomize patch is a fragment of an object defined elsewhere: only the built output is whole.
   for (const { file, objects: found } of yamlObjects) {
     const at = samePath(file.path);
@@ -309,8 +309,12 @@ class Reader {
     return entry;
   }
 
+  /** How many code files this run parsed (the code caches are written again after a run that parsed many more than the one that wrote them). */
+  parsed = 0;
+
   private async parse(file: SourceFile, text: string): Promise<CacheEntry> {
     if (file.kind === 'code') {
+      this.parsed++;
       this.ts ??= await timed('load typescript', loadTypeScript);
       return { code: extractFacts(this.ts, file.name, text) };
     }

@@ -56,6 +56,36 @@ describe("the compiler's code cache", { skip: process.platform === 'win32' }, ()
   });
 });
 
+describe('code cache entries', { skip: process.platform === 'win32' }, () => {
+  it('are written again by a run that parsed over twice as many files as the one that wrote them', async () => {
+    const tmp = tempDir();
+    const env = { TMPDIR: tmp, REPLICALINT_NO_COMPILE_CACHE: '' };
+    const small = writeProject({ 'server.js': "require('http').createServer().listen(3000);\n" });
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 5; i++) files[`src/m${i}.ts`] = `export const m${i} = (x: number): number => x + ${i};\n`;
+    const large = writeProject(files);
+    // How many files the run that wrote each entry parsed, from its header.
+    const counts = () =>
+      fs
+        .readdirSync(cacheFolder(tmp))
+        .filter((n) => n.endsWith('.bin'))
+        .map((n) => {
+          const b = fs.readFileSync(path.join(cacheFolder(tmp), n));
+          return `${n.split('-')[0]}:${b.toString('latin1', 0, 4)}:${b.readUInt32LE(4)}`;
+        })
+        .sort();
+    await runCli(['.', '--format', 'json'], { cwd: small, env });
+    assert.deepEqual(counts(), ['replicalint:RLC1:1', 'typescript:RLC1:1']);
+    await runCli(['.', '--format', 'json'], { cwd: large, env });
+    assert.deepEqual(counts(), ['replicalint:RLC1:5', 'typescript:RLC1:5']);
+    const before = fs.readdirSync(cacheFolder(tmp)).map((n) => fs.statSync(path.join(cacheFolder(tmp), n)).mtimeMs);
+    const again = await runCli(['.', '--format', 'json'], { cwd: small, env });
+    assert.equal(again.code, 1, again.stderr);
+    assert.deepEqual(counts(), ['replicalint:RLC1:5', 'typescript:RLC1:5'], 'a smaller run keeps them');
+    assert.deepEqual(fs.readdirSync(cacheFolder(tmp)).map((n) => fs.statSync(path.join(cacheFolder(tmp), n)).mtimeMs), before);
+  });
+});
+
 describe('loading a module through its code cache', { skip: process.platform === 'win32' }, () => {
   it("runs the module's top level once, and throws its error as require does", async () => {
     const { loadCommonJs, persistCompileCaches } = await import('../src/compile-cache.js');
