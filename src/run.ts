@@ -477,7 +477,7 @@ function fingerprint(run: Run, cwd: string): RunFiles {
 /** Does a stored result still hold: the same files, and the same answers from the file system? */
 async function stillHolds(run: Run, memo: RunMemo, inputs: RunFiles): Promise<boolean> {
   try {
-    return (await sameInputs(run, memo.files, inputs)) && timed('check stored result', () => FsProbe.stillHolds(memo.probes));
+    return (await sameInputs(run, memo.files, inputs)) && timed('check stored probes', () => FsProbe.stillHolds(memo.probes));
   } catch {
     // A stored result of an unexpected shape is not trusted: the rules run.
     return false;
