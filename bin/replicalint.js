@@ -13,7 +13,7 @@ try {
 } catch (e) {
   // A checkout that was never built has no bundle: say so, rather than print a stack.
   if (fs.existsSync(path.join(bundle, 'replicalint.cjs'))) throw e;
-  process.stderr.write(`replicalint: internal error: ${bundle} is missing; in a checkout, run \`npm run build\` (or \`npm ci\`, which builds)\n`);
+  process.stderr.write(`replicalint: cannot start: ${bundle} is missing; in a checkout, run \`npm run build\` (or \`npm ci\`, which builds)\n`);
   process.exit(2);
 }
 

@@ -27,11 +27,6 @@ export type CacheEntry = { code: CodeFacts } | { yaml: ParsedYaml };
  */
 type StatRecord = [number, number, number, string, number, number];
 
-/**
- * What a whole run found, kept to be given again while nothing it read has changed: the same
- * files (by name, kind and content hash, or with other contents that reduce to the same entry) and
- * the same answers to every other file system question it asked (package.json, tsconfig, ...).
- */
 /** The files a run read, in order: a hash of their names and kinds, and the content hash of each. */
 export interface RunFiles {
   /** SHA-1 of `[["name","kind","-" for stdin or ""], ...]`. */
@@ -40,6 +35,11 @@ export interface RunFiles {
   hashes: string[];
 }
 
+/**
+ * What a whole run found, kept to be given again while nothing it read has changed: the same
+ * files (by name, kind and content hash, or with other contents that reduce to the same entry) and
+ * the same answers to every other file system question it asked (package.json, tsconfig, ...).
+ */
 export interface RunMemo {
   files: RunFiles;
   probes: Probe[];
@@ -515,10 +515,10 @@ let extractorHash: string | undefined;
 
 /**
  * Tool version plus a hash of the engine's own code (the extractors and the rules: the compiled
- * modules, or the bundle and the YAML library beside it when the CLI runs from the bundle) and the identity of the
- * compiler it parses with (installed beside it, so `npm update` may change it alone): entries and
- * results written by any other build are never trusted, even between releases. (No configuration setting changes facts today; one that
- * does must be added here.)
+ * modules, or the bundle and the YAML library beside it when the CLI runs from the bundle) and the
+ * identity of the compiler it parses with (installed beside it, so `npm update` may change it
+ * alone): entries and results written by any other build are never trusted, even between releases.
+ * (No configuration setting changes facts today; one that does must be added here.)
  */
 function cacheKey(version: string): string {
   if (!extractorHash) {

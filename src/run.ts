@@ -309,7 +309,7 @@ class Reader {
     return entry;
   }
 
-  /** How many code files this run parsed (the code caches are written again after a run that parsed many more than the one that wrote them). */
+  /** How many code files this run parsed: a code cache written by a run that parsed far fewer is written again. */
   parsed = 0;
 
   private async parse(file: SourceFile, text: string): Promise<CacheEntry> {
@@ -469,7 +469,8 @@ function fingerprint(run: Run, cwd: string): RunFiles {
     }
     hashes.push(hash);
   }
-  // Stdin is never a Helm template or a kustomize patch, whatever its name.
+  // Whether a file is stdin is part of the list: stdin is never a Helm template or a kustomize
+  // patch, whatever its name.
   const list = sha1(JSON.stringify(run.files.map((f) => [f.name, f.kind, f.path === '-' ? '-' : ''])));
   return { list, hashes };
 }
@@ -485,9 +486,9 @@ async function stillHolds(run: Run, memo: RunMemo, inputs: RunFiles): Promise<bo
 }
 
 /**
- * Are the files those of the stored run? The same names and kinds in the same order (the same list hash), each with
- * the same content, or with content that reduces to the same facts or documents (an edited
- * comment); a file changed that way is parsed here, as the run would have.
+ * Are the files those of the stored run? The same names and kinds in the same order (the same list
+ * hash), each with the same content, or with content that reduces to the same facts or documents
+ * (an edited comment); a file changed that way is parsed here, as the run would have.
  */
 async function sameInputs(run: Run, stored: RunFiles, now: RunFiles): Promise<boolean> {
   if (stored.list !== now.list || stored.hashes.length !== now.hashes.length) return false;
