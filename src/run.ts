@@ -300,14 +300,21 @@ class Reader {
   async read(file: SourceFile): Promise<CacheEntry | { text: string }> {
     const known = this.content(file);
     if (file.kind !== 'code' && file.kind !== 'yaml') return { text: known.text! };
+    // Code and YAML are read once: what they reduce to is kept, their text is not (5 MB on a
+    // corpus of 5,000 files that would otherwise stay on the heap to the end of the run).
+    const text = known.text;
+    known.text = undefined;
     const hit = known.hash ? this.cache!.get(known.hash) : undefined;
     if (hit) return hit;
     // Known by its stat, but its entry is gone: read now, and kept under the hash of what was read.
-    const text = known.text ?? readText(file.path);
-    const entry = await this.parse(file, text);
-    if (known.hash) this.cache!.set(known.text === undefined ? FileCache.hash(file, text) : known.hash, entry);
+    const read = text ?? readText(file.path);
+    const entry = await this.parse(file, read);
+    if (known.hash) this.cache!.set(text === undefined ? FileCache.hash(file, read) : known.hash, entry);
     return entry;
   }
+
+  /** Long strings of the run's facts, each kept once (see `compactFacts`). */
+  private readonly strings = new Map<string, string>();
 
   /** How many code files this run parsed: a code cache written by a run that parsed far fewer is written again. */
   parsed = 0;
@@ -316,7 +323,7 @@ class Reader {
     if (file.kind === 'code') {
       this.parsed++;
       this.ts ??= await timed('load typescript', loadTypeScript);
-      return { code: extractFacts(this.ts, file.name, text) };
+      return { code: extractFacts(this.ts, file.name, text, this.strings) };
     }
     // Every Kubernetes object names both keys: YAML without them (CI workflows, compose files,
     // lock files, API specs) is not Kubernetes, is ignored silently, and is not even parsed. A

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { COLLECTORS, extractFacts } from '../src/code/extract.js';
-import { emptyFacts } from '../src/code/facts.js';
+import { compactFacts, emptyFacts } from '../src/code/facts.js';
 import { loadTypeScript } from '../src/code/typescript.js';
 import { Walk } from '../src/code/walk.js';
 import { FIXTURES } from './helpers.js';
@@ -30,6 +30,21 @@ describe('fact extraction', () => {
       new Walk(ts, sf, b, COLLECTORS).runWithoutRecursion();
       assert.deepEqual(b, a, file);
     }
+  });
+
+  it('keeps the facts of every fixture file as they were when it copies their long strings, each once per run', async () => {
+    const ts = await loadTypeScript();
+    const strings = new Map<string, string>();
+    for (const file of codeFiles(FIXTURES)) {
+      const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+      const facts = emptyFacts(file);
+      new Walk(ts, sf, facts, COLLECTORS).run();
+      const before = structuredClone(facts);
+      assert.deepEqual(compactFacts(facts, strings), before, file);
+    }
+    // Module specifiers, names and messages of 13 characters or more, shared by the files that hold them.
+    assert.ok(strings.has('express-rate-limit') && strings.has('@nestjs/common'), [...strings.keys()].slice(0, 20).join(', '));
+    assert.ok([...strings.keys()].every((s) => s.length >= 13 && strings.get(s) === s));
   });
 
   it('reads trees too deep for a recursive walk: thousands of `+` or `.then()` in a row', async () => {

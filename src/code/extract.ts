@@ -1,7 +1,7 @@
 import { parseDirectives } from '../suppress.js';
 import type { Span } from '../types.js';
 import { addTime } from '../timing.js';
-import { emptyFacts, type CodeFacts } from './facts.js';
+import { compactFacts, emptyFacts, type CodeFacts } from './facts.js';
 import { Walk, type Collector } from './walk.js';
 import type { TS, Ts } from './typescript.js';
 import { libCalls } from './collectors/lib-calls.js';
@@ -47,9 +47,10 @@ export const COLLECTORS: Collector[] = [
 
 /**
  * Parse one code file with the compiler and reduce it to facts. The syntax tree is not kept:
- * once this returns, nothing refers to it and it can be collected.
+ * once this returns, nothing refers to it and it can be collected, nor is the text (`strings`
+ * holds the run's copies of long strings, see {@link compactFacts}).
  */
-export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
+export function extractFacts(ts: Ts, file: string, text: string, strings = new Map<string, string>()): CodeFacts {
   const facts = emptyFacts(file);
   facts.directives = parseDirectives(text);
   const t0 = performance.now();
@@ -88,6 +89,7 @@ export function extractFacts(ts: Ts, file: string, text: string): CodeFacts {
     }
   }
   if (strictOnly) out.strictOnlyError = located(ts, sf, strictOnly);
+  compactFacts(out, strings);
   addTime('extract facts', performance.now() - t1);
   return out;
 }

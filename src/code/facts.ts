@@ -502,3 +502,42 @@ export function emptyFacts(file: string): CodeFacts {
     checksRuntime: false,
   };
 }
+
+/**
+ * Facts as they are kept to the end of the run, which holds them for thousands of files: long
+ * strings copied out of the file's text, once per run. A substring of 13 characters or more is a
+ * view of the whole text it was cut from, so a name or a module specifier would otherwise keep the
+ * file's text alive; `strings` interns the copies across the files of the run.
+ */
+export function compactFacts(facts: CodeFacts, strings: Map<string, string>): CodeFacts {
+  const f = facts as unknown as Record<string, unknown>;
+  for (const k in f) {
+    const v = f[k];
+    if (v !== null && typeof v === 'object') compactValue(v as Record<string, unknown>, strings);
+  }
+  return facts;
+}
+
+function compactValue(o: Record<string, unknown> | unknown[], strings: Map<string, string>): void {
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const v = o[i];
+      if (typeof v === 'string') {
+        if (v.length >= 13) o[i] = internCopy(v, strings);
+      } else if (v !== null && typeof v === 'object') compactValue(v as Record<string, unknown>, strings);
+    }
+    return;
+  }
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v === 'string') {
+      if (v.length >= 13) o[k] = internCopy(v, strings);
+    } else if (v !== null && typeof v === 'object') compactValue(v as Record<string, unknown>, strings);
+  }
+}
+
+function internCopy(s: string, strings: Map<string, string>): string {
+  let copy = strings.get(s);
+  if (copy === undefined) strings.set((copy = (' ' + s).slice(1)), copy);
+  return copy;
+}
