@@ -18,7 +18,7 @@ import { DEFAULT_CORPUS, writeCorpus, type CorpusOptions } from './corpus.js';
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
-const HOOK = path.join(HERE, 'usage-hook.js');
+const HOOK = path.join(HERE, 'usage-hook.cjs');
 
 interface Sample {
   wallMs: number;
@@ -60,7 +60,7 @@ function measure(cmd: string[], cwd: string, before?: () => void): Sample {
   const usage = path.join(SCRATCH, 'usage.json');
   before?.();
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', HOOK, ...cmd], {
+  const r = spawnSync(process.execPath, ['--require', HOOK, ...cmd], {
     cwd,
     env: { ...process.env, REPLICALINT_BENCH_USAGE: usage, NO_COLOR: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -186,20 +186,32 @@ function corpusDir(opts: CorpusOptions): string {
   return dir;
 }
 
-/** Peak RSS of a cold run on growing corpora: with trees dropped it should stay nearly flat. */
-function scaling(args: Args): void {
-  console.log('\npeak RSS of replicalint as the corpus grows (trees are dropped after their facts are out):');
+/**
+ * Peak RSS of a cold run on growing corpora, beside the floor's on the same files: with trees
+ * dropped, what grows is the facts kept for cross-file rules (and the findings), a few KiB a file.
+ */
+async function scaling(args: Args): Promise<void> {
+  console.log('\npeak RSS as the corpus grows (trees are dropped after their facts are out):');
+  console.log('  ' + ''.padEnd(27) + 'replicalint'.padStart(18) + 'floor'.padStart(18));
+  const sizes: { files: number; rss: number }[] = [];
   for (const services of [Math.max(1, Math.round(args.services / 4)), Math.max(1, Math.round(args.services / 2)), args.services]) {
     const dir = corpusDir({ ...DEFAULT_CORPUS, services });
-    const code = fs.readFileSync(path.join(dir, '.complete'), 'utf8');
+    const code = (await discover(['.'], { cwd: dir })).filter((f) => f.kind === 'code').map((f) => f.path);
+    const list = path.join(SCRATCH, 'scaling-files.txt');
+    fs.writeFileSync(list, code.join('\n'));
     const s = measure([path.join(ROOT, 'bin', 'replicalint.js'), '.', '--format', 'json', '--output', path.join(SCRATCH, 'scaling.json')], dir);
-    console.log(`  ${String(services).padStart(3)} services, ${code.padStart(5)} files: ${(s.wallMs / 1000).toFixed(2)} s, ${s.maxRssMiB.toFixed(0)} MiB`);
+    const f = measure([path.join(HERE, 'floor.js'), list], dir);
+    const cell = (x: Sample) => `${(x.wallMs / 1000).toFixed(2)} s ${x.maxRssMiB.toFixed(0).padStart(4)} MiB`.padStart(18);
+    console.log(`  ${String(services).padStart(3)} services, ${String(code.length).padStart(5)} code files` + cell(s) + cell(f));
+    sizes.push({ files: code.length, rss: s.maxRssMiB });
   }
+  const [a, b] = [sizes[0]!, sizes[sizes.length - 1]!];
+  if (b.files > a.files) console.log(`  replicalint grows by ${(((b.rss - a.rss) * 1024) / (b.files - a.files)).toFixed(1)} KiB of peak RSS per code file`);
 }
 
 const args = parseArgs(process.argv.slice(2));
 if (!args.paths.length) {
   await bench(corpusDir({ ...DEFAULT_CORPUS, services: args.services }), args);
-  scaling(args);
+  await scaling(args);
 }
 for (const p of args.paths) await bench(p, args);
