@@ -192,7 +192,7 @@ function corpusDir(opts: CorpusOptions): string {
  */
 async function scaling(args: Args): Promise<void> {
   console.log('\npeak RSS as the corpus grows (trees are dropped after their facts are out):');
-  console.log('  ' + ''.padEnd(27) + 'replicalint'.padStart(18) + 'floor'.padStart(18));
+  console.log('  ' + ''.padEnd(30) + 'replicalint'.padStart(18) + 'floor'.padStart(18));
   const sizes: { files: number; rss: number }[] = [];
   for (const services of [Math.max(1, Math.round(args.services / 4)), Math.max(1, Math.round(args.services / 2)), args.services]) {
     const dir = corpusDir({ ...DEFAULT_CORPUS, services });

@@ -46,9 +46,9 @@ export const COLLECTORS: Collector[] = [
 ];
 
 /**
- * Parse one code file with the compiler and reduce it to facts. The syntax tree is not kept:
- * once this returns, nothing refers to it and it can be collected, nor is the text (`strings`
- * holds the run's copies of long strings, see {@link compactFacts}).
+ * Parse one code file with the compiler and reduce it to facts. Neither the syntax tree nor the
+ * text is kept: once this returns, nothing refers to them and they can be collected (`strings`
+ * holds the run's copies of the facts' long strings, see {@link compactFacts}).
  */
 export function extractFacts(ts: Ts, file: string, text: string, strings = new Map<string, string>()): CodeFacts {
   const facts = emptyFacts(file);
@@ -70,7 +70,7 @@ export function extractFacts(ts: Ts, file: string, text: string, strings = new M
   const { error, strictOnly } = syntaxErrors(ts, sf, kind);
   if (error) {
     facts.parseError = located(ts, sf, error);
-    return facts;
+    return compactFacts(facts, strings);
   }
   let out = facts;
   try {

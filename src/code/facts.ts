@@ -505,13 +505,14 @@ export function emptyFacts(file: string): CodeFacts {
 
 /**
  * Facts as they are kept to the end of the run, which holds them for thousands of files: long
- * strings copied out of the file's text, once per run. A substring of 13 characters or more is a
- * view of the whole text it was cut from, so a name or a module specifier would otherwise keep the
- * file's text alive; `strings` interns the copies across the files of the run.
+ * strings copied out of the file's text, once per run. In V8 a substring of 13 characters or more
+ * is a view of the whole string it was cut from, so a name or a module specifier would otherwise
+ * keep the file's text alive; `strings` interns the copies across the files of the run. Own keys
+ * only: an option object written `{ __proto__: ... }` gives its summary another prototype.
  */
 export function compactFacts(facts: CodeFacts, strings: Map<string, string>): CodeFacts {
   const f = facts as unknown as Record<string, unknown>;
-  for (const k in f) {
+  for (const k of Object.keys(f)) {
     const v = f[k];
     if (v !== null && typeof v === 'object') compactValue(v as Record<string, unknown>, strings);
   }
@@ -528,7 +529,7 @@ function compactValue(o: Record<string, unknown> | unknown[], strings: Map<strin
     }
     return;
   }
-  for (const k in o) {
+  for (const k of Object.keys(o)) {
     const v = o[k];
     if (typeof v === 'string') {
       if (v.length >= 13) o[k] = internCopy(v, strings);
