@@ -74,6 +74,33 @@ describe('shutdown plans', () => {
     ]);
   });
 
+  it('places each exit of a handler by the awaits before it, and by what the file has declared up to it', async () => {
+    const got = await plans({
+      'src/server.ts': [
+        "import fastify from 'fastify';",
+        "process.on('SIGTERM', async () => {",
+        '  if (fast) process.exit(0);',
+        '  await flush();',
+        '  if (quick) process.exit(1);',
+        '  await thing.close();',
+        '  if (soon) process.exit(2);',
+        // From here on `thing` is known to be a server: the close two lines up now counts as one.
+        '  const thing = fastify();',
+        '  process.exit(3);',
+        '  try {',
+        '    await flush();',
+        '  } catch {',
+        '    process.exit(4);',
+        '    process.exit(5);',
+        '  }',
+        '});',
+      ].join('\n'),
+    });
+    assert.deepEqual(got, [
+      'SIGTERM: exit process.exit(0); exit process.exit(1) [after await]; cleanup thing.close(); exit process.exit(2) [after await]; exit process.exit(3) [after close]; exit process.exit(4) [after close]; exit process.exit(5) [after close]',
+    ]);
+  });
+
   it('follows calls in functions whose name has a shutdown word, not in signupUser() or determinePrice()', async () => {
     const app = await model({
       'src/jobs.ts': [

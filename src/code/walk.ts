@@ -121,6 +121,12 @@ export class Walk {
   /** `ts.SyntaxKind`, kept at hand for kind switches on the hot path. */
   readonly K: Ts['SyntaxKind'];
 
+  /**
+   * Counts what the walk has learned so far of imports and origins (it only grows): an answer
+   * that depends on them, kept by a collector, holds while this has not moved.
+   */
+  learned = 0;
+
   run(): void {
     for (const st of this.sf.statements) this.readImports(st);
     this.visit(this.sf);
@@ -174,9 +180,18 @@ export class Walk {
     return { line: a + 1, column: start - lines[a]! + 1, endLine: b + 1, endColumn: end - lines[b]! + 1 };
   }
 
+  /** The node's source, whitespace runs as one space, cut to `max` characters (the last one `…` when cut). */
   text(node: TS.Node, max = 80): string {
-    const t = this.sf.text.slice(node.getStart(this.sf), node.getEnd()).replace(/\s+/g, ' ');
-    return t.length > max ? t.slice(0, max - 1) + '…' : t;
+    const start = node.getStart(this.sf);
+    const end = node.getEnd();
+    // Only the start of a large node is read (a callback of thousands of lines would otherwise be
+    // copied for each step noted inside it): a prefix long enough to give more than `max` characters.
+    for (let size = 2 * max; ; size *= 4) {
+      const whole = start + size >= end;
+      const t = this.sf.text.slice(start, whole ? end : start + size).replace(/\s+/g, ' ');
+      if (t.length > max) return t.slice(0, max - 1) + '…';
+      if (whole) return t;
+    }
   }
 
   /** `a.b.c` as `['a','b','c']` (with `this` as `'this'`); undefined for anything else. */
@@ -389,6 +404,7 @@ export class Walk {
     if (local) {
       if (this.imports.has(local)) return;
       this.imports.set(local, { module, path });
+      this.learned++;
     } else if (this.facts.imports.some((i) => i.module === module && (typeOnly || !i.typeOnly))) return;
     const fact: ImportFact = { local, module, path, kind, line: this.lineAt(node.getStart(this.sf)) };
     if (typeOnly) fact.typeOnly = true;
@@ -468,7 +484,10 @@ export class Walk {
     if (!ts.isIdentifier(d.name) || !d.initializer) return;
     if (!this.atTopLevel) this.readRequire(d);
     const o = this.createdBy(d.initializer);
-    if (o && !this.origins.has(d.name.text)) this.origins.set(d.name.text, o);
+    if (o && !this.origins.has(d.name.text)) {
+      this.origins.set(d.name.text, o);
+      this.learned++;
+    }
   }
 
   private noteThisOrigin(b: TS.BinaryExpression): void {
@@ -476,7 +495,9 @@ export class Walk {
     const l = b.left;
     if (!ts.isPropertyAccessExpression(l) || l.expression.kind !== ts.SyntaxKind.ThisKeyword) return;
     const o = this.createdBy(b.right);
-    if (o) this.origins.set(`this.${l.name.text}`, o);
+    if (!o) return;
+    this.origins.set(`this.${l.name.text}`, o);
+    this.learned++;
   }
 
   private createdBy(init: TS.Expression): Origin | undefined {

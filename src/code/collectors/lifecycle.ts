@@ -1,4 +1,4 @@
-import { isFunctionLike, type Collector, type Walk } from '../walk.js';
+import { isFunctionLike, localKey, type Collector, type Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
 import type { LifecycleStep } from '../facts.js';
 import { inRequestHandler, inShutdownHandler, LISTEN_METHOD } from '../context.js';
@@ -135,16 +135,13 @@ function placement(w: Walk, lin: TS.Node[]): { after?: 'close' | 'await'; timer?
     const node = lin[i]!;
     const parent = lin[i + 1]!;
     if (ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent)) {
-      for (const st of parent.statements) {
-        if (st === node) break;
-        const a = awaitedIn(w, st);
-        if (a === 'close') return { after: a };
-        after ??= a;
-      }
+      const a = awaitedBefore(w, parent, node);
+      if (a === 'close') return { after: a };
+      after ??= a;
     } else if (ts.isIfStatement(parent) && (noServerBranch(w, parent, node) || repeatedSignal(w, parent, node))) {
       return { after: 'close' };
     } else if (ts.isTryStatement(parent) && (node === parent.catchClause || node === parent.finallyBlock)) {
-      const a = awaitedIn(w, parent.tryBlock);
+      const a = awaitedInTry(w, parent.tryBlock);
       if (a === 'close') return { after: a };
       after ??= a;
     }
@@ -195,6 +192,62 @@ function callbackHost(w: Walk, call: TS.CallExpression): 'timer' | 'close' | 'bo
     if (inner) return inner === 'close' ? 'close' : 'unknown';
   }
   return 'other';
+}
+
+type Awaited = 'close' | 'await' | undefined;
+
+/**
+ * What placement asks of a file, kept for the walk: a shutdown function of thousands of
+ * statements asks it again for each of its calls. An answer depends on what the walk has learned
+ * of imports, origins and instances (which names are servers), so it is kept only while that has
+ * not grown.
+ */
+interface Answers {
+  learned: number;
+  /** For a block (or case clause), the statements' indexes and {@link awaitedBefore} for the first `i` statements, so far. */
+  blocks: Map<TS.Node, { index: Map<TS.Node, number>; before: Awaited[] }>;
+  tries: Map<TS.Node, Awaited>;
+  /** {@link unknownCall} of a named function, by depth and name. */
+  calls: Map<string, Awaited>;
+}
+
+const ANSWERS = localKey();
+
+function answers(w: Walk): Answers {
+  const learned = w.learned + w.facts.instances.length;
+  const a = w.local<Answers>(ANSWERS, () => ({ learned, blocks: new Map(), tries: new Map(), calls: new Map() }));
+  if (a.learned !== learned) {
+    a.learned = learned;
+    a.blocks.clear();
+    a.tries.clear();
+    a.calls.clear();
+  }
+  return a;
+}
+
+/** {@link awaitedIn} over the statements of a block before `node`: `close` if one awaits a close, else `await` if one awaits an unknown call. */
+function awaitedBefore(w: Walk, block: TS.Block | TS.CaseOrDefaultClause, node: TS.Node): Awaited {
+  const known = answers(w).blocks;
+  const statements = block.statements;
+  let b = known.get(block);
+  if (!b) known.set(block, (b = { index: new Map(statements.map((st, i) => [st, i])), before: [undefined] }));
+  // A case clause's own expression stands before all of its statements.
+  const end = b.index.get(node) ?? statements.length;
+  const before = b.before;
+  while (before.length <= end) {
+    const so = before[before.length - 1];
+    const a = so === 'close' ? so : awaitedIn(w, statements[before.length - 1]!);
+    before.push(a === 'close' ? a : (so ?? a));
+  }
+  return before[end];
+}
+
+function awaitedInTry(w: Walk, tryBlock: TS.Block): Awaited {
+  const known = answers(w).tries;
+  if (known.has(tryBlock)) return known.get(tryBlock);
+  const a = awaitedIn(w, tryBlock);
+  known.set(tryBlock, a);
+  return a;
 }
 
 /** `close` when a statement awaits a server close; `await` when it awaits a call this file cannot see into. Nested functions are not entered. */
@@ -248,7 +301,18 @@ function unknownCall(w: Walk, e: TS.Expression, depth = 0): 'close' | 'await' | 
     return CLEANUP.test(c.name.text) && !isClient(w, w.unwrap(c.expression)) ? 'await' : undefined;
   }
   if (!ts.isIdentifier(c) || NOT_A_STEP.test(c.text)) return undefined;
-  const body = depth < 2 ? localFunction(w, c.text) : undefined;
+  // What a named function does depends on its name alone: `await step()` is looked into once.
+  const known = answers(w).calls;
+  const key = `${depth}:${c.text}`;
+  if (known.has(key)) return known.get(key);
+  const r = namedCall(w, c.text, depth);
+  known.set(key, r);
+  return r;
+}
+
+function namedCall(w: Walk, name: string, depth: number): Awaited {
+  const ts = w.ts;
+  const body = depth < 2 ? localFunction(w, name) : undefined;
   if (!body) return 'await';
   if (closesIn(w, body)) return 'close';
   let inner: 'close' | 'await' | undefined;
@@ -264,18 +328,26 @@ function unknownCall(w: Walk, e: TS.Expression, depth = 0): 'close' | 'await' | 
   return inner;
 }
 
-/** The body of a function declared at the top level of this file: `function f() {}`, `const f = async () => {}`. */
+const FUNCTIONS = localKey();
+
+/** The body of a function declared at the top level of this file: `function f() {}`, `const f = async () => {}` (the first of that name). */
 function localFunction(w: Walk, name: string): TS.Node | undefined {
+  return w.local(FUNCTIONS, () => topLevelFunctions(w)).get(name);
+}
+
+function topLevelFunctions(w: Walk): Map<string, TS.Node | undefined> {
   const ts = w.ts;
+  const out = new Map<string, TS.Node | undefined>();
+  const add = (name: string, body: TS.Node | undefined) => out.has(name) || out.set(name, body);
   for (const st of w.sf.statements) {
-    if (ts.isFunctionDeclaration(st) && st.name?.text === name) return st.body;
+    if (ts.isFunctionDeclaration(st) && st.name) add(st.name.text, st.body);
     if (!ts.isVariableStatement(st)) continue;
     for (const d of st.declarationList.declarations) {
       const init = d.initializer && w.unwrap(d.initializer);
-      if (ts.isIdentifier(d.name) && d.name.text === name && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return init.body;
+      if (ts.isIdentifier(d.name) && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) add(d.name.text, init.body);
     }
   }
-  return undefined;
+  return out;
 }
 
 /** Receivers that are plainly a pool, a client, a queue or a telemetry SDK, by name or by module. */
