@@ -113,4 +113,133 @@ describe('fact extraction', () => {
     ];
     for (const [code, error] of cases) assert.equal(!!extractFacts(ts, 'src/a.js', code).parseError, error, code);
   });
+
+  // Scopes, constants, guards, singletons and scopes of providers are answered from per-block and
+  // per-file tables, built once: these pin the answers to those of a scan for each question.
+  it('answers, for every write, which names a block declares and which `const` a name refers to, wherever the block is', async () => {
+    const ts = await loadTypeScript();
+    const text = [
+      "import { AbortController as AC } from 'node:abort';",
+      'const cache = new Map<string, unknown>();',
+      'const inflight = new Map<string, unknown>();',
+      "const ctrl = 'not a handle';",
+      'let hits = 0;',
+      'let loaded = false;',
+      'let running = false;',
+      'const plugins: number[] = [];',
+      'export function a(k: string) {',
+      '  cache.set(k, 1);',
+      '  { const cache = new Map(); cache.set(k, 2); }',
+      '  hits++;',
+      '}',
+      'export function b(k: string) {',
+      '  if (k) { cache.set(k, 3); } else { let hits = 0; hits++; }',
+      '  cache.set(k, 4);',
+      '}',
+      'export function c(k: string) {',
+      '  cache.set(k, 5);',
+      '  const cache = new Map();',
+      '}',
+      'export function d(id: string) { inflight.set(id, ctrl); }',
+      'export function e(id: string) { const ctrl = new AbortController(); inflight.set(id, ctrl); }',
+      'export function f(id: string) { { inflight.set(id, ctrl); } const ctrl = new AbortController(), other = 1; }',
+      'export function g(id: string) { const ctrl = 1, ctrl2 = 2; { const ctrl = new AbortController(); inflight.set(id, ctrl); } inflight.set(id, ctrl); }',
+      'export function load() { if (loaded) return; plugins.push(1); loaded = true; }',
+      'export function busy() { if (running) return; running = true; plugins.push(2); running = false; }',
+      'export function both() { if (running) return; if (loaded) return; plugins.push(3); loaded = true; }',
+    ].join('\n');
+    const f = extractFacts(ts, 'src/scopes.ts', text);
+    const writes = f.writes.map((w) => `${w.binding}:${w.span.line}${w.handle ? ' handle' : ''}${w.once ? ' once' : ''}`);
+    assert.deepEqual(writes, [
+      // Not line 11 (its own block's `cache`), 15's `hits` (the else block's) or 19 (a `const` later in the same block).
+      'cache:10', 'hits:12', 'cache:15', 'cache:16',
+      'inflight:22', 'inflight:23 handle', 'inflight:24 handle', 'inflight:25 handle', 'inflight:25',
+      'plugins:26 once', 'loaded:26', 'running:27', 'plugins:27', 'running:27', 'plugins:28 once', 'loaded:28',
+    ]);
+  });
+
+  it('tells a class made once at top level from one made again, or named again after `new` anywhere in the text', async () => {
+    const ts = await loadTypeScript();
+    const text = [
+      'class Registry { items = new Map(); add(k: string) { this.items.set(k, 1); } }',
+      'const registry = new Registry();',
+      'class Pool$ { conns: number[] = []; open() { this.conns.push(1); } }',
+      'const pool = new   Pool$();',
+      'class Job { runs: number[] = []; start() { this.runs.push(1); } }',
+      'const job = new Job();',
+      'export function make() { return new Job(); }',
+      '// a second new Registry2 in a comment',
+      'class Registry2 { seen = new Set<string>(); mark(k: string) { this.seen.add(k); } }',
+      'const r2 = new Registry2();',
+      'class Café { beans: string[] = []; brew() { this.beans.push("x"); } }',
+      'const cafe = new Café();',
+      'class Renewal { due: string[] = []; add() { this.due.push("x"); } }',
+      'const renewal = new new Renewal().constructor();',
+      'export function use() { registry.add("a"); pool.open(); job.start(); r2.mark("b"); cafe.brew(); }',
+    ].join('\n');
+    assert.deepEqual(extractFacts(ts, 'src/classes.ts', text).bindings.map((b) => b.name), ['Registry#items', 'Pool$#conns', 'Café#beans']);
+  });
+
+  it('makes request-scoped every provider that injects the request or a request-scoped provider, through chains in any order', async () => {
+    const ts = await loadTypeScript();
+    const text = [
+      "import { Injectable, Inject, Scope } from '@nestjs/common';",
+      "import { REQUEST } from '@nestjs/core';",
+      '@Injectable()',
+      'export class Top { constructor(private readonly mid: Mid) {} }',
+      '@Injectable()',
+      'export class Mid { constructor(private readonly a: Base, private readonly b: Base) {} }',
+      '@Injectable()',
+      'export class Other { constructor(private readonly top: Top) {} }',
+      '@Injectable()',
+      'export class Free { constructor(private readonly x: Unrelated) {} }',
+      '@Injectable({ scope: Scope.REQUEST })',
+      'export class Base {}',
+      '@Injectable()',
+      'export class ByToken { constructor(@Inject(REQUEST) private readonly req: unknown) {} }',
+      '@Injectable()',
+      'export class AfterToken { constructor(private readonly t: ByToken) {} }',
+    ].join('\n');
+    assert.deepEqual(extractFacts(ts, 'src/providers.ts', text).providers, [
+      { cls: 'Top', scope: 'request' },
+      { cls: 'Mid', scope: 'request' },
+      { cls: 'Other', scope: 'request' },
+      { cls: 'Free' },
+      { cls: 'Base', scope: 'request' },
+      { cls: 'ByToken', scope: 'request' },
+      { cls: 'AfterToken', scope: 'request' },
+    ]);
+  });
+
+  it('lists a module imported many times without a name once, and once more when a value import follows a type-only one', async () => {
+    const ts = await loadTypeScript();
+    const text = [
+      "export type { T } from './types';",
+      "require('./types');",
+      "require('./types');",
+      "export type { U } from './lazy2';",
+      "export type { V } from './lazy2';",
+      "import x from './named';",
+      "require('./named');",
+      'export async function later() {',
+      "  await import('./lazy');",
+      "  await import('./lazy');",
+      "  require('./types');",
+      '}',
+    ].join('\n');
+    const imports = extractFacts(ts, 'src/imports.ts', text).imports.map((i) => `${i.local}<${i.module} ${i.kind} ${i.line}${i.typeOnly ? ' type' : ''}`);
+    assert.deepEqual(imports, ['<./types esm 1 type', '<./lazy2 esm 4 type', 'x<./named esm 6', '<./types cjs 2', '<./lazy esm 9']);
+  });
+
+  it('lists each timer handle cleared, unref-ed or handed back once', async () => {
+    const ts = await loadTypeScript();
+    const text = [
+      'let t: NodeJS.Timeout | undefined = setInterval(() => {}, 1000);',
+      'const u = setTimeout(() => {}, 5);',
+      'export function stop() { clearInterval(t); clearInterval(t); clearTimeout(u); t?.unref(); t.unref(); }',
+      'export function keep() { return t; }',
+      'export function keep2() { return t; }',
+    ].join('\n');
+    assert.deepEqual(extractFacts(ts, 'src/timers.ts', text).timerHandles, { cleared: ['t', 'u'], unrefed: ['t'], returned: ['t'] });
+  });
 });

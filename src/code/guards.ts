@@ -19,10 +19,7 @@ export function shadowed(w: Walk, name: string): boolean {
       if (a.parameters.some((p) => boundNames(ts, p.name).includes(name))) return true;
       if ((ts.isFunctionExpression(a) || ts.isFunctionDeclaration(a)) && a.name?.text === name && d > 1) return true;
     } else if (ts.isBlock(a) || ts.isCaseClause(a) || ts.isDefaultClause(a) || ts.isModuleBlock(a)) {
-      for (const s of a.statements) {
-        if (ts.isVariableStatement(s) && s.declarationList.declarations.some((v) => boundNames(ts, v.name).includes(name))) return true;
-        if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name?.text === name) return true;
-      }
+      if (declaredIn(w, a).has(name)) return true;
     } else if (ts.isForStatement(a) || ts.isForOfStatement(a) || ts.isForInStatement(a)) {
       const init = a.initializer;
       if (init && ts.isVariableDeclarationList(init) && init.declarations.some((v) => boundNames(ts, v.name).includes(name))) return true;
@@ -30,6 +27,27 @@ export function shadowed(w: Walk, name: string): boolean {
       if (a.variableDeclaration && boundNames(ts, a.variableDeclaration.name).includes(name)) return true;
     }
   }
+}
+
+/** Key of the per-file names each block declares. */
+const DECLARED = localKey();
+
+/**
+ * The names a block's statements declare (variables, functions, classes), listed once per block:
+ * a function of thousands of statements is asked again for each write inside it.
+ */
+function declaredIn(w: Walk, block: TS.Block | TS.CaseOrDefaultClause | TS.ModuleBlock): Set<string> {
+  const ts = w.ts;
+  const known = w.local(DECLARED, () => new Map<TS.Node, Set<string>>());
+  let names = known.get(block);
+  if (names) return names;
+  names = new Set();
+  for (const s of block.statements) {
+    if (ts.isVariableStatement(s)) for (const v of s.declarationList.declarations) for (const n of boundNames(ts, v.name)) names.add(n);
+    else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) names.add(s.name.text);
+  }
+  known.set(block, names);
+  return names;
 }
 
 /**
@@ -129,17 +147,32 @@ export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, isModule
     if (!isFunctionLike(ts, a)) continue;
     const body = a.body;
     if (!body || !ts.isBlock(body)) continue;
-    for (const s of body.statements) {
-      if (!ts.isIfStatement(s) || !returns(ts, s.thenStatement)) continue;
-      const c = w.unwrap(s.expression);
-      const flag = w.chain(c)?.join('.');
-      if (!flag || flag.startsWith('this.')) continue;
+    for (const flag of earlyReturnFlags(w, body)) {
       const own = !flag.includes('.');
       if (own ? !isFlag(flag) || flag === root : !isModule(flag.split('.')[0]!)) continue;
       // `if (running) return; running = true; ...; running = false`: a busy flag, which lets the body run again.
       if (assigns(w, body, flag, ts.SyntaxKind.TrueKeyword, false) && !assigns(w, body, flag, ts.SyntaxKind.FalseKeyword, true)) return true;
     }
   }
+}
+
+/** Key of the per-file flags of {@link earlyReturnFlags}. */
+const FLAGS = localKey();
+
+/** The flags a function body returns early on (`if (loaded) return;`, `if (plugins.initialized) return;`), in order; listed once per body. */
+function earlyReturnFlags(w: Walk, body: TS.Block): string[] {
+  const ts = w.ts;
+  const known = w.local(FLAGS, () => new Map<TS.Node, string[]>());
+  let flags = known.get(body);
+  if (flags) return flags;
+  flags = [];
+  for (const s of body.statements) {
+    if (!ts.isIfStatement(s) || !returns(ts, s.thenStatement)) continue;
+    const flag = w.chain(w.unwrap(s.expression))?.join('.');
+    if (flag && !flag.startsWith('this.')) flags.push(flag);
+  }
+  known.set(body, flags);
+  return flags;
 }
 
 /** Key of the per-file answers of {@link assigns}. */
@@ -262,10 +295,25 @@ export function constantValue(w: Walk, name: string): TS.Expression | undefined 
     if (!a) return undefined;
     if (isFunctionLike(ts, a) && a.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name)) return undefined;
     if (!ts.isBlock(a) && !ts.isSourceFile(a) && !ts.isCaseClause(a) && !ts.isDefaultClause(a)) continue;
-    for (const st of a.statements) {
-      if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue;
-      const decl = st.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
-      if (decl) return decl.initializer;
-    }
+    const consts = constantsIn(w, a);
+    if (consts.has(name)) return consts.get(name);
   }
+}
+
+/** Key of the per-file constants of each block. */
+const CONSTANTS = localKey();
+
+/** The `const` names a block (or the file) declares, each with the initializer of its first declaration; listed once per block. */
+function constantsIn(w: Walk, block: TS.Block | TS.SourceFile | TS.CaseOrDefaultClause): Map<string, TS.Expression | undefined> {
+  const ts = w.ts;
+  const known = w.local(CONSTANTS, () => new Map<TS.Node, Map<string, TS.Expression | undefined>>());
+  let consts = known.get(block);
+  if (consts) return consts;
+  consts = new Map();
+  for (const st of block.statements) {
+    if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue;
+    for (const x of st.declarationList.declarations) if (ts.isIdentifier(x.name) && !consts.has(x.name.text)) consts.set(x.name.text, x.initializer);
+  }
+  known.set(block, consts);
+  return consts;
 }

@@ -405,11 +405,16 @@ export class Walk {
       if (this.imports.has(local)) return;
       this.imports.set(local, { module, path });
       this.learned++;
-    } else if (this.facts.imports.some((i) => i.module === module && (typeOnly || !i.typeOnly))) return;
+    } else if (this.importedModules.get(module) === 'value' || (typeOnly && this.importedModules.has(module))) return;
     const fact: ImportFact = { local, module, path, kind, line: this.lineAt(node.getStart(this.sf)) };
     if (typeOnly) fact.typeOnly = true;
     this.facts.imports.push(fact);
+    if (!typeOnly) this.importedModules.set(module, 'value');
+    else if (!this.importedModules.has(module)) this.importedModules.set(module, 'type');
   }
+
+  /** Modules imported so far: `value` once any import of one is not type-only (a file may `require()` a module thousands of times). */
+  private readonly importedModules = new Map<string, 'value' | 'type'>();
 
   private visit(node: TS.Node): undefined {
     if (this.enter(node)) {

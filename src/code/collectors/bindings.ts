@@ -233,13 +233,19 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
   const providers = classes.filter((c) => scopes.get(c) !== undefined);
   // Request scope bubbles up to whoever injects it (Nest's scope hierarchy); transient scope does not.
   const request = new Set(providers.filter((c) => scopes.get(c) === 'request').map((c) => c.name!.text));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const c of providers) {
-      if (request.has(c.name!.text) || !injectsRequest(w, c, request)) continue;
-      request.add(c.name!.text);
-      changed = true;
+  // Those that inject the request themselves, then, from each request-scoped name, those whose constructor injects it.
+  const injectedBy = new Map<string, TS.ClassDeclaration[]>();
+  for (const c of providers) {
+    for (const t of constructorTypes(ts, c)) {
+      const list = injectedBy.get(t);
+      if (list) list.push(c);
+      else injectedBy.set(t, [c]);
     }
+    if (injectsRequestToken(w, c)) request.add(c.name!.text);
+  }
+  for (const name of request) {
+    // A set iterates over what is added while it runs: each name once.
+    for (const c of injectedBy.get(name) ?? []) request.add(c.name!.text);
   }
   for (const c of providers) {
     const name = c.name!.text;
@@ -257,7 +263,9 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
     const u = e && w.unwrap(e);
     if (!u) return;
     if (ts.isNewExpression(u) && ts.isIdentifier(u.expression)) {
-      made.set(u.expression.text, [...(made.get(u.expression.text) ?? []), { name, local }]);
+      const list = made.get(u.expression.text);
+      if (list) list.push({ name, local });
+      else made.set(u.expression.text, [{ name, local }]);
     } else if (ts.isObjectLiteralExpression(u)) {
       for (const p of u.properties) {
         const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : '';
@@ -279,12 +287,13 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
   }
   const exp = w.facts.moduleExports;
   const exported = new Set(exp.map((e) => e.local));
+  let counts: Map<string, number> | undefined;
   for (const c of candidates) {
     const name = c.name!.text;
     const news = made.get(name);
     if (news?.length !== 1 || exported.has(name)) continue;
     // Made once in the whole file: no per-request `new Registry()` beside it.
-    if ((sf.text.match(new RegExp(`\\bnew\\s+${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g')) ?? []).length !== 1) continue;
+    if (newCount(sf.text, name, (counts ??= newCounts(sf.text))) !== 1) continue;
     const { name: keptAs, local } = news[0]!;
     // Exported as an expression (`export default new Registry()`): named, so importers' calls can be followed to it.
     if (keptAs && !local && !exp.some((e) => e.name === keptAs)) exp.push({ name: keptAs, local: keptAs });
@@ -292,6 +301,28 @@ function singletonClasses(w: Walk, sf: TS.SourceFile, classes: TS.ClassDeclarati
     if (keptAs && local) localVars.set(keptAs, name);
   }
   return out;
+}
+
+/**
+ * How many times `new` is followed by each name in the text (`new Registry(`, in code, strings and
+ * comments alike), counted in one pass: a file of thousands of classes asks for each.
+ */
+function newCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  const at = /\bnew\s+/g;
+  const id = /[\w$]+/y;
+  while (at.exec(text)) {
+    id.lastIndex = at.lastIndex;
+    const m = id.exec(text);
+    if (m) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The times `new name` stands in the text; a name of other than ASCII letters, digits, `_` and `$` is searched for on its own. */
+function newCount(text: string, name: string, counts: Map<string, number>): number {
+  if (/^[\w$]+$/.test(name)) return counts.get(name) ?? 0;
+  return (text.match(new RegExp(`\\bnew\\s+${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g')) ?? []).length;
 }
 
 /** Decorators that make a class a provider of a DI container, one instance per process unless scoped otherwise. */
@@ -327,8 +358,8 @@ function providerScope(w: Walk, c: TS.ClassDeclaration): 'default' | 'request' |
 /** Tokens that inject the request being served. */
 const REQUEST_TOKENS = new Set(['REQUEST', 'CONTEXT', 'INQUIRER']);
 
-/** Does the class inject the request (`@Inject(REQUEST)` on a constructor parameter or a property) or one of the request-scoped providers `scoped` by type? */
-function injectsRequest(w: Walk, c: TS.ClassDeclaration, scoped: Set<string>): boolean {
+/** Does the class inject the request (`@Inject(REQUEST)` on a constructor parameter or a property)? */
+function injectsRequestToken(w: Walk, c: TS.ClassDeclaration): boolean {
   const ts = w.ts;
   const requestToken = (d: TS.ModifierLike) => {
     if (!ts.isDecorator(d) || !ts.isCallExpression(d.expression) || w.text(d.expression.expression) !== 'Inject') return false;
@@ -339,8 +370,14 @@ function injectsRequest(w: Walk, c: TS.ClassDeclaration, scoped: Set<string>): b
     return REQUEST_TOKENS.has(imp?.path[0] ?? a.text);
   };
   const ctor = c.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m));
-  if (ctor?.parameters.some((p) => (p.modifiers ?? []).some(requestToken) || scoped.has(typeName(ts, p.type) ?? ''))) return true;
+  if (ctor?.parameters.some((p) => (p.modifiers ?? []).some(requestToken))) return true;
   return c.members.some((m) => ts.isPropertyDeclaration(m) && (m.modifiers ?? []).some(requestToken));
+}
+
+/** The type names of a class's constructor parameters (`constructor(private readonly registry: Registry)` → `Registry`). */
+function constructorTypes(ts: Walk['ts'], c: TS.ClassDeclaration): string[] {
+  const ctor = c.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m));
+  return (ctor?.parameters ?? []).map((p) => typeName(ts, p.type) ?? '');
 }
 
 /** `Registry` for a parameter typed `Registry` (or `Readonly<Registry>`-free plain references only). */

@@ -24,14 +24,14 @@ export const timers: Collector = {
       const handles = w.local(HANDLES, () => new Set<string>());
       if (!handles.size || !node.expression) return;
       const name = w.chain(node.expression)?.join('.');
-      if (name && handles.has(name) && !h.returned.includes(name)) h.returned.push(name);
+      if (name && handles.has(name)) addOnce(w, h.returned, name);
       return;
     }
     const call = node as TS.CallExpression;
     const fn = timerFunction(w, call.expression);
     if (fn === 'clearInterval' || fn === 'clearTimeout') {
       const name = call.arguments[0] && w.chain(call.arguments[0])?.join('.');
-      if (name && !h.cleared.includes(name)) h.cleared.push(name);
+      if (name) addOnce(w, h.cleared, name);
       return;
     }
     if (fn === 'setInterval' || fn === 'setTimeout') {
@@ -42,10 +42,23 @@ export const timers: Collector = {
     const callee = w.unwrap(call.expression);
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'unref') {
       const name = w.chain(callee.expression)?.join('.');
-      if (name && !h.unrefed.includes(name)) h.unrefed.push(name);
+      if (name) addOnce(w, h.unrefed, name);
     }
   },
 };
+
+/** Key of the names already in each of the file's handle lists. */
+const LISTED = localKey();
+
+/** Add a name to one of the file's handle lists unless it is there (a file may clear thousands of timers). */
+function addOnce(w: Walk, list: string[], name: string): void {
+  const listed = w.local(LISTED, () => new Map<string[], Set<string>>());
+  let names = listed.get(list);
+  if (!names) listed.set(list, (names = new Set(list)));
+  if (names.has(name)) return;
+  names.add(name);
+  list.push(name);
+}
 
 /** `setInterval`, `global.setInterval`, `timers.setInterval`; not a same-named import from elsewhere (`timers/promises`). */
 function timerFunction(w: Walk, callee: TS.Expression): string | undefined {
