@@ -1,5 +1,5 @@
 import type { App, Service } from '../model.js';
-import type { CodeFacts, ExportFact, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
+import type { CodeFacts, ExportFact, ImportFact, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
 import type { ModuleIndex } from './modules.js';
 import { isTestPackage, serviceCode } from './scope.js';
 
@@ -80,6 +80,39 @@ function exportIndex(file: CodeFacts): { byName: Map<string, ExportFact[]>; star
   return ix;
 }
 
+/** A file's bindings and imports by name, built once per file: every write and call site looks one up. */
+interface Names {
+  /** The first binding of each name (the one `bindings.find` by name would give). */
+  bindings: Map<string, StateBinding>;
+  /** Every name a binding's dotted name continues: `a` and `a.b` for `a.b.c`. */
+  parents: Set<string>;
+  /** Singletons' fields by the module-level names that hold the instance, in the order of the bindings. */
+  instances: Map<string, StateBinding[]>;
+  /** The first import of each local name. */
+  imports: Map<string, ImportFact>;
+}
+
+const namesOf = new WeakMap<CodeFacts, Names>();
+
+function names(file: CodeFacts): Names {
+  let n = namesOf.get(file);
+  if (n) return n;
+  n = { bindings: new Map(), parents: new Set(), instances: new Map(), imports: new Map() };
+  for (const b of file.bindings) {
+    if (!n.bindings.has(b.name)) n.bindings.set(b.name, b);
+    for (let dot = b.name.indexOf('.'); dot >= 0; dot = b.name.indexOf('.', dot + 1)) n.parents.add(b.name.slice(0, dot));
+    if (b.decl !== 'instance') continue;
+    for (const v of b.vars ?? []) {
+      const list = n.instances.get(v);
+      if (!list) n.instances.set(v, [b]);
+      else if (list[list.length - 1] !== b) list.push(b);
+    }
+  }
+  for (const i of file.imports) if (!n.imports.has(i.local)) n.imports.set(i.local, i);
+  namesOf.set(file, n);
+  return n;
+}
+
 /**
  * Queries over the code facts of one service: which binding an imported name refers to (through
  * re-exports, ESM and CommonJS), whether a function only runs at start-up, and which timer
@@ -116,7 +149,7 @@ export class StateIndex {
   }
 
   private resolveTarget(file: CodeFacts, local: string, path: string[]): (Target & { esm: boolean }) | undefined {
-    const imp = file.imports.find((i) => i.local === local);
+    const imp = names(file).imports.get(local);
     const target = imp && this.modules.resolveImport(file.file, imp.module);
     if (!imp || !target) return undefined;
     const t = this.exported(target, [...imp.path, ...path]);
@@ -144,8 +177,9 @@ export class StateIndex {
     const ix = exportIndex(file);
     for (const e of ix.byName.get(head ?? 'default') ?? []) {
       if (e.local) {
-        const own = file.bindings.some((b) => b.name === e.local || b.name.startsWith(`${e.local}.`));
-        if (!own && file.imports.some((i) => i.local === e.local)) {
+        const n = names(file);
+        const own = n.bindings.has(e.local) || n.parents.has(e.local);
+        if (!own && n.imports.has(e.local)) {
           const t = this.importTarget(file, e.local, head === undefined ? chain : rest);
           if (t) return t;
         }
@@ -193,17 +227,18 @@ export class StateIndex {
   /** The binding a write changes, in its own file or through an import. */
   bindingOf(file: CodeFacts, w: StateWrite): BindingWrite | undefined {
     if (w.binding) {
-      const binding = file.bindings.find((b) => b.name === w.binding);
+      const binding = names(file).bindings.get(w.binding);
       return binding && { owner: file, binding, rest: w.path, esm: false };
     }
     const t = w.import !== undefined ? this.importTarget(file, w.import, w.path) : undefined;
     if (!t) return undefined;
-    const two = t.rest.length ? t.file.bindings.find((b) => b.name === `${t.local}.${t.rest[0]}`) : undefined;
+    const there = names(t.file);
+    const two = t.rest.length ? there.bindings.get(`${t.local}.${t.rest[0]}`) : undefined;
     if (two) return { owner: t.file, binding: two, rest: t.rest.slice(1), esm: t.esm };
     // `registry.items.push(x)` on the one instance another module exports: that singleton's field.
-    const field = t.rest.length ? t.file.bindings.find((b) => b.decl === 'instance' && b.vars?.includes(t.local) && b.name.endsWith(`#${t.rest[0]}`)) : undefined;
+    const field = t.rest.length ? there.instances.get(t.local)?.find((b) => b.name.endsWith(`#${t.rest[0]}`)) : undefined;
     if (field) return { owner: t.file, binding: field, rest: t.rest.slice(1), esm: false };
-    const binding = t.file.bindings.find((b) => b.name === t.local);
+    const binding = there.bindings.get(t.local);
     return binding && { owner: t.file, binding, rest: t.rest, esm: t.esm };
   }
 
@@ -365,13 +400,13 @@ export class StateIndex {
           if (t) {
             push(t.file.file, `${t.rest.length ? `${t.local}.${t.rest.join('.')}` : t.local}${member}`, f, c);
             // `registry.add()` on the one instance another module keeps in `registry`: that class's method.
-            const cls = t.rest.length === 1 && !member ? t.file.bindings.find((b) => b.decl === 'instance' && b.vars?.includes(t.local))?.name.split('#')[0] : undefined;
+            const cls = t.rest.length === 1 && !member ? names(t.file).instances.get(t.local)?.[0]?.name.split('#')[0] : undefined;
             if (cls) push(t.file.file, `${cls}#${t.rest[0]}`, f, c);
             // `registry.registerHandler()` on an instance another module exports (`export const registry = new Registry()`): also the method, by its name.
             if (t.rest.length && !member && CALLED_BY_NAME.test(last!)) push('.', `.${last}`, f, c);
           }
           // `program.loadDefinitions()` on an instance exported by one of the service's modules: a method, known by its name.
-          else if (last && CALLED_BY_NAME.test(last) && this.modules.resolveImport(f.file, f.imports.find((i) => i.local === c.name)!.module)) {
+          else if (last && CALLED_BY_NAME.test(last) && this.modules.resolveImport(f.file, names(f).imports.get(c.name)!.module)) {
             push('.', `.${member ? member.slice(1) : last}`, f, c);
           }
         }
