@@ -8,6 +8,7 @@ const SPAN = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 
 const binding = (name: string, more: Partial<StateBinding> = {}): StateBinding => ({ name, decl: 'const', value: 'Map', span: SPAN, ...more });
 const own = (...names: string[]): ExportFact[] => names.map((name) => ({ name, local: name }));
+const star = (module: string): ExportFact => ({ name: '*', from: `./${module}`, imported: '*' });
 const esm = (local: string, module: string, path = [local]): ImportFact => ({ local, module: `./${module}`, path, kind: 'esm', line: 1 });
 const write = (w: Partial<StateWrite>): StateWrite => ({ run: 'request', path: [], op: 'call', method: 'set', span: SPAN, ...w });
 
@@ -36,7 +37,54 @@ function lands(files: CodeFacts[], main: CodeFacts): (string | undefined)[] {
 /** `main` importing each name from `module`. */
 const importing = (module: string, names: string[]) => mod('main', [], { imports: names.map((n) => esm(n, module)) });
 
+/** A chain of `n` modules, each `export * from` the next (the last one back to the first for a ring), each exporting `s<i>` itself. */
+function starChain(n: number, ring: boolean): CodeFacts[] {
+  return Array.from({ length: n }, (_, i) => mod(`c${i}`, [...(i + 1 < n || ring ? [star(`c${(i + 1) % n}`)] : []), ...own(`s${i}`)]));
+}
+
 describe('state index', () => {
+  it('follows `export *` through a chain or a ring of thousands of modules, eight stars deep at most', () => {
+    const names = ['s0', 's1', 's8', 's9', 's4999', 'none'];
+    const near = ['src/c0.ts#s0', 'src/c1.ts#s1', 'src/c8.ts#s8', undefined, undefined, undefined];
+    assert.deepEqual(lands(starChain(5000, false), importing('c0', names)), near);
+    // In a ring, also from inside it around the end.
+    const ring = importing('c0', names);
+    for (const n of ['s4999', 's0', 's3', 's4', 's4994']) ring.imports.push(esm(`${n}'`, 'c4995', [n]));
+    assert.deepEqual(lands(starChain(5000, true), ring), [...near, 'src/c4999.ts#s4999', 'src/c0.ts#s0', 'src/c3.ts#s3', undefined, undefined]);
+  });
+
+  it("takes a barrel's own exports first, then its stars in order, through cycles of stars", () => {
+    const files = [
+      mod('barrel', [star('missing'), star('a'), star('ring1'), star('b'), ...own('shadow'), { name: 'renamed', from: './b', imported: 'b1' }, star('def')]),
+      mod('a', [...own('dup', 'shadow', 'a1'), star('a2')]),
+      mod('a2', own('nested', 'late')),
+      mod('ring1', [star('ring2'), ...own('r1')]),
+      mod('ring2', [star('ring1'), ...own('r2')]),
+      mod('b', own('dup', 'nested', 'late', 'b1')),
+      mod('def', [{ name: 'default', local: 'def' }]),
+    ];
+    const names = ['dup', 'shadow', 'nested', 'late', 'r2', 'b1', 'renamed', 'a1', 'none'];
+    const main = importing('barrel', names);
+    main.imports.push(esm('d', 'barrel', []));
+    assert.deepEqual(lands(files, main), [
+      'src/a.ts#dup',
+      'src/barrel.ts#shadow',
+      // a's own star comes before b, though b exports the name itself.
+      'src/a2.ts#nested',
+      'src/a2.ts#late',
+      'src/ring2.ts#r2',
+      'src/b.ts#b1',
+      'src/b.ts#b1',
+      'src/a.ts#a1',
+      undefined,
+      'src/def.ts#def',
+    ]);
+    // With no cycle among the stars, and in the other order.
+    const plain = [...files, mod('ab', [star('a'), star('b')]), mod('ba', [star('b'), star('a'), ...own('shadow')])];
+    assert.deepEqual(lands(plain, importing('ab', ['dup', 'nested', 'late', 'b1', 'none'])), ['src/a.ts#dup', 'src/a2.ts#nested', 'src/a2.ts#late', 'src/b.ts#b1', undefined]);
+    assert.deepEqual(lands(plain, importing('ba', ['dup', 'nested', 'late', 'a1', 'shadow'])), ['src/b.ts#dup', 'src/b.ts#nested', 'src/b.ts#late', 'src/a.ts#a1', 'src/ba.ts#shadow']);
+  });
+
   it('finds the first binding and the first import of a name', () => {
     const store = mod('store', own('registry'), {
       bindings: [

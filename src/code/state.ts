@@ -1,7 +1,8 @@
 import type { App, Service } from '../model.js';
-import type { CodeFacts, ExportFact, ImportFact, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
+import type { CodeFacts, ImportFact, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
 import type { ModuleIndex } from './modules.js';
 import { isTestPackage, serviceCode } from './scope.js';
+import { exportIndex, StarExports } from './star-exports.js';
 
 /** Where an imported name lands: a local name of another file, and the member path below it. */
 export interface Target {
@@ -57,28 +58,11 @@ const MUTATING: Record<ValueKind, Set<string>> = {
 
 const resolved = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, (Target & { esm: boolean }) | null>>>();
 const exports = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, Target | null>>>();
-const reach = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Set<string> | null>>();
+const starExports = new WeakMap<ModuleIndex, StarExports>();
 /** Call sites are read from every code file of the run, so the services of one run share them. */
 const allSites = new WeakMap<readonly CodeFacts[], Map<string, Map<string, Site[]>>>();
 const NONE: readonly Site[] = [];
 const allFiles = new WeakMap<App, readonly CodeFacts[]>();
-
-/** A file's exports by name, and its `export * from` list, built once per file (barrels are asked for every name). */
-const exportIndexes = new WeakMap<CodeFacts, { byName: Map<string, ExportFact[]>; stars: ExportFact[] }>();
-
-function exportIndex(file: CodeFacts): { byName: Map<string, ExportFact[]>; stars: ExportFact[] } {
-  let ix = exportIndexes.get(file);
-  if (ix) return ix;
-  ix = { byName: new Map(), stars: [] };
-  for (const e of file.moduleExports) {
-    const list = ix.byName.get(e.name);
-    if (list) list.push(e);
-    else ix.byName.set(e.name, [e]);
-    if (e.name === '*' && e.from) ix.stars.push(e);
-  }
-  exportIndexes.set(file, ix);
-  return ix;
-}
 
 /** A file's bindings and imports by name, built once per file: every write and call site looks one up. */
 interface Names {
@@ -188,10 +172,9 @@ export class StateIndex {
       const next = e.from ? this.modules.resolveImport(file.file, e.from) : undefined;
       if (next) return this.exportTarget(next, e.imported === '*' ? rest : [e.imported ?? head!, ...rest], depth + 1);
     }
-    for (const e of ix.stars) {
-      const next = this.modules.resolveImport(file.file, e.from!);
-      // A barrel of barrels: only the branches that export the name at all are followed.
-      const t = next && (this.reachable(next)?.has(head ?? 'default') ?? true) ? this.exportTarget(next, chain, depth + 1, true) : undefined;
+    // A barrel of barrels: only the branches that export the name at all are followed.
+    for (const next of ix.stars.length ? this.stars().leadingTo(file, head ?? 'default') : []) {
+      const t = this.exportTarget(next, chain, depth + 1, true);
       if (t) return t;
     }
     // CommonJS `module.exports = x`: a whole-module require then walks into x.
@@ -199,29 +182,11 @@ export class StateIndex {
     return whole ? { file, local: whole.local!, rest: chain } : undefined;
   }
 
-  /**
-   * Every name a file exports, itself or through its `export * from` files; `undefined` (any name)
-   * for a file in a cycle of `export *`, where the lookup itself decides.
-   */
-  private reachable(file: CodeFacts, open = new Set<CodeFacts>()): ReadonlySet<string> | undefined {
-    let memo = reach.get(this.modules);
-    if (!memo) reach.set(this.modules, (memo = new WeakMap()));
-    if (memo.has(file)) return memo.get(file) ?? undefined;
-    if (open.has(file)) return undefined;
-    open.add(file);
-    let names: Set<string> | undefined = new Set<string>();
-    const ix = exportIndex(file);
-    for (const name of ix.byName.keys()) if (name !== '*') names.add(name);
-    for (const e of ix.stars) {
-      const next = this.modules.resolveImport(file.file, e.from!);
-      const more = next && this.reachable(next, open);
-      if (next && !more) names = undefined;
-      if (!names) break;
-      if (more) for (const name of more) names.add(name);
-    }
-    open.delete(file);
-    memo.set(file, names ?? null);
-    return names;
+  /** The run's `export * from` links, gathered the first time a barrel is asked for a name. */
+  private stars(): StarExports {
+    let stars = starExports.get(this.modules);
+    if (!stars) starExports.set(this.modules, (stars = new StarExports(this.modules)));
+    return stars;
   }
 
   /** The binding a write changes, in its own file or through an import. */
