@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyFacts, type CodeFacts, type ExportFact, type ImportFact, type StateBinding, type StateWrite } from '../src/code/facts.js';
+import { emptyFacts, type CodeFacts, type ExportFact, type FnCall, type ImportFact, type StateBinding, type StateWrite } from '../src/code/facts.js';
 import { ModuleIndex } from '../src/code/modules.js';
 import { StateIndex } from '../src/code/state.js';
 
@@ -40,6 +40,11 @@ const importing = (module: string, names: string[]) => mod('main', [], { imports
 /** A chain of `n` modules, each `export * from` the next (the last one back to the first for a ring), each exporting `s<i>` itself. */
 function starChain(n: number, ring: boolean): CodeFacts[] {
   return Array.from({ length: n }, (_, i) => mod(`c${i}`, [...(i + 1 < n || ring ? [star(`c${(i + 1) % n}`)] : []), ...own(`s${i}`)]));
+}
+
+/** Calls making a chain: each of `names` calls the next; the first is called from `first`. */
+function callChain(names: string[], run: FnCall['run'], first: FnCall['run']): FnCall[] {
+  return [{ name: names[0]!, path: [], run: first }, ...names.slice(1).map((name, i) => ({ name, path: [], run, fn: names[i] }))];
 }
 
 describe('state index', () => {
@@ -110,5 +115,44 @@ describe('state index', () => {
     // An exported name some binding continues (`Registry.items`) is the file's own, even where an import has the name too.
     const shadowing = mod('shadowing', own('Registry'), { bindings: [binding('Registry.items', { decl: 'static' })], imports: [esm('Registry', 'store')] });
     assert.deepEqual(lands([store, shadowing], importing('shadowing', ['Registry'])), ['src/shadowing.ts#Registry']);
+  });
+
+  it('asks about start-up code along call chains of thousands of functions, and around a ring of them', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `load${i}`);
+    const app = (first: FnCall['run'], ring = false) => {
+      const calls = callChain(names, 'function', first);
+      if (ring) calls.push({ name: 'load0', path: [], run: 'function', fn: 'load4999' });
+      return mod('app', [], { fnCalls: calls });
+    };
+    const startup = (f: CodeFacts, fn: string) => index([f]).isStartupFunction(f, fn);
+    assert.equal(startup(app('top'), 'load4999'), true);
+    assert.equal(startup(app('request'), 'load4999'), false);
+    // Around a ring, a function met again counts as run time until it is answered.
+    assert.equal(startup(app('top', true), 'load4999'), false);
+    const methods = names.map((n) => `Loader#${n}`);
+    const loader = (first: FnCall['run']) => mod('loader', [], { fnCalls: callChain(methods, 'method', first) });
+    assert.equal(startup(loader('startup'), 'Loader#load4999'), true);
+    assert.equal(startup(loader('callback'), 'Loader#load4999'), false);
+  });
+
+  it('asks whether methods are reached at run time along call chains of thousands, answering in the order asked', () => {
+    const methods = Array.from({ length: 5000 }, (_, i) => `Registry#step${i}`);
+    const registry = (first: FnCall['run']) => mod('registry', [], { fnCalls: callChain(methods, 'method', first) });
+    const reached = (f: CodeFacts, fn: string) => index([f]).reachedAtRunTime(f, fn);
+    assert.equal(reached(registry('request'), 'Registry#step4999'), true);
+    assert.equal(reached(registry('top'), 'Registry#step4999'), false);
+    // `a` and `b` call each other, and a request calls `a`: asked first, `b` is reached through `a`;
+    // asked after `a`, it keeps the answer it got while `a` was being asked.
+    const pair = mod('pair', [], {
+      fnCalls: [
+        { name: 'a', path: [], run: 'function', fn: 'b' },
+        { name: 'b', path: [], run: 'function', fn: 'a' },
+        { name: 'a', path: [], run: 'request' },
+      ],
+    });
+    const ix = index([pair]);
+    assert.deepEqual([ix.reachedAtRunTime(pair, 'a'), ix.reachedAtRunTime(pair, 'b')], [true, false]);
+    const iy = index([pair]);
+    assert.deepEqual([iy.reachedAtRunTime(pair, 'b'), iy.reachedAtRunTime(pair, 'a')], [true, true]);
   });
 });

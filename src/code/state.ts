@@ -28,6 +28,22 @@ interface Site {
   decorator?: boolean;
 }
 
+/** A function {@link StateIndex.isStartupFunction} is asking about: its callers in the replicas, up to the next to ask. */
+interface StartupCall {
+  memo: Map<string, boolean>;
+  fn: string;
+  sites: readonly Site[];
+  at: number;
+}
+
+/** A function {@link StateIndex.reachedAtRunTime} is asking about: its call sites, up to the next to ask. */
+interface ReachCall {
+  key: string;
+  self: (s: Site) => boolean;
+  sites: readonly Site[];
+  at: number;
+}
+
 /**
  * Names of functions that initialise: `init`, `setupRoutes`, `configure`, `registerFlag`,
  * `loadPlugins`, `setLogger`, `main`, and those that create or restart the server (`createServer`,
@@ -252,6 +268,38 @@ export class StateIndex {
    * handlers, other such functions), or only from tests, scripts and browser code.
    */
   isStartupFunction(file: CodeFacts, fn: string): boolean {
+    // A call chain of thousands of functions (or a ring of them) is walked with an explicit stack,
+    // asking the callers of each in the order a recursive `every` would, so cycles get the same answers.
+    const first = this.startupCall(file, fn);
+    if (typeof first === 'boolean') return first;
+    const stack = [first];
+    // The answer of the function last decided; a `false` decides its caller too.
+    let answer = true;
+    for (;;) {
+      const call = stack[stack.length - 1]!;
+      let next: StartupCall | boolean = answer;
+      while (next === true && call.at < call.sites.length) {
+        const s = call.sites[call.at++]!;
+        if (s.run === 'top' || s.run === 'startup' || s.run === 'signal') continue;
+        next = s.run === 'function' || (s.run === 'method' && !!s.fn) ? this.startupCall(s.file, s.fn ?? '') : false;
+      }
+      if (typeof next !== 'boolean') {
+        stack.push(next);
+        continue;
+      }
+      answer = next;
+      stack.pop();
+      call.memo.set(call.fn, answer);
+      if (!stack.length) return answer;
+    }
+  }
+
+  /**
+   * The start of {@link isStartupFunction}: the answer when it needs no callers (known, a server
+   * function, a name that says so, nobody calling it), else the calls in the replicas still to ask.
+   * Until they are asked the function counts as run-time code, which is what a cycle of calls sees.
+   */
+  private startupCall(file: CodeFacts, fn: string): StartupCall | boolean {
     const byName = fn.startsWith('.');
     const member = fn.indexOf('#');
     const method = byName || member > 0;
@@ -280,9 +328,9 @@ export class StateIndex {
     // Nobody in the service calls it (dependency injection, plugin loaders reached through instances
     // or a computed require): trust a name that says it initialises, else take it as run-time code.
     if (!sites.length) return remember(INIT_NAME.test(fn.split(/[.#]/).pop()!));
-    const startup = (s: Site) =>
-      s.run === 'top' || s.run === 'startup' || s.run === 'signal' || ((s.run === 'function' || (s.run === 'method' && !!s.fn)) && this.isStartupFunction(s.file, s.fn ?? ''));
-    return remember(inReplica.every(startup));
+    // Start-up when every call in the replicas is: at the top level, in start-up code or a signal
+    // handler, or in a function or method that is itself start-up code.
+    return { memo, fn, sites: inReplica, at: 0 };
   }
 
   /**
@@ -292,7 +340,37 @@ export class StateIndex {
    * (`handleConnection`, `canActivate`, ...). Stricter than {@link isStartupFunction}, which takes
    * what nobody calls as run time: a singleton's fields are only reported on evidence.
    */
-  reachedAtRunTime(file: CodeFacts, fn: string, seen = new Set<string>()): boolean {
+  reachedAtRunTime(file: CodeFacts, fn: string): boolean {
+    // Walked with an explicit stack, asking the callers in the order a recursive `some` would: a
+    // function met again while it is asked about counts as not reached, without being remembered.
+    const seen = new Set<string>();
+    const first = this.reachCall(file, fn, seen);
+    if (typeof first === 'boolean') return first;
+    const stack = [first];
+    // The answer of the function last decided; a `true` decides its caller too.
+    let answer = false;
+    for (;;) {
+      const call = stack[stack.length - 1]!;
+      let next: ReachCall | boolean = answer;
+      while (next === false && call.at < call.sites.length) {
+        const s = call.sites[call.at++]!;
+        if (call.self(s) || !this.replica.has(s.file)) continue;
+        if (s.run === 'request' || s.run === 'callback' || s.run === 'deferred') next = true;
+        else if ((s.run === 'function' || s.run === 'method') && s.fn) next = this.reachCall(s.file, s.fn, seen);
+      }
+      if (typeof next !== 'boolean') {
+        stack.push(next);
+        continue;
+      }
+      answer = next;
+      stack.pop();
+      this.reached.set(call.key, answer);
+      if (!stack.length) return answer;
+    }
+  }
+
+  /** The start of {@link reachedAtRunTime}: the answer when it needs no callers, else the calls to ask. */
+  private reachCall(file: CodeFacts, fn: string, seen: Set<string>): ReachCall | boolean {
     const member = fn.indexOf('#');
     const byName = fn.startsWith('.');
     const key = byName ? fn : `${file.file}#${fn}`;
@@ -301,25 +379,18 @@ export class StateIndex {
     if (seen.has(key)) return false;
     seen.add(key);
     const name = fn.slice(Math.max(member, fn.lastIndexOf('.')) + 1);
-    if (FRAMEWORK_HOOK.test(name)) return this.remember2(key, true);
+    if (FRAMEWORK_HOOK.test(name)) {
+      this.reached.set(key, true);
+      return true;
+    }
     const method = byName || member > 0;
     const self = (s: Site) => s.fn === fn && (method ? s.run === 'method' : s.file === file && s.run === 'function');
     const own = this.sitesOf(byName ? '.' : file.file, fn);
-    const all = member > 0 ? [...own, ...this.sitesOf('.', `.${name}`)] : own;
-    const out = all.some((s) => {
-      if (self(s) || !this.replica.has(s.file)) return false;
-      if (s.run === 'request' || s.run === 'callback' || s.run === 'deferred') return true;
-      return (s.run === 'function' || s.run === 'method') && !!s.fn && this.reachedAtRunTime(s.file, s.fn, seen);
-    });
-    return this.remember2(key, out);
+    const sites = member > 0 ? [...own, ...this.sitesOf('.', `.${name}`)] : own;
+    return { key, self, sites, at: 0 };
   }
 
   private readonly reached = new Map<string, boolean>();
-
-  private remember2(key: string, v: boolean): boolean {
-    this.reached.set(key, v);
-    return v;
-  }
 
   /** Is every call of this top-level function a decorator (`@Money()`) of a class defined at start-up? */
   private onlyDecorates(file: CodeFacts, fn: string): boolean {

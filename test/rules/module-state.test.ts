@@ -672,6 +672,15 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles(helper, { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
   });
 
+  it('follows a call chain of thousands of functions to the request that starts it', async () => {
+    const n = 3000;
+    const fns = Array.from({ length: n }, (_, i) => `function load${i}(k: string) { ${i + 1 < n ? `load${i + 1}(k);` : 'cache.set(k, 1);'} }`);
+    const server = `import express from 'express';\nconst cache = new Map<string, number>();\n${fns.join('\n')}\nconst app = express();\napp.get('/x', (req, res) => {\n  load0(req.path);\n  res.end();\n});\napp.listen(3000);\n`;
+    const { findings } = await lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:2`]);
+    assert.match(findings[0]!.message, new RegExp(`^"cache" \\(Map\\) is a module-level cache filled in load${n - 1}\\(\\) \\(line ${n + 2}\\):`));
+  });
+
   it("finds the demo shop's carts, order counter and price cache", async () => {
     const { findings } = await lintDir(`${FIXTURES}/demo`, { rules: [RULE] });
     assert.deepEqual(where(findings), [
