@@ -165,6 +165,9 @@ export class StateIndex {
     const key = chain.join('.');
     const known = mine.get(key);
     if (known !== undefined) return known ?? undefined;
+    // Modules importing a name from each other and exporting it again ask for it again while it is
+    // being answered: it leads to no binding there (the lookup would never end).
+    mine.set(key, null);
     const t = this.exportTarget(file, chain, 0);
     mine.set(key, t ?? null);
     return t;

@@ -527,6 +527,20 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it('survives modules that import a name from each other and export it again', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': EXPRESS,
+        'src/a.ts': "import { items } from './b';\nexport { items };\n",
+        'src/b.ts': "import { items } from './a';\nexport { items };\n",
+        'src/server.ts':
+          "import express from 'express';\nimport { items } from './a';\nconst hits = new Map<string, number>();\nconst app = express();\napp.get('/x', (req, res) => {\n  items.push(req.path);\n  hits.set(req.path, 1);\n  res.end();\n});\napp.listen(3000);\n",
+      },
+      { rules: [RULE, 'unbounded-timer'] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:3`]);
+  });
+
   it('survives odd code and an unreadable tsconfig without crashing', async () => {
     const odd = [
       "import cron from 'node-cron';",
