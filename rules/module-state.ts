@@ -53,8 +53,9 @@ export default defineRule({
             if ((write.run === 'method' || write.run === 'function') && write.fn && !index.reachedAtRunTime(file, write.fn)) continue;
           }
           const key = `${target.owner.file}#${target.binding.name}`;
-          const list = groups.get(key) ?? [];
-          groups.set(key, [...list, { file, write, target }]);
+          const list = groups.get(key);
+          if (list) list.push({ file, write, target });
+          else groups.set(key, [{ file, write, target }]);
         }
       }
       for (const [key, unsorted] of groups) {

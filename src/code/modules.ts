@@ -38,6 +38,11 @@ export class ModuleIndex {
     }
   }
 
+  /** Every code file of the run. */
+  files(): IterableIterator<CodeFacts> {
+    return this.byName.values();
+  }
+
   /** The file `spec` names when imported from `from` (relative specifiers only). */
   resolve(from: string, spec: string): CodeFacts | undefined {
     if (!spec.startsWith('.')) return undefined;

@@ -1,7 +1,8 @@
 import type { App, Service } from '../model.js';
-import type { CodeFacts, ExportFact, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
+import type { CodeFacts, ImportFact, RunContext, StateBinding, StateWrite, ValueKind } from './facts.js';
 import type { ModuleIndex } from './modules.js';
 import { isTestPackage, serviceCode } from './scope.js';
+import { exportIndex, StarExports } from './star-exports.js';
 
 /** Where an imported name lands: a local name of another file, and the member path below it. */
 export interface Target {
@@ -25,6 +26,22 @@ interface Site {
   run: RunContext['run'];
   fn?: string;
   decorator?: boolean;
+}
+
+/** A function {@link StateIndex.isStartupFunction} is asking about: its callers in the replicas, up to the next to ask. */
+interface StartupCall {
+  memo: Map<string, boolean>;
+  fn: string;
+  sites: readonly Site[];
+  at: number;
+}
+
+/** A function {@link StateIndex.reachedAtRunTime} is asking about: its call sites, up to the next to ask. */
+interface ReachCall {
+  key: string;
+  self: (s: Site) => boolean;
+  sites: readonly Site[];
+  at: number;
 }
 
 /**
@@ -57,27 +74,43 @@ const MUTATING: Record<ValueKind, Set<string>> = {
 
 const resolved = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, (Target & { esm: boolean }) | null>>>();
 const exports = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Map<string, Target | null>>>();
-const reach = new WeakMap<ModuleIndex, WeakMap<CodeFacts, Set<string> | null>>();
+const starExports = new WeakMap<ModuleIndex, StarExports>();
 /** Call sites are read from every code file of the run, so the services of one run share them. */
 const allSites = new WeakMap<readonly CodeFacts[], Map<string, Map<string, Site[]>>>();
 const NONE: readonly Site[] = [];
 const allFiles = new WeakMap<App, readonly CodeFacts[]>();
 
-/** A file's exports by name, and its `export * from` list, built once per file (barrels are asked for every name). */
-const exportIndexes = new WeakMap<CodeFacts, { byName: Map<string, ExportFact[]>; stars: ExportFact[] }>();
+/** A file's bindings and imports by name, built once per file: every write and call site looks one up. */
+interface Names {
+  /** The first binding of each name (the one `bindings.find` by name would give). */
+  bindings: Map<string, StateBinding>;
+  /** Every name a binding's dotted name continues: `a` and `a.b` for `a.b.c`. */
+  parents: Set<string>;
+  /** Singletons' fields by the module-level names that hold the instance, in the order of the bindings. */
+  instances: Map<string, StateBinding[]>;
+  /** The first import of each local name. */
+  imports: Map<string, ImportFact>;
+}
 
-function exportIndex(file: CodeFacts): { byName: Map<string, ExportFact[]>; stars: ExportFact[] } {
-  let ix = exportIndexes.get(file);
-  if (ix) return ix;
-  ix = { byName: new Map(), stars: [] };
-  for (const e of file.moduleExports) {
-    const list = ix.byName.get(e.name);
-    if (list) list.push(e);
-    else ix.byName.set(e.name, [e]);
-    if (e.name === '*' && e.from) ix.stars.push(e);
+const namesOf = new WeakMap<CodeFacts, Names>();
+
+function names(file: CodeFacts): Names {
+  let n = namesOf.get(file);
+  if (n) return n;
+  n = { bindings: new Map(), parents: new Set(), instances: new Map(), imports: new Map() };
+  for (const b of file.bindings) {
+    if (!n.bindings.has(b.name)) n.bindings.set(b.name, b);
+    for (let dot = b.name.indexOf('.'); dot >= 0; dot = b.name.indexOf('.', dot + 1)) n.parents.add(b.name.slice(0, dot));
+    if (b.decl !== 'instance') continue;
+    for (const v of b.vars ?? []) {
+      const list = n.instances.get(v);
+      if (!list) n.instances.set(v, [b]);
+      else if (list[list.length - 1] !== b) list.push(b);
+    }
   }
-  exportIndexes.set(file, ix);
-  return ix;
+  for (const i of file.imports) if (!n.imports.has(i.local)) n.imports.set(i.local, i);
+  namesOf.set(file, n);
+  return n;
 }
 
 /**
@@ -116,7 +149,7 @@ export class StateIndex {
   }
 
   private resolveTarget(file: CodeFacts, local: string, path: string[]): (Target & { esm: boolean }) | undefined {
-    const imp = file.imports.find((i) => i.local === local);
+    const imp = names(file).imports.get(local);
     const target = imp && this.modules.resolveImport(file.file, imp.module);
     if (!imp || !target) return undefined;
     const t = this.exported(target, [...imp.path, ...path]);
@@ -132,6 +165,9 @@ export class StateIndex {
     const key = chain.join('.');
     const known = mine.get(key);
     if (known !== undefined) return known ?? undefined;
+    // Modules importing a name from each other and exporting it again ask for it again while it is
+    // being answered: it leads to no binding there (the lookup would never end).
+    mine.set(key, null);
     const t = this.exportTarget(file, chain, 0);
     mine.set(key, t ?? null);
     return t;
@@ -144,8 +180,9 @@ export class StateIndex {
     const ix = exportIndex(file);
     for (const e of ix.byName.get(head ?? 'default') ?? []) {
       if (e.local) {
-        const own = file.bindings.some((b) => b.name === e.local || b.name.startsWith(`${e.local}.`));
-        if (!own && file.imports.some((i) => i.local === e.local)) {
+        const n = names(file);
+        const own = n.bindings.has(e.local) || n.parents.has(e.local);
+        if (!own && n.imports.has(e.local)) {
           const t = this.importTarget(file, e.local, head === undefined ? chain : rest);
           if (t) return t;
         }
@@ -154,10 +191,9 @@ export class StateIndex {
       const next = e.from ? this.modules.resolveImport(file.file, e.from) : undefined;
       if (next) return this.exportTarget(next, e.imported === '*' ? rest : [e.imported ?? head!, ...rest], depth + 1);
     }
-    for (const e of ix.stars) {
-      const next = this.modules.resolveImport(file.file, e.from!);
-      // A barrel of barrels: only the branches that export the name at all are followed.
-      const t = next && (this.reachable(next)?.has(head ?? 'default') ?? true) ? this.exportTarget(next, chain, depth + 1, true) : undefined;
+    // A barrel of barrels: only the branches that export the name at all are followed.
+    for (const next of ix.stars.length ? this.stars().leadingTo(file, head ?? 'default') : []) {
+      const t = this.exportTarget(next, chain, depth + 1, true);
       if (t) return t;
     }
     // CommonJS `module.exports = x`: a whole-module require then walks into x.
@@ -165,45 +201,28 @@ export class StateIndex {
     return whole ? { file, local: whole.local!, rest: chain } : undefined;
   }
 
-  /**
-   * Every name a file exports, itself or through its `export * from` files; `undefined` (any name)
-   * for a file in a cycle of `export *`, where the lookup itself decides.
-   */
-  private reachable(file: CodeFacts, open = new Set<CodeFacts>()): ReadonlySet<string> | undefined {
-    let memo = reach.get(this.modules);
-    if (!memo) reach.set(this.modules, (memo = new WeakMap()));
-    if (memo.has(file)) return memo.get(file) ?? undefined;
-    if (open.has(file)) return undefined;
-    open.add(file);
-    let names: Set<string> | undefined = new Set<string>();
-    const ix = exportIndex(file);
-    for (const name of ix.byName.keys()) if (name !== '*') names.add(name);
-    for (const e of ix.stars) {
-      const next = this.modules.resolveImport(file.file, e.from!);
-      const more = next && this.reachable(next, open);
-      if (next && !more) names = undefined;
-      if (!names) break;
-      if (more) for (const name of more) names.add(name);
-    }
-    open.delete(file);
-    memo.set(file, names ?? null);
-    return names;
+  /** The run's `export * from` links, gathered the first time a barrel is asked for a name. */
+  private stars(): StarExports {
+    let stars = starExports.get(this.modules);
+    if (!stars) starExports.set(this.modules, (stars = new StarExports(this.modules)));
+    return stars;
   }
 
   /** The binding a write changes, in its own file or through an import. */
   bindingOf(file: CodeFacts, w: StateWrite): BindingWrite | undefined {
     if (w.binding) {
-      const binding = file.bindings.find((b) => b.name === w.binding);
+      const binding = names(file).bindings.get(w.binding);
       return binding && { owner: file, binding, rest: w.path, esm: false };
     }
     const t = w.import !== undefined ? this.importTarget(file, w.import, w.path) : undefined;
     if (!t) return undefined;
-    const two = t.rest.length ? t.file.bindings.find((b) => b.name === `${t.local}.${t.rest[0]}`) : undefined;
+    const there = names(t.file);
+    const two = t.rest.length ? there.bindings.get(`${t.local}.${t.rest[0]}`) : undefined;
     if (two) return { owner: t.file, binding: two, rest: t.rest.slice(1), esm: t.esm };
     // `registry.items.push(x)` on the one instance another module exports: that singleton's field.
-    const field = t.rest.length ? t.file.bindings.find((b) => b.decl === 'instance' && b.vars?.includes(t.local) && b.name.endsWith(`#${t.rest[0]}`)) : undefined;
+    const field = t.rest.length ? there.instances.get(t.local)?.find((b) => b.name.endsWith(`#${t.rest[0]}`)) : undefined;
     if (field) return { owner: t.file, binding: field, rest: t.rest.slice(1), esm: false };
-    const binding = t.file.bindings.find((b) => b.name === t.local);
+    const binding = there.bindings.get(t.local);
     return binding && { owner: t.file, binding, rest: t.rest, esm: t.esm };
   }
 
@@ -252,6 +271,38 @@ export class StateIndex {
    * handlers, other such functions), or only from tests, scripts and browser code.
    */
   isStartupFunction(file: CodeFacts, fn: string): boolean {
+    // A call chain of thousands of functions (or a ring of them) is walked with an explicit stack,
+    // asking the callers of each in the order a recursive `every` would, so cycles get the same answers.
+    const first = this.startupCall(file, fn);
+    if (typeof first === 'boolean') return first;
+    const stack = [first];
+    // The answer of the function last decided; a `false` decides its caller too.
+    let answer = true;
+    for (;;) {
+      const call = stack[stack.length - 1]!;
+      let next: StartupCall | boolean = answer;
+      while (next === true && call.at < call.sites.length) {
+        const s = call.sites[call.at++]!;
+        if (s.run === 'top' || s.run === 'startup' || s.run === 'signal') continue;
+        next = s.run === 'function' || (s.run === 'method' && !!s.fn) ? this.startupCall(s.file, s.fn ?? '') : false;
+      }
+      if (typeof next !== 'boolean') {
+        stack.push(next);
+        continue;
+      }
+      answer = next;
+      stack.pop();
+      call.memo.set(call.fn, answer);
+      if (!stack.length) return answer;
+    }
+  }
+
+  /**
+   * The start of {@link isStartupFunction}: the answer when it needs no callers (known, a server
+   * function, a name that says so, nobody calling it), else the calls in the replicas still to ask.
+   * Until they are asked the function counts as run-time code, which is what a cycle of calls sees.
+   */
+  private startupCall(file: CodeFacts, fn: string): StartupCall | boolean {
     const byName = fn.startsWith('.');
     const member = fn.indexOf('#');
     const method = byName || member > 0;
@@ -280,9 +331,9 @@ export class StateIndex {
     // Nobody in the service calls it (dependency injection, plugin loaders reached through instances
     // or a computed require): trust a name that says it initialises, else take it as run-time code.
     if (!sites.length) return remember(INIT_NAME.test(fn.split(/[.#]/).pop()!));
-    const startup = (s: Site) =>
-      s.run === 'top' || s.run === 'startup' || s.run === 'signal' || ((s.run === 'function' || (s.run === 'method' && !!s.fn)) && this.isStartupFunction(s.file, s.fn ?? ''));
-    return remember(inReplica.every(startup));
+    // Start-up when every call in the replicas is: at the top level, in start-up code or a signal
+    // handler, or in a function or method that is itself start-up code.
+    return { memo, fn, sites: inReplica, at: 0 };
   }
 
   /**
@@ -292,7 +343,37 @@ export class StateIndex {
    * (`handleConnection`, `canActivate`, ...). Stricter than {@link isStartupFunction}, which takes
    * what nobody calls as run time: a singleton's fields are only reported on evidence.
    */
-  reachedAtRunTime(file: CodeFacts, fn: string, seen = new Set<string>()): boolean {
+  reachedAtRunTime(file: CodeFacts, fn: string): boolean {
+    // Walked with an explicit stack, asking the callers in the order a recursive `some` would: a
+    // function met again while it is asked about counts as not reached, without being remembered.
+    const seen = new Set<string>();
+    const first = this.reachCall(file, fn, seen);
+    if (typeof first === 'boolean') return first;
+    const stack = [first];
+    // The answer of the function last decided; a `true` decides its caller too.
+    let answer = false;
+    for (;;) {
+      const call = stack[stack.length - 1]!;
+      let next: ReachCall | boolean = answer;
+      while (next === false && call.at < call.sites.length) {
+        const s = call.sites[call.at++]!;
+        if (call.self(s) || !this.replica.has(s.file)) continue;
+        if (s.run === 'request' || s.run === 'callback' || s.run === 'deferred') next = true;
+        else if ((s.run === 'function' || s.run === 'method') && s.fn) next = this.reachCall(s.file, s.fn, seen);
+      }
+      if (typeof next !== 'boolean') {
+        stack.push(next);
+        continue;
+      }
+      answer = next;
+      stack.pop();
+      this.reached.set(call.key, answer);
+      if (!stack.length) return answer;
+    }
+  }
+
+  /** The start of {@link reachedAtRunTime}: the answer when it needs no callers, else the calls to ask. */
+  private reachCall(file: CodeFacts, fn: string, seen: Set<string>): ReachCall | boolean {
     const member = fn.indexOf('#');
     const byName = fn.startsWith('.');
     const key = byName ? fn : `${file.file}#${fn}`;
@@ -301,25 +382,18 @@ export class StateIndex {
     if (seen.has(key)) return false;
     seen.add(key);
     const name = fn.slice(Math.max(member, fn.lastIndexOf('.')) + 1);
-    if (FRAMEWORK_HOOK.test(name)) return this.remember2(key, true);
+    if (FRAMEWORK_HOOK.test(name)) {
+      this.reached.set(key, true);
+      return true;
+    }
     const method = byName || member > 0;
     const self = (s: Site) => s.fn === fn && (method ? s.run === 'method' : s.file === file && s.run === 'function');
     const own = this.sitesOf(byName ? '.' : file.file, fn);
-    const all = member > 0 ? [...own, ...this.sitesOf('.', `.${name}`)] : own;
-    const out = all.some((s) => {
-      if (self(s) || !this.replica.has(s.file)) return false;
-      if (s.run === 'request' || s.run === 'callback' || s.run === 'deferred') return true;
-      return (s.run === 'function' || s.run === 'method') && !!s.fn && this.reachedAtRunTime(s.file, s.fn, seen);
-    });
-    return this.remember2(key, out);
+    const sites = member > 0 ? [...own, ...this.sitesOf('.', `.${name}`)] : own;
+    return { key, self, sites, at: 0 };
   }
 
   private readonly reached = new Map<string, boolean>();
-
-  private remember2(key: string, v: boolean): boolean {
-    this.reached.set(key, v);
-    return v;
-  }
 
   /** Is every call of this top-level function a decorator (`@Money()`) of a class defined at start-up? */
   private onlyDecorates(file: CodeFacts, fn: string): boolean {
@@ -365,13 +439,13 @@ export class StateIndex {
           if (t) {
             push(t.file.file, `${t.rest.length ? `${t.local}.${t.rest.join('.')}` : t.local}${member}`, f, c);
             // `registry.add()` on the one instance another module keeps in `registry`: that class's method.
-            const cls = t.rest.length === 1 && !member ? t.file.bindings.find((b) => b.decl === 'instance' && b.vars?.includes(t.local))?.name.split('#')[0] : undefined;
+            const cls = t.rest.length === 1 && !member ? names(t.file).instances.get(t.local)?.[0]?.name.split('#')[0] : undefined;
             if (cls) push(t.file.file, `${cls}#${t.rest[0]}`, f, c);
             // `registry.registerHandler()` on an instance another module exports (`export const registry = new Registry()`): also the method, by its name.
             if (t.rest.length && !member && CALLED_BY_NAME.test(last!)) push('.', `.${last}`, f, c);
           }
           // `program.loadDefinitions()` on an instance exported by one of the service's modules: a method, known by its name.
-          else if (last && CALLED_BY_NAME.test(last) && this.modules.resolveImport(f.file, f.imports.find((i) => i.local === c.name)!.module)) {
+          else if (last && CALLED_BY_NAME.test(last) && this.modules.resolveImport(f.file, names(f).imports.get(c.name)!.module)) {
             push('.', `.${member ? member.slice(1) : last}`, f, c);
           }
         }

@@ -527,6 +527,20 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it('survives modules that import a name from each other and export it again', async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': EXPRESS,
+        'src/a.ts': "import { items } from './b';\nexport { items };\n",
+        'src/b.ts': "import { items } from './a';\nexport { items };\n",
+        'src/server.ts':
+          "import express from 'express';\nimport { items } from './a';\nconst hits = new Map<string, number>();\nconst app = express();\napp.get('/x', (req, res) => {\n  items.push(req.path);\n  hits.set(req.path, 1);\n  res.end();\n});\napp.listen(3000);\n",
+      },
+      { rules: [RULE, 'unbounded-timer'] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:3`]);
+  });
+
   it('survives odd code and an unreadable tsconfig without crashing', async () => {
     const odd = [
       "import cron from 'node-cron';",
@@ -670,6 +684,15 @@ describe(RULE, () => {
     const helper = files('test-utils');
     helper['packages/api/src/commands/seed.ts'] = "import { loadModules } from '@acme/core';\nexport async function seed() {\n  loadModules(['fixtures']);\n}\n";
     assert.deepEqual(where((await lintFiles(helper, { rules: [RULE] })).findings), [`${RULE} packages/core/src/index.ts:1`]);
+  });
+
+  it('follows a call chain of thousands of functions to the request that starts it', async () => {
+    const n = 3000;
+    const fns = Array.from({ length: n }, (_, i) => `function load${i}(k: string) { ${i + 1 < n ? `load${i + 1}(k);` : 'cache.set(k, 1);'} }`);
+    const server = `import express from 'express';\nconst cache = new Map<string, number>();\n${fns.join('\n')}\nconst app = express();\napp.get('/x', (req, res) => {\n  load0(req.path);\n  res.end();\n});\napp.listen(3000);\n`;
+    const { findings } = await lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:2`]);
+    assert.match(findings[0]!.message, new RegExp(`^"cache" \\(Map\\) is a module-level cache filled in load${n - 1}\\(\\) \\(line ${n + 2}\\):`));
   });
 
   it("finds the demo shop's carts, order counter and price cache", async () => {
