@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildManifests, toObjects } from '../src/k8s/objects.js';
+import { containerEnv } from '../src/k8s/env.js';
+import { buildManifests, toObjects, type Manifests } from '../src/k8s/objects.js';
 import { parseYamlFile as parseYaml } from '../src/k8s/yaml-parse.js';
 import { linkServices, type LinkConfig, type Service } from '../src/model.js';
 
@@ -72,5 +73,39 @@ describe('linking services to containers', () => {
       'jobs -> b/JOBS/c1: image "jobs" matches package "Jobs"',
       'legacy/api -> a/api/c0: Deployment "api" matches folder "legacy/api"',
     ]);
+  });
+});
+
+describe('the environment of a container', () => {
+  const configMap = (name: string, ns: string, data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}${ns ? `, namespace: ${ns}` : ''} }\ndata: ${data}\n`;
+  const pod = (ns: string, container: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api, namespace: ${ns} }\nspec:\n  template:\n    spec:\n      containers:\n        - ${container}\n`;
+  const envOf = (m: Manifests, i: number) => {
+    const env = containerEnv(m.workloads[i]!.containers[0]!, m);
+    return { opaque: env.opaque, vars: [...env.vars.values()].map((v) => `${v.name}=${v.value ?? '?'} (${v.source}, line ${v.node.loc().line})`) };
+  };
+
+  it('reads envFrom ConfigMaps of its namespace in order, then env, which wins', () => {
+    const container = '{ name: c, image: x, envFrom: [{ configMapRef: { name: base } }, { configMapRef: { name: extra }, prefix: X_ }, { secretRef: { name: s } }], env: [{ name: PORT, value: "8080" }, { name: KEY, valueFrom: { secretKeyRef: { name: s, key: k } } }] }';
+    const m = manifests(
+      [
+        configMap('base', 'prod', '{ PORT: "1", HOST: prod }'),
+        pod('staging', container),
+        configMap('base', 'staging', '{ PORT: "2", HOST: staging }'),
+        configMap('base', '', '{ HOST: any }'),
+        configMap('extra', '', '{ A: "1" }'),
+        pod('prod', container),
+        configMap('extra', 'prod', '{ A: "2" }'),
+        pod('dev', '{ name: c, image: x, envFrom: [{ configMapRef: { name: missing } }] }'),
+      ].join('---\n'),
+    );
+    const staging = {
+      opaque: true,
+      vars: ['PORT=8080 (env, line 13)', 'HOST=staging (ConfigMap "base", line 18)', 'X_A=1 (ConfigMap "extra", line 28)', 'KEY=? (env, line 13)'],
+    };
+    assert.deepEqual(envOf(m, 0), staging);
+    assert.deepEqual(envOf(m, 1), { opaque: true, vars: ['PORT=8080 (env, line 37)', 'HOST=prod (ConfigMap "base", line 4)', 'X_A=1 (ConfigMap "extra", line 28)', 'KEY=? (env, line 37)'] });
+    assert.deepEqual(envOf(m, 2), { opaque: true, vars: [] });
+    assert.deepEqual(envOf(m, 0), staging, 'the same when asked again');
   });
 });
