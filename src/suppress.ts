@@ -19,23 +19,31 @@ const RULE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 /**
  * Find suppression comments in a text. A directive must start its comment (`// replicalint-...`),
  * stand outside strings and block comments, and list only rule ids, so prose that mentions one is
- * not taken for it. A quick substring test keeps this free for files without any.
+ * not taken for it. A quick substring test keeps this free for files without any. Line breaks and
+ * block comment marks are counted in one pass as the directives come, in order.
  */
 export function parseDirectives(text: string): Directive[] {
   if (!text.includes('replicalint-disable')) return [];
   const out: Directive[] = [];
+  const breaks = new Occurrences(text, '\n');
+  const opens = new Occurrences(text, '/*');
+  const closes = new Occurrences(text, '*/');
   for (const m of text.matchAll(DIRECTIVE)) {
     const offset = m.index;
-    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    breaks.moveTo(offset);
+    opens.moveTo(offset);
+    closes.moveTo(offset);
+    const lineStart = breaks.last + 1;
     const before = text.slice(lineStart, offset);
     const marker = m[1]!;
     if (marker === '#' && before !== '' && !/\s$/.test(before)) continue; // YAML: `#` starts a comment only after a space
-    if (insideString(before) || (marker !== '#' && insideBlockComment(text, offset))) continue;
+    // Inside a block comment: a `/*` before it, and no `*/` after that.
+    if (insideString(before) || (marker !== '#' && opens.last > closes.last)) continue;
     const body = m[3]!.replace(/\*\/.*$/, '');
     const [list, ...reason] = body.split(/\s--\s?/);
     const rules = list!.split(/[\s,]+/).filter(Boolean);
     if (!rules.every((r) => RULE_ID.test(r))) continue;
-    const line = text.slice(0, offset).split('\n').length;
+    const line = breaks.count + 1;
     const column = offset - lineStart + 1;
     const scope = m[2] as Directive['scope'];
     const r = reason.join(' -- ').trim();
@@ -63,9 +71,29 @@ function insideString(before: string): boolean {
   return false;
 }
 
-function insideBlockComment(text: string, offset: number): boolean {
-  // lastIndexOf clamps a negative start to 0, which would find a comment opening at offset 0 itself.
-  return offset > 0 && text.lastIndexOf('/*', offset - 1) > text.lastIndexOf('*/', offset - 1);
+/**
+ * Where a string occurs in a text, read forward: moved to increasing offsets, how many times and
+ * where last it starts before the offset (`last` is -1 before the first).
+ */
+class Occurrences {
+  count = 0;
+  last = -1;
+  private next: number;
+
+  constructor(
+    private readonly text: string,
+    private readonly s: string,
+  ) {
+    this.next = text.indexOf(s);
+  }
+
+  moveTo(offset: number): void {
+    while (this.next !== -1 && this.next < offset) {
+      this.count++;
+      this.last = this.next;
+      this.next = this.text.indexOf(this.s, this.next + 1);
+    }
+  }
 }
 
 /** A Kubernetes object that opted out of rules with `ignore.replicalint.io/<rule>: "<reason>"` annotations. */
