@@ -456,7 +456,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     }
     addTime(`rule ${rule.id}`, performance.now() - start);
   }
-  const { kept, suppressed } = applySuppressions(findings, model.directives, model.objectIgnores);
+  const { kept, suppressed } = timed('apply suppressions', () => applySuppressions(findings, model.directives, model.objectIgnores));
   kept.sort(compareFindings);
   suppressed.sort(compareFindings);
   if (key && inputs && !failures.length) {

@@ -117,17 +117,31 @@ export function covers(d: Directive, f: Finding): boolean {
   return (d.scope === 'file' || d.target === f.line) && (!d.rules.length || d.rules.includes(f.ruleId));
 }
 
-/** Split findings into kept and suppressed (by a directive in their file, or an annotation on their object). */
+/**
+ * Split findings into kept and suppressed (by a directive in their file, or an annotation on their
+ * object). The first directive of the file that covers a finding gives the reason, as does the first
+ * annotated object; both are looked up by file, and directives by the line they cover.
+ */
 export function applySuppressions(findings: Finding[], directives: Map<string, Directive[]>, ignores: ObjectIgnore[]): { kept: Finding[]; suppressed: Suppressed[] } {
   const kept: Finding[] = [];
   const suppressed: Suppressed[] = [];
+  const indexes = new Map<string, DirectiveIndex>();
+  const ignoresOf = new Map<string, ObjectIgnore[]>();
+  for (const o of ignores) {
+    const list = ignoresOf.get(o.file);
+    if (list) list.push(o);
+    else ignoresOf.set(o.file, [o]);
+  }
   for (const f of findings) {
-    const d = directives.get(f.file)?.find((x) => covers(x, f));
+    const list = directives.get(f.file);
+    let index = indexes.get(f.file);
+    if (list && !index) indexes.set(f.file, (index = directiveIndex(list)));
+    const d = index && firstCovering(index, f);
     if (d) {
       suppressed.push({ ...f, suppression: { kind: 'directive', ...(d.reason ? { reason: d.reason } : {}) } });
       continue;
     }
-    const o = ignores.find((x) => x.file === f.file && f.line >= x.from && f.line <= x.to && x.rules.has(f.ruleId));
+    const o = ignoresOf.get(f.file)?.find((x) => f.line >= x.from && f.line <= x.to && x.rules.has(f.ruleId));
     if (o) {
       const reason = o.rules.get(f.ruleId);
       suppressed.push({ ...f, suppression: { kind: 'annotation', ...(reason ? { reason } : {}) } });
@@ -136,4 +150,31 @@ export function applySuppressions(findings: Finding[], directives: Map<string, D
     kept.push(f);
   }
   return { kept, suppressed };
+}
+
+/** A file's directives, each with its place in the file's list: by the line they cover, and those for the whole file. */
+interface DirectiveIndex {
+  byLine: Map<number, [number, Directive][]>;
+  whole: [number, Directive][];
+}
+
+function directiveIndex(list: Directive[]): DirectiveIndex {
+  const byLine = new Map<number, [number, Directive][]>();
+  const whole: [number, Directive][] = [];
+  list.forEach((d, i) => {
+    if (d.scope === 'file') whole.push([i, d]);
+    else {
+      const at = byLine.get(d.target);
+      if (at) at.push([i, d]);
+      else byLine.set(d.target, [[i, d]]);
+    }
+  });
+  return { byLine, whole };
+}
+
+/** The first directive of the file's list that covers the finding. */
+function firstCovering(index: DirectiveIndex, f: Finding): Directive | undefined {
+  const onLine = index.byLine.get(f.line)?.find(([, d]) => covers(d, f));
+  const whole = index.whole.find(([, d]) => covers(d, f));
+  return onLine && whole ? (onLine[0] < whole[0] ? onLine : whole)[1] : (onLine ?? whole)?.[1];
 }
