@@ -27,6 +27,13 @@ describe('parseDockerfile', () => {
     ]);
   });
 
+  it('skips a line of only the escape character before a blank line', () => {
+    assert.deepEqual(instructions('FROM node:20\n\\\n\n  \\  \n\nCMD ["node", "a.js"]\n'), [
+      ['FROM', 'node:20', '1:1-1:13'],
+      ['CMD', '["node", "a.js"]', '6:1-6:21'],
+    ]);
+  });
+
   it('joins an instruction of thousands of lines', () => {
     const names = Array.from({ length: 2000 }, (_, i) => `pkg-${i}`);
     const text = `FROM node:20\nRUN apk add \\\n${names.map((n) => `    ${n} \\`).join('\n')}\n    last\nCMD ["node", "a.js"]\n`;

@@ -138,7 +138,12 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
         text += '\n' + l;
       }
     }
-    const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(text)!;
+    const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(text);
+    // Nothing but escape characters and blank lines (a lone `\` before an empty line): no instruction.
+    if (!m) {
+      i = endLine + 1;
+      continue;
+    }
     const keyword = m[1]!.toUpperCase();
     const args = m[2]!.trim();
     const last = lines[endLine]!;
