@@ -47,9 +47,30 @@ function portHint(p: PortProblem, field: ProbeField): string {
 const SUITS: Record<ProbeField, RegExp> = { startupProbe: /start/i, readinessProbe: /read/i, livenessProbe: /live|health/i };
 
 /** A health route of the service to suggest instead: one named for this kind of probe when there is one. */
-function healthRoute(routes: Route[], field: ProbeField): Route | undefined {
-  const health = routes.filter((r) => r.path !== undefined && segments(r.path).some((s) => HEALTH.test(s.replace(/[-_]/g, ''))));
+function healthRoute(health: Route[], field: ProbeField): Route | undefined {
   return health.find((r) => SUITS[field].test(segments(r.path!).pop() ?? '')) ?? health[0];
+}
+
+/** What a message says of the GET routes a service has: the routes seen, and its health routes. */
+interface Summary {
+  seen: string;
+  health: Route[];
+}
+
+const summaries = new WeakMap<Route[], Summary>();
+
+/** The summary of a list of routes, made once: answerFor gives the same list for every probe of a service on one port. */
+function summary(list: Route[]): Summary {
+  let s = summaries.get(list);
+  if (!s) {
+    const routes = list.filter((r) => r.path !== undefined);
+    const listed = [...new Set(routes.map(route))];
+    const seen = listed.length ? `routes seen: ${listed.slice(0, 4).join(', ')}${listed.length > 4 ? ` and ${listed.length - 4} more` : ''}` : 'no GET routes seen';
+    const health = routes.filter((r) => segments(r.path!).some((s) => HEALTH.test(s.replace(/[-_]/g, ''))));
+    s = { seen, health };
+    summaries.set(list, s);
+  }
+  return s;
 }
 
 export default defineRule({
@@ -81,12 +102,10 @@ export default defineRule({
         if (!l) continue;
         const answer = answerFor(app, l.service, probe.path, routesOnPort(served!, port.port));
         if (answer.kind !== 'not-served') continue;
-        const routes = answer.routes.filter((r) => r.path !== undefined);
-        const listed = [...new Set(routes.map(route))];
-        const seen = listed.length ? `routes seen: ${listed.slice(0, 4).join(', ')}${listed.length > 4 ? ` and ${listed.length - 4} more` : ''}` : 'no GET routes seen';
+        const { seen, health } = summary(answer.routes);
         const others = [...new Set(answer.otherMethods.map((r) => r.method))];
         const methodsNote = others.length ? `it answers ${probe.path} only for ${others.join(', ')}; ` : '';
-        const suggestion = healthRoute(routes, probe.field);
+        const suggestion = healthRoute(health, probe.field);
         const start = l.service.servers[0]!;
         const related: Related[] = suggestion
           ? [relatedTo(suggestion.at, `${route(suggestion)} is served here`)]

@@ -116,9 +116,11 @@ export interface LinkConfig {
 export function linkServices(services: Service[], workloads: Workload[], explicit: LinkConfig[] = [], notice: (msg: string) => void = () => {}): Link[] {
   const links: Link[] = [];
   const linked = new Set<Container>();
+  const linkedServices = new Set<Service>();
   const add = (service: Service, container: Container, reason: string) => {
     if (linked.has(container)) return;
     linked.add(container);
+    linkedServices.add(service);
     links.push({ service, workload: container.workload, container, reason });
   };
   for (const l of explicit) {
@@ -132,20 +134,16 @@ export function linkServices(services: Service[], workloads: Workload[], explici
     }
     for (const c of containers) add(service, c, `config: ${l.service} → ${workload.kind}/${workload.name}`);
   }
-  const containers = workloads.flatMap((w) => w.containers);
+  // Containers by image name and workloads by name, so that each service looks up its names
+  // rather than scanning every container and workload.
+  const byImage = indexBy(workloads.flatMap((w) => w.containers), (c) => imageName(c.node.get('image')?.str()));
   for (const s of services) {
-    const names = serviceNames(s);
-    for (const c of containers) {
-      const image = imageName(c.node.get('image')?.str());
-      if (image && names.has(image)) add(s, c, `image "${c.node.get('image')?.str()}" matches ${describe(s)}`);
-    }
+    for (const c of claim(byImage, serviceNames(s))) add(s, c, `image "${c.node.get('image')?.str()}" matches ${describe(s)}`);
   }
+  const byName = indexBy(workloads, (w) => w.name.toLowerCase());
   for (const s of services) {
-    if (links.some((l) => l.service === s)) continue;
-    const names = serviceNames(s);
-    for (const w of workloads) {
-      if (names.has(w.name.toLowerCase()) && w.containers[0]) add(s, w.containers[0], `${w.kind} "${w.name}" matches ${describe(s)}`);
-    }
+    if (linkedServices.has(s)) continue;
+    for (const w of claim(byName, serviceNames(s))) if (w.containers[0]) add(s, w.containers[0], `${w.kind} "${w.name}" matches ${describe(s)}`);
   }
   const running = workloads.filter((w) => !w.runsToCompletion && w.containers.length);
   if (services.length === 1 && running.length === 1 && !links.length) {
@@ -155,6 +153,33 @@ export function linkServices(services: Service[], workloads: Workload[], explici
     add(services[0]!, c, `the only service and the only long-running workload${more}`);
   }
   return links;
+}
+
+/** Items grouped by a key (none for an undefined key), each with its place in `items`. */
+function indexBy<T>(items: T[], keyOf: (item: T) => string | undefined): Map<string, { i: number; item: T }[]> {
+  const index = new Map<string, { i: number; item: T }[]>();
+  items.forEach((item, i) => {
+    const key = keyOf(item);
+    if (key === undefined) return;
+    const list = index.get(key);
+    if (list) list.push({ i, item });
+    else index.set(key, [{ i, item }]);
+  });
+  return index;
+}
+
+/**
+ * The items under any of `names`, in their original order, taken out of the index: the first
+ * service to look a name up links them all (or finds them linked already), so a later one would
+ * link nothing.
+ */
+function claim<T>(index: Map<string, { i: number; item: T }[]>, names: Set<string>): T[] {
+  const found: { i: number; item: T }[] = [];
+  for (const n of names) {
+    for (const e of index.get(n) ?? []) found.push(e);
+    index.delete(n);
+  }
+  return found.sort((a, b) => a.i - b.i).map((e) => e.item);
 }
 
 function trimSlash(s: string): string {

@@ -203,8 +203,8 @@ async function modelOf(run: Run, opts: Omit<LintOptions, 'rules'>): Promise<{ mo
         if (y.directives?.length) directives.set(file.name, y.directives);
       }
     } else if (file.kind === 'dockerfile') {
-      dockerfiles.push({ file, df: parseDockerfile(file.name, entry.text) });
-      const found = parseDirectives(entry.text);
+      dockerfiles.push({ file, df: timed('parse dockerfiles', () => parseDockerfile(file.name, entry.text)) });
+      const found = timed('read suppressions', () => parseDirectives(entry.text));
       if (found.length) directives.set(file.name, found);
     } else {
       const err = jsonProblem(entry.text);
@@ -234,6 +234,7 @@ async function modelOf(run: Run, opts: Omit<LintOptions, 'rules'>): Promise<{ mo
   for (const s of services) if (s.name) named.set(s.name, (named.get(s.name) ?? 0) + 1);
   for (const s of services) if (s.name && named.get(s.name)! > 1) s.label = `${s.name} (${s.folder})`;
   const manifests = buildManifests(objects);
+  const links = timed('link services', () => linkServices(services, manifests.workloads, config.links, (m) => notices.push(m)));
   const model: App = {
     cwd,
     modules: new ModuleIndex(packages, probe),
@@ -241,12 +242,12 @@ async function modelOf(run: Run, opts: Omit<LintOptions, 'rules'>): Promise<{ mo
     services,
     manifests,
     dockerfiles: dockerfiles.map((d) => d.df),
-    links: linkServices(services, manifests.workloads, config.links, (m) => notices.push(m)),
+    links,
     problems,
     directives,
     objectIgnores: objectIgnores(objects),
   };
-  linkByPort(model);
+  timed('link services', () => linkByPort(model));
   return { model, notices };
 }
 
@@ -338,13 +339,18 @@ class Reader {
     return { yaml: await this.parseYaml(text) };
   }
 
+  /** Documents and suppression comments of a YAML text; only the problem when it does not parse. */
   private async parseYaml(text: string): Promise<ParsedYaml> {
     // Plain block YAML (nearly every manifest) is read without the YAML library, which then never loads.
-    const plain = timed('parse yaml', () => readPlainYaml(text));
-    if (plain) return plain;
-    this.yaml ??= await timed('load yaml', () => import('./k8s/yaml-parse.js'));
-    const parse = this.yaml.parseYamlWithLibrary;
-    return timed('parse yaml', () => parse(text));
+    let read = timed('parse yaml', () => readPlainYaml(text));
+    if (!read) {
+      this.yaml ??= await timed('load yaml', () => import('./k8s/yaml-parse.js'));
+      const parse = this.yaml.parseYamlWithLibrary;
+      read = timed('parse yaml', () => parse(text));
+    }
+    if (read.problem) return read;
+    const directives = timed('read suppressions', () => parseDirectives(text));
+    return directives.length ? { ...read, directives } : read;
   }
 }
 
@@ -450,7 +456,7 @@ export async function lint(opts: LintOptions): Promise<LintResult> {
     }
     addTime(`rule ${rule.id}`, performance.now() - start);
   }
-  const { kept, suppressed } = applySuppressions(findings, model.directives, model.objectIgnores);
+  const { kept, suppressed } = timed('apply suppressions', () => applySuppressions(findings, model.directives, model.objectIgnores));
   kept.sort(compareFindings);
   suppressed.sort(compareFindings);
   if (key && inputs && !failures.length) {

@@ -1,6 +1,6 @@
 import { parseDirectives } from '../suppress.js';
 import type { Span } from '../types.js';
-import { addTime } from '../timing.js';
+import { addTime, timed } from '../timing.js';
 import { compactFacts, emptyFacts, type CodeFacts } from './facts.js';
 import { Walk, type Collector } from './walk.js';
 import type { TS, Ts } from './typescript.js';
@@ -52,7 +52,7 @@ export const COLLECTORS: Collector[] = [
  */
 export function extractFacts(ts: Ts, file: string, text: string, strings = new Map<string, string>()): CodeFacts {
   const facts = emptyFacts(file);
-  facts.directives = parseDirectives(text);
+  facts.directives = timed('read suppressions', () => parseDirectives(text));
   const t0 = performance.now();
   const kind = scriptKind(ts, file);
   let sf: TS.SourceFile;
@@ -62,14 +62,16 @@ export function extractFacts(ts: Ts, file: string, text: string, strings = new M
     sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, kind);
   } catch (e) {
     // The compiler's parser recurses: about a thousand nested brackets or calls exhaust the stack.
-    if (e instanceof RangeError) return tooDeep(file);
-    throw e;
+    if (!(e instanceof RangeError)) throw e;
+    addTime('parse code', performance.now() - t0);
+    return tooDeep(file);
   }
   const t1 = performance.now();
   addTime('parse code', t1 - t0);
   const { error, strictOnly } = syntaxErrors(ts, sf, kind);
   if (error) {
     facts.parseError = located(ts, sf, error);
+    addTime('extract facts', performance.now() - t1);
     return compactFacts(facts, strings);
   }
   let out = facts;
@@ -84,8 +86,9 @@ export function extractFacts(ts: Ts, file: string, text: string, strings = new M
     try {
       new Walk(ts, sf, out, COLLECTORS).runWithoutRecursion();
     } catch (e2) {
-      if (e2 instanceof RangeError) return tooDeep(file);
-      throw e2;
+      if (!(e2 instanceof RangeError)) throw e2;
+      addTime('extract facts', performance.now() - t1);
+      return tooDeep(file);
     }
   }
   if (strictOnly) out.strictOnlyError = located(ts, sf, strictOnly);

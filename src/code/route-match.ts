@@ -30,7 +30,7 @@ export function normalisePath(path: string): string {
  * routes (those of a library's own port).
  */
 export function answerFor(app: App, service: Service, path: string, only?: (r: Route) => boolean): PathAnswer {
-  const routes = serviceRoutes(app, service).filter((r) => !only || only(r));
+  const { routes, visible, get } = routesFor(app, service, only);
   const target = normalisePath(path);
   const matching = routes.filter((r) => matches(r, target));
   const served = matching.filter((r) => METHODS_FOR_GET.has(r.method));
@@ -39,9 +39,35 @@ export function answerFor(app: App, service: Service, path: string, only?: (r: R
     const why = unknownWhy(app, service, target);
     if (why) return { kind: 'unknown', why };
   }
-  // Only library routes (terminus health checks) say nothing of what the application behind them serves.
-  if (!routes.some((r) => r.path !== undefined && !r.mounted && (only || !r.library))) return { kind: 'unknown', why: 'no route of the service is visible' };
-  return { kind: 'not-served', routes: routes.filter((r) => METHODS_FOR_GET.has(r.method) && r.path !== undefined && !r.mounted), otherMethods: matching };
+  if (!visible) return { kind: 'unknown', why: 'no route of the service is visible' };
+  return { kind: 'not-served', routes: get, otherMethods: matching };
+}
+
+/** A service's routes that `only` keeps, whether any is visible, and the GET routes with a path among them (shared lists, not to be changed). */
+interface Kept {
+  routes: Route[];
+  visible: boolean;
+  get: Route[];
+}
+
+const keptCache = new WeakMap<Service, Map<((r: Route) => boolean) | undefined, Kept>>();
+
+/** {@link Kept}, worked out once per service and filter: rules ask for every probe of every container linked to the service. */
+function routesFor(app: App, service: Service, only: ((r: Route) => boolean) | undefined): Kept {
+  let byFilter = keptCache.get(service);
+  if (!byFilter) keptCache.set(service, (byFilter = new Map()));
+  let kept = byFilter.get(only);
+  if (!kept) {
+    const routes = serviceRoutes(app, service).filter((r) => !only || only(r));
+    kept = {
+      routes,
+      // Only library routes (terminus health checks) say nothing of what the application behind them serves.
+      visible: routes.some((r) => r.path !== undefined && !r.mounted && (only || !r.library)),
+      get: routes.filter((r) => METHODS_FOR_GET.has(r.method) && r.path !== undefined && !r.mounted),
+    };
+    byFilter.set(only, kept);
+  }
+  return kept;
 }
 
 /** What a service's route table cannot see, worked out once per service. */
@@ -107,10 +133,18 @@ export function surelyAnswers(r: Route, path: string): boolean {
   return !!last && !/[:*{(]/.test(last) && last.toLowerCase() === segments(normalisePath(path)).pop()?.toLowerCase();
 }
 
+/** Each route's pattern: rules match every probe of a service against all its routes. */
+const routePatterns = new WeakMap<Route, RegExp>();
+
 /** Does the route answer this (normalised) path, whatever its method? */
 export function matches(r: Route, target: string): boolean {
   if (r.path === undefined) return false;
-  return pattern(r.path, r.method === 'ALL', !r.exact).test(target);
+  let re = routePatterns.get(r);
+  if (!re) {
+    re = pattern(r.path, r.method === 'ALL', !r.exact);
+    routePatterns.set(r, re);
+  }
+  return re.test(target);
 }
 
 const patterns = new Map<string, RegExp>();

@@ -161,11 +161,19 @@ function numeric(v: string | number): number | undefined {
 
 /**
  * Which routes answer on a probe's port: on a library's own port (lightship's 9000) only that
- * library's routes; elsewhere every route but those. Undefined when every route may.
+ * library's routes; elsewhere every route but those. Undefined when every route may. The same
+ * function for the same answer, so that answers can be kept per filter (see `answerFor`).
  */
 export function routesOnPort(served: ServedPorts, port: number | undefined): ((r: Route) => boolean) | undefined {
   const library = served.ports.find((p) => p.library && p.port === port)?.library;
-  if (library) return (r) => r.library === library;
-  if (port !== undefined && served.ports.some((p) => p.library)) return (r) => !r.port;
+  if (library) {
+    let only = libraryRoutes.get(library);
+    if (!only) libraryRoutes.set(library, (only = (r) => r.library === library));
+    return only;
+  }
+  if (port !== undefined && served.ports.some((p) => p.library)) return notOnLibraryPorts;
   return undefined;
 }
+
+const libraryRoutes = new Map<string, (r: Route) => boolean>();
+const notOnLibraryPorts = (r: Route) => !r.port;

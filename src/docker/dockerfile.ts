@@ -117,18 +117,17 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
     }
     const startLine = i + 1;
     const startCol = first.length - first.trimStart().length + 1;
-    let text = first;
+    // Continuation lines are joined with a space (a comment line adds only the space). Each one
+    // changes only the end of the text, so the pieces are joined once, at the end: joining them
+    // line by line copied the growing text for every line.
+    const parts = [first];
     let endLine = i;
-    while (endsWithEscape(text, escape) && endLine + 1 < lines.length) {
-      text = text.replace(/\s*$/, '').slice(0, -1);
+    while (endLine + 1 < lines.length && dropEscape(parts, escape)) {
       endLine++;
       const next = lines[endLine]!;
-      if (/^\s*#/.test(next)) {
-        text += ' ';
-        continue;
-      }
-      text += ' ' + next.trim();
+      parts.push(/^\s*#/.test(next) ? ' ' : ' ' + next.trim());
     }
+    let text = parts.join('');
     // Heredocs (`RUN <<EOF`) run until their terminator line.
     const heredoc = /<<(-?)["']?(\w+)["']?/.exec(text);
     if (heredoc && /^\s*(RUN|COPY|ADD)\b/i.test(text)) {
@@ -139,7 +138,12 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
         text += '\n' + l;
       }
     }
-    const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(text)!;
+    const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(text);
+    // Nothing but escape characters and blank lines (a lone `\` before an empty line): no instruction.
+    if (!m) {
+      i = endLine + 1;
+      continue;
+    }
     const keyword = m[1]!.toUpperCase();
     const args = m[2]!.trim();
     const last = lines[endLine]!;
@@ -168,8 +172,18 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
   return { file, stages };
 }
 
-function endsWithEscape(line: string, escape: string): boolean {
-  return line.trimEnd().endsWith(escape) && !/^\s*#/.test(line);
+/**
+ * When the text of `parts` ends with the escape character (trailing whitespace aside), remove both
+ * and say so. Only the last parts are read: whitespace-only ones, and the one before them.
+ */
+function dropEscape(parts: string[], escape: string): boolean {
+  let i = parts.length - 1;
+  while (i >= 0 && !parts[i]!.trimEnd()) i--;
+  const last = i >= 0 ? parts[i]!.trimEnd() : '';
+  if (!last.endsWith(escape)) return false;
+  parts.length = i + 1;
+  parts[i] = last.slice(0, -1);
+  return true;
 }
 
 function execForm(args: string): string[] | undefined {

@@ -1,4 +1,4 @@
-import { sameNamespace, type Container, type Manifests } from './objects.js';
+import { sameNamespace, type Container, type K8sObject, type Manifests } from './objects.js';
 import type { YNode } from './yaml.js';
 
 /** A variable as a container sets it: a literal value, or one this run cannot read (`valueFrom`, a Secret). */
@@ -19,17 +19,48 @@ export interface ContainerEnv {
   opaque: boolean;
 }
 
+/** What a run's manifests have been asked: their ConfigMaps by name, and each container's environment. */
+interface Memo {
+  configMaps: Map<string, K8sObject[]>;
+  envs: Map<Container, ContainerEnv>;
+}
+
+const memos = new WeakMap<Manifests, Memo>();
+
 /**
  * The environment a container gets from its manifest: `envFrom` ConfigMaps found in the run (with
- * their `prefix`), then `env`, which wins over `envFrom` as in Kubernetes.
+ * their `prefix`), then `env`, which wins over `envFrom` as in Kubernetes. Read once per container
+ * (rules ask for one variable at a time): the result is shared, and not to be changed.
  * https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/
  */
 export function containerEnv(c: Container, manifests: Manifests): ContainerEnv {
+  let memo = memos.get(manifests);
+  if (!memo) {
+    const configMaps = new Map<string, K8sObject[]>();
+    for (const o of manifests.objects) {
+      if (o.kind !== 'ConfigMap') continue;
+      const list = configMaps.get(o.name);
+      if (list) list.push(o);
+      else configMaps.set(o.name, [o]);
+    }
+    memo = { configMaps, envs: new Map() };
+    memos.set(manifests, memo);
+  }
+  let env = memo.envs.get(c);
+  if (!env) {
+    env = readEnv(c, memo.configMaps);
+    memo.envs.set(c, env);
+  }
+  return env;
+}
+
+/** {@link containerEnv}, with the run's ConfigMaps by name (the first in the container's namespace is used). */
+function readEnv(c: Container, configMaps: Map<string, K8sObject[]>): ContainerEnv {
   const vars = new Map<string, EnvVar>();
   let opaque = false;
   for (const from of c.node.get('envFrom')?.items() ?? []) {
     const name = from.at('configMapRef', 'name')?.str();
-    const map = name ? manifests.objects.find((o) => o.kind === 'ConfigMap' && o.name === name && sameNamespace(o, c.workload)) : undefined;
+    const map = name ? configMaps.get(name)?.find((o) => sameNamespace(o, c.workload)) : undefined;
     if (!map) {
       opaque = true;
       continue;

@@ -1,5 +1,4 @@
 import { lineOf } from '../lines.js';
-import { parseDirectives } from '../suppress.js';
 import type { ParsedYaml, PDoc, PNode, Pos } from './yaml.js';
 
 /**
@@ -25,8 +24,7 @@ export function readPlainYaml(text: string): ParsedYaml | undefined {
     if (e === DECLINE) return undefined;
     throw e;
   }
-  const directives = parseDirectives(text);
-  return directives.length ? { docs, directives } : { docs };
+  return { docs };
 }
 
 /** Tabs, lone carriage returns, control characters, byte-order marks and Unicode line breaks. */

@@ -1,5 +1,4 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Pair } from 'yaml';
-import { parseDirectives } from '../suppress.js';
 import { readPlainYaml, SOURCE_COMMENT } from './yaml-fast.js';
 import { yamlDocs, type ParsedYaml, type PNode, type Pos, type YNode } from './yaml.js';
 
@@ -42,8 +41,7 @@ export function parseYamlWithLibrary(text: string): ParsedYaml {
     }
     out.push(template ? { root, template } : { root });
   }
-  const directives = parseDirectives(text);
-  return directives.length ? { docs: out, directives } : { docs: out };
+  return { docs: out };
 }
 
 /** Nodes one document may expand to through aliases: far above any real manifest, far below a hang. */

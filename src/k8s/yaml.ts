@@ -31,7 +31,7 @@ export interface ParsedYaml {
   problem?: YamlProblem;
   /** Set with a problem when the text has `{{ }}` markers: an unrendered template, not broken YAML. */
   templated?: boolean;
-  /** `# replicalint-disable-next-line ...` comments. */
+  /** `# replicalint-disable-next-line ...` comments (read by the run, not by the parsers). */
   directives?: Directive[];
 }
 

@@ -129,6 +129,41 @@ describe(RULE, () => {
     assert.equal(findings[0]!.hint, 'point readinessProbe.httpGet.path at /<prefix>/healthz, which the service serves, or add a GET /ready route');
   });
 
+  it('lists the routes and suggests a health route for each probe, on the application port and on a library port alike', async () => {
+    const server = [
+      "import express from 'express';",
+      "import { createLightship } from 'lightship';",
+      'const lightship = await createLightship();',
+      'const app = express();',
+      ...['a', 'b', 'a', 'c', 'd', 'e'].map((p) => `app.get('/api/${p}', (req, res) => res.end());`),
+      "app.post('/nope', (req, res) => res.end());",
+      "app.get('/health/live', (req, res) => res.end());",
+      "app.get('/status/ready', (req, res) => res.end());",
+      'app.listen(8080, () => lightship.signalReady());',
+    ].join('\n');
+    const probe = (field: string, path: string, port: number) => `          ${field}:\n            httpGet:\n              path: ${path}\n              port: ${port}`;
+    const ports = '          ports:\n            - containerPort: 8080\n            - containerPort: 9000';
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"api","dependencies":{"express":"^4","lightship":"^9"}}',
+        'src/server.ts': server,
+        'k8s/a.yaml': deployment('acme/api:1', [probe('readinessProbe', '/nope', 8080), probe('livenessProbe', '/gone', 8080), probe('startupProbe', '/nope', 9000)].join('\n'), ports),
+        'k8s/b.yaml': deployment('acme/api:1', [probe('readinessProbe', '/other', 8080), probe('startupProbe', '/live', 9000)].join('\n'), ports).replace('name: api\nspec', 'name: api-b\nspec'),
+      },
+      { rules: [RULE] },
+    );
+    const app = 'routes seen: GET /api/a, GET /api/b, GET /api/c, GET /api/d and 3 more';
+    assert.deepEqual(
+      findings.map((f) => [`${f.file}:${f.line}`, f.message.replace(/^.* does not serve \((.*?); linked .*$/, '$1'), f.hint, f.related?.map((r) => `${r.line}: ${r.message}`)]),
+      [
+        ['k8s/a.yaml:16', `it answers /nope only for POST; ${app}`, 'point readinessProbe.httpGet.path at /status/ready, which the service serves, or add a GET /nope route', ['13: GET /status/ready is served here']],
+        ['k8s/a.yaml:20', app, 'point livenessProbe.httpGet.path at /health/live, which the service serves, or add a GET /gone route', ['12: GET /health/live is served here']],
+        ['k8s/a.yaml:24', 'routes seen: GET /health, GET /live, GET /ready', 'point startupProbe.httpGet.path at /health, which the service serves, or add a GET /nope route', ['3: GET /health is served here']],
+        ['k8s/b.yaml:16', app, 'point readinessProbe.httpGet.path at /status/ready, which the service serves, or add a GET /other route', ['13: GET /status/ready is served here']],
+      ],
+    );
+  });
+
   it('judges a named port, a declared port and the listen port; two wrong probes are two findings', async () => {
     const probes = (live: string, ready: string) => `${readiness('/healthz', ready)}\n          livenessProbe:\n            httpGet:\n              path: /healthz\n              port: ${live}`;
     const ports = '          ports:\n            - name: http\n              containerPort: 3000';

@@ -50,6 +50,34 @@ describe(RULE, () => {
     assert.deepEqual(where(all.findings, RULE), [`${RULE} Dockerfile:2`]);
   });
 
+  it('judges each directive by the findings before it, its own included, and takes the reason of the first that covers a finding', async () => {
+    const listen = "require('express')().listen(1);";
+    const { findings, suppressed } = await lintFiles(
+      {
+        'a/package.json': '{"name":"a"}',
+        'a/server.js': [
+          '// replicalint-disable-next-line missing-sigterm-handler -- first',
+          `${listen} // replicalint-disable-line missing-sigterm-handler -- second`,
+          '// replicalint-disable-next-line missing-readiness-probe',
+        ].join('\n'),
+        'b/package.json': '{"name":"b"}',
+        'b/server.js': ['// replicalint-disable-next-line missing-readiness-probe', listen, '/* replicalint-disable-file unused-suppression -- covers the stale one above */'].join('\n'),
+        'c/package.json': '{"name":"c"}',
+        'c/server.js': ['/* replicalint-disable-file missing-sigterm-handler -- whole file, first */', `${listen} // replicalint-disable-line missing-sigterm-handler -- line, second`].join('\n'),
+      },
+      { rules },
+    );
+    assert.deepEqual(where(findings), [`${RULE} a/server.js:3`, 'missing-sigterm-handler b/server.js:2']);
+    assert.deepEqual(
+      suppressed.map((s) => `${s.ruleId} ${s.file}:${s.line}:${s.column} (${s.suppression.reason})`),
+      [
+        'missing-sigterm-handler a/server.js:2:1 (first)',
+        `${RULE} b/server.js:1:1 (covers the stale one above)`,
+        'missing-sigterm-handler c/server.js:2:1 (whole file, first)',
+      ],
+    );
+  });
+
   it('does not take prose, strings or block comments that mention a directive for one', async () => {
     const { findings, suppressed } = await lintFiles(
       {
