@@ -112,19 +112,36 @@ function expand(f: CodeFacts, own: LifecycleStep[], via: string[], modules: Modu
     const step: PlanStep = { ...s, file: f.file, via };
     if (after && !step.after) step.after = after;
     out.push(step);
-    if (s.kind === 'call' && s.callee && via.length < 5 && !via.includes(s.callee)) out.push(...follow(f, s.callee, via, step.after, modules));
+    if (s.kind === 'call' && s.callee && via.length < 5 && !via.includes(s.callee)) for (const x of follow(f, s.callee, via, step.after, modules)) out.push(x);
   }
   return out;
 }
 
 /** The steps of the function `name` as seen from file `f`: declared there, or imported. */
 function follow(f: CodeFacts, name: string, via: string[], after: 'close' | 'await' | undefined, modules: ModuleIndex): PlanStep[] {
-  const here = f.lifecycle.filter((x) => x.fn === name);
+  const here = stepsOf(f, name);
   if (here.length) return expand(f, here, [...via, name], modules, after);
   const b = importedBinding(modules, f, name);
   if (!b?.local) return [];
-  const local = b.local;
-  return expand(b.file, b.file.lifecycle.filter((x) => x.fn === local), [...via, name], modules, after);
+  return expand(b.file, stepsOf(b.file, b.local), [...via, name], modules, after);
+}
+
+/** Each file's shutdown steps by the function they are in, in order: a shutdown function of thousands of calls looks each one up. */
+const stepsByFunction = new WeakMap<CodeFacts, Map<string, LifecycleStep[]>>();
+
+function stepsOf(f: CodeFacts, fn: string): LifecycleStep[] {
+  let byFn = stepsByFunction.get(f);
+  if (!byFn) {
+    byFn = new Map();
+    for (const x of f.lifecycle) {
+      if (x.fn === undefined) continue;
+      const list = byFn.get(x.fn);
+      if (list) list.push(x);
+      else byFn.set(x.fn, [x]);
+    }
+    stepsByFunction.set(f, byFn);
+  }
+  return byFn.get(fn) ?? [];
 }
 
 function within(inner: Span, outer: Span): boolean {
