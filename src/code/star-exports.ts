@@ -44,6 +44,8 @@ export class StarExports {
 
   constructor(modules: ModuleIndex) {
     for (const file of modules.files()) {
+      // Most files have no star: they are passed over without indexing their exports.
+      if (!file.moduleExports.some((e) => e.name === '*' && e.from)) continue;
       const stars = exportIndex(file).stars;
       if (!stars.length) continue;
       const targets = stars.map((e) => modules.resolveImport(file.file, e.from!));
