@@ -3,10 +3,10 @@
  * inputs of odd shapes (one huge function, thousands of writes to one binding, a ring of barrels,
  * thousands of manifests linked to one service...). For each shape, generate a one-service project
  * deterministically at size N and at 4N, time full runs over each (median of `--runs`), and print
- * the growth exponent log(t4N / tN) / log 4: 1.0 is linear, 2.0 quadratic. It is computed on wall
- * time and on CPU time; a shape is flagged when both are above 1.3. Start-up is measured beside each
- * size (a project of one empty file, run once); the faster of the two is taken off both times
- * before the exponent is computed, so that a fixed cost does not hide growth. A run that exits with
+ * the growth exponent log((t4N - start-up) / (tN - start-up)) / log 4: 1.0 is linear, 2.0
+ * quadratic. It is computed on wall time and on CPU time; a shape is flagged when both are above
+ * 1.3. Start-up is measured beside each size (a project of one empty file, run once); the faster of
+ * the two is the start-up taken off both times, so that a fixed cost does not hide growth. A run that exits with
  * anything but 0 or 1 (a crash) or times out is reported, and the benchmark goes on. The exit code
  * is 1 when a shape is flagged or failed.
  *

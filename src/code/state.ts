@@ -166,7 +166,9 @@ export class StateIndex {
     const known = mine.get(key);
     if (known !== undefined) return known ?? undefined;
     // Modules importing a name from each other and exporting it again ask for it again while it is
-    // being answered: it leads to no binding there (the lookup would never end).
+    // being answered (the lookup would never end): asked again, it is not found, so the module that
+    // re-exports it is taken to hold it, and holds no binding (a star beside that module which does
+    // reach the binding is not tried).
     mine.set(key, null);
     const t = this.exportTarget(file, chain, 0);
     mine.set(key, t ?? null);
@@ -276,7 +278,8 @@ export class StateIndex {
     const first = this.startupCall(file, fn);
     if (typeof first === 'boolean') return first;
     const stack = [first];
-    // The answer of the function last decided; a `false` decides its caller too.
+    // The answer of the function last decided; a `false` decides its caller too. A frame just pushed
+    // has asked none of its callers yet, which `true` (the answer of an empty `every`) stands for.
     let answer = true;
     for (;;) {
       const call = stack[stack.length - 1]!;
@@ -350,7 +353,8 @@ export class StateIndex {
     const first = this.reachCall(file, fn, seen);
     if (typeof first === 'boolean') return first;
     const stack = [first];
-    // The answer of the function last decided; a `true` decides its caller too.
+    // The answer of the function last decided; a `true` decides its caller too. A frame just pushed
+    // has asked none of its callers yet, which `false` (the answer of an empty `some`) stands for.
     let answer = false;
     for (;;) {
       const call = stack[stack.length - 1]!;

@@ -233,11 +233,13 @@ function awaitedBefore(w: Walk, block: TS.Block | TS.CaseOrDefaultClause, node: 
   if (!b) known.set(block, (b = { index: new Map(statements.map((st, i) => [st, i])), before: [undefined] }));
   // A case clause's own expression stands before all of its statements.
   const end = b.index.get(node) ?? statements.length;
+  // `before[i]` is the answer for the first `i` statements (none for none), extended as far as asked.
   const before = b.before;
   while (before.length <= end) {
-    const so = before[before.length - 1];
-    const a = so === 'close' ? so : awaitedIn(w, statements[before.length - 1]!);
-    before.push(a === 'close' ? a : (so ?? a));
+    const i = before.length - 1;
+    const upToI = before[i];
+    const a = upToI === 'close' ? upToI : awaitedIn(w, statements[i]!);
+    before.push(a === 'close' ? a : (upToI ?? a));
   }
   return before[end];
 }
@@ -301,7 +303,8 @@ function unknownCall(w: Walk, e: TS.Expression, depth = 0): 'close' | 'await' | 
     return CLEANUP.test(c.name.text) && !isClient(w, w.unwrap(c.expression)) ? 'await' : undefined;
   }
   if (!ts.isIdentifier(c) || NOT_A_STEP.test(c.text)) return undefined;
-  // What a named function does depends on its name alone: `await step()` is looked into once.
+  // What a named function does depends only on its name and the depth (while the walk learns
+  // nothing new): `await step()` is looked into once.
   const known = answers(w).calls;
   const key = `${depth}:${c.text}`;
   if (known.has(key)) return known.get(key);
