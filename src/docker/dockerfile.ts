@@ -115,17 +115,29 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
       i++;
       continue;
     }
-    const startLine = i + 1;
-    const startCol = first.length - first.trimStart().length + 1;
-    // Continuation lines are joined with a space (a comment line adds only the space). Each one
-    // changes only the end of the text, so the pieces are joined once, at the end: joining them
-    // line by line copied the growing text for every line.
+    let startLine = i + 1;
+    let startCol = first.length - first.trimStart().length + 1;
+    // Continuation lines are joined with a space. Comment lines and empty lines inside an
+    // instruction are dropped and the instruction goes on, as Docker reads them
+    // (`RUN a \` `# note` `b` is `RUN a b`). Each line changes only the end of the text, so the
+    // pieces are joined once, at the end: joining them line by line copied the growing text for
+    // every line.
     const parts = [first];
     let endLine = i;
-    while (endLine + 1 < lines.length && dropEscape(parts, escape)) {
-      endLine++;
-      const next = lines[endLine]!;
-      parts.push(/^\s*#/.test(next) ? ' ' : ' ' + next.trim());
+    let more = dropEscape(parts, escape);
+    // A first line of only the escape character: the instruction starts on the next line with text.
+    let started = parts[0]!.trim() !== '';
+    for (let j = i + 1; more && j < lines.length; j++) {
+      const next = lines[j]!;
+      if (/^\s*(#|$)/.test(next)) continue;
+      endLine = j;
+      parts.push(' ' + next.trim());
+      more = dropEscape(parts, escape);
+      if (!started && parts[parts.length - 1]!.trim() !== '') {
+        started = true;
+        startLine = j + 1;
+        startCol = next.length - next.trimStart().length + 1;
+      }
     }
     let text = parts.join('');
     // Heredocs (`RUN <<EOF`) run until their terminator line.
@@ -172,17 +184,11 @@ export function parseDockerfile(file: string, text: string): Dockerfile {
   return { file, stages };
 }
 
-/**
- * When the text of `parts` ends with the escape character (trailing whitespace aside), remove both
- * and say so. Only the last parts are read: whitespace-only ones, and the one before them.
- */
+/** When the last of `parts` ends with the escape character (trailing whitespace aside), remove both and say so. */
 function dropEscape(parts: string[], escape: string): boolean {
-  let i = parts.length - 1;
-  while (i >= 0 && !parts[i]!.trimEnd()) i--;
-  const last = i >= 0 ? parts[i]!.trimEnd() : '';
+  const last = parts[parts.length - 1]!.trimEnd();
   if (!last.endsWith(escape)) return false;
-  parts.length = i + 1;
-  parts[i] = last.slice(0, -1);
+  parts[parts.length - 1] = last.slice(0, -1);
   return true;
 }
 
