@@ -13,7 +13,9 @@ export interface Directive extends Span {
   target: number;
 }
 
-const DIRECTIVE = /(\/\/|\/\*|#)[ \t]*replicalint-disable-(next-line|line|file)\b([^\n]*)/g;
+// The body runs to the end of the line or to a `*/`, which ends the match: a second directive after
+// a block comment on the same line is found too.
+const DIRECTIVE = /(\/\/|\/\*|#)[ \t]*replicalint-disable-(next-line|line|file)\b((?:(?!\*\/)[^\r\n])*)(?:\*\/)?/g;
 const RULE_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 /**
@@ -39,7 +41,7 @@ export function parseDirectives(text: string): Directive[] {
     if (marker === '#' && before !== '' && !/\s$/.test(before)) continue; // YAML: `#` starts a comment only after a space
     // Inside a block comment: a `/*` before it, and no `*/` after that.
     if (insideString(before) || (marker !== '#' && opens.last > closes.last)) continue;
-    const body = m[3]!.replace(/\*\/.*$/, '');
+    const body = m[3]!;
     const [list, ...reason] = body.split(/\s--\s?/);
     const rules = list!.split(/[\s,]+/).filter(Boolean);
     if (!rules.every((r) => RULE_ID.test(r))) continue;

@@ -26,6 +26,11 @@ describe('parseDirectives', () => {
     assert.deepEqual(found(text), ['line b -> 3 at 3:5-3:34', 'line d -> 5 at 5:9-5:41', 'line f -> 8 at 8:7-8:36', 'line g -> 9 at 9:1-9:28']);
   });
 
+  it('reads block-comment directives on Windows lines, and a second directive after one on the same line', () => {
+    const text = 'a();\r\n/* replicalint-disable-next-line module-state */\r\nb(); /* replicalint-disable-line a */ c(); // replicalint-disable-line b -- why\r\n';
+    assert.deepEqual(found(text), ['next-line module-state -> 3 at 2:1-2:49', 'line a -> 3 at 3:6-3:38', 'line b -> 3 at 3:44-3:80 (why)']);
+  });
+
   it('takes `#` directives of YAML only where `#` starts a comment', () => {
     const text = '# replicalint-disable-file\nimage: a#replicalint-disable-line b\nimage: a # replicalint-disable-line c\n/* # replicalint-disable-line d\n';
     assert.deepEqual(found(text), ['file * -> 1 at 1:1-1:27', 'line c -> 3 at 3:10-3:38', 'line d -> 4 at 4:4-4:32']);
