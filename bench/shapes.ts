@@ -149,8 +149,8 @@ interface Shape {
   name: string;
   /** N at `--scale 1`: a linear build takes about 0.3 to 1.5 s at 4N (a Dockerfile, cheap to parse, stays near start-up). */
   n: number;
-  /** What the size column counts: lines of code and Dockerfiles, or YAML documents. */
-  unit: 'lines' | 'documents';
+  /** What the size column counts: lines of code and Dockerfiles, YAML documents, or lines of YAML. */
+  unit: 'lines' | 'documents' | 'yaml lines';
   write(dir: string, n: number): void;
 }
 
@@ -337,6 +337,16 @@ export const registries = [${range(Math.min(n, 10)).map((i) => `registry${i}`).j
       write(dir, 'k8s/all.yaml', docs.join('---\n'));
     },
   },
+  /** A ConfigMap of N keys, one of them a block scalar: read by the YAML library, not the plain reader. */
+  {
+    name: 'configmap-keys',
+    n: 8000,
+    unit: 'yaml lines',
+    write(dir, n) {
+      write(dir, 'src/server.js', PLAIN_SERVER_JS);
+      write(dir, 'k8s/config.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: svc-config\ndata:\n  app.conf: |\n    port = 3000\n${lines(n, (i) => `  KEY_${i}: "value-${i}"`)}\n`);
+    },
+  },
   /** A Dockerfile with one RUN of N continuation lines. */
   {
     name: 'dockerfile-continuations',
@@ -463,15 +473,15 @@ function project(shape: Shape, n: number, dir: string): void {
   shape.write(dir, n);
 }
 
-/** The size of a project in the shape's unit: lines of code and Dockerfiles, or YAML documents. */
+/** The size of a project in the shape's unit: lines of code and Dockerfiles, YAML documents, or lines of YAML. */
 function sizeOf(dir: string, unit: Shape['unit']): number {
   let size = 0;
   for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile() || e.name === 'package.json') continue;
     const yaml = /\.ya?ml$/.test(e.name);
-    if (yaml !== (unit === 'documents')) continue;
+    if (yaml !== (unit !== 'lines')) continue;
     const text = fs.readFileSync(path.join(e.parentPath, e.name), 'utf8');
-    size += yaml ? text.split(/^---$/m).filter((d) => d.trim()).length : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    size += unit === 'documents' ? text.split(/^---$/m).filter((d) => d.trim()).length : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
   }
   return size;
 }
@@ -569,7 +579,7 @@ function main(): void {
   console.log(`${BIN}\nmedian of ${RUNS} run(s), scale ${SCALE}; node ${process.version}, ${os.cpus().length} cpus`);
   console.log(`exponent = log((t4N - start-up) / (tN - start-up)) / log 4 on wall time (cpu: on CPU time): 1.0 linear, 2.0 quadratic;`);
   console.log(`flagged when both are above ${FLAG}; "-" when 4N takes less than ${NOISE_MS / 1000} s above start-up (within noise)\n`);
-  console.log('shape'.padEnd(26) + 'size at N'.padStart(17) + 'at 4N'.padStart(17) + 'start-up'.padStart(10) + 'wall at N'.padStart(11) + 'at 4N'.padStart(10) + 'exponent'.padStart(10) + 'cpu'.padStart(7) + 'findings'.padStart(10));
+  console.log('shape'.padEnd(26) + 'size at N'.padStart(20) + 'at 4N'.padStart(20) + 'start-up'.padStart(10) + 'wall at N'.padStart(11) + 'at 4N'.padStart(10) + 'exponent'.padStart(10) + 'cpu'.padStart(7) + 'findings'.padStart(10));
   const failures: string[] = [];
   let flagged = 0;
   for (const shape of shapes) {
@@ -590,8 +600,8 @@ function main(): void {
     const last = b.runs[b.runs.length - 1];
     console.log(
       shape.name.padEnd(26) +
-        `${count(a.size)} ${shape.unit}`.padStart(17) +
-        `${count(b.size)} ${shape.unit}`.padStart(17) +
+        `${count(a.size)} ${shape.unit}`.padStart(20) +
+        `${count(b.size)} ${shape.unit}`.padStart(20) +
         sec(Math.min(a.startup.wallMs, b.startup.wallMs)).padStart(10) +
         wall(a, failed[0]).padStart(11) +
         wall(b, failed[1]).padStart(10) +

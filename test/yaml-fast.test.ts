@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { readPlainYaml } from '../src/k8s/yaml-fast.js';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { parseYamlWithLibrary } from '../src/k8s/yaml-parse.js';
 import { FIXTURES } from './helpers.js';
 
@@ -102,5 +103,41 @@ describe('plain YAML reader', () => {
       `a: ${'['.repeat(4000)}${']'.repeat(4000)}\n`, // nested deeper than the reader goes
     ];
     for (const text of declined) assert.equal(readPlainYaml(text), undefined, JSON.stringify(text));
+  });
+});
+
+describe('YAML read with the library', () => {
+  /** What the library gives with its own check of repeated keys: the first error, placed. */
+  function libraryProblem(text: string): object | undefined {
+    const lines = new LineCounter();
+    for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true }) as Document.Parsed[]) {
+      const err = doc.errors[0];
+      if (!err) continue;
+      const a = lines.linePos(err.pos[0]);
+      const b = lines.linePos(Math.max(err.pos[0], err.pos[1]));
+      return { message: err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+    }
+    return undefined;
+  }
+
+  it("reports a repeated key, or none, where the library's own check does", () => {
+    const keys = Array.from({ length: 3000 }, (_, i) => `  KEY_${i}: "v${i}"`).join('\n');
+    const texts = [
+      'a: 1\nb: {x: 1, x: 2}\n', // in a flow map
+      '---\na: 1\n---\nb: |\n  x\nb: 2\n', // in a later document
+      'a:\n  a: 1\n  b: 2\nb: [{c: 1}, {c: 2}]\n', // the same key in different maps is no repeat
+      'a: |\n  x\nb: [unclosed\na: 2\n', // another error as well
+      '? [a]\n: 1\n? [a]\n: 2\n', // keys that are not scalars never repeat
+      '1: a\n"1": b\nc: |\n  x\n', // the number 1 and the string "1" differ
+      'a: &x {k: 1}\nb: *x\nc: *x\nd: |\n  x\n', // aliases repeat a map, not a key
+      `data:\n  conf: |\n    x\n${keys}\n  KEY_2999: again\n`, // a big map, repeated at its end
+      `data:\n  conf: |\n    x\n${keys}\n`,
+    ];
+    for (const text of texts) {
+      const parsed = parseYamlWithLibrary(text);
+      assert.deepEqual(parsed.problem, libraryProblem(text), JSON.stringify(text.slice(0, 60)));
+      if (!parsed.problem) assert.ok(parsed.docs.length > 0);
+    }
+    assert.deepEqual(parseYamlWithLibrary(texts[7]!).problem, { message: 'Map keys must be unique', line: 3004, column: 3, endLine: 3004, endColumn: 4 });
   });
 });

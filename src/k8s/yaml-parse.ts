@@ -16,8 +16,17 @@ export function parseYaml(text: string): ParsedYaml {
  * loaded only when a YAML file is neither in the cache nor plain.
  */
 export function parseYamlWithLibrary(text: string): ParsedYaml {
-  const lines = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true });
+  // The library checks each key of a map against every earlier key of the map, which is quadratic:
+  // a ConfigMap of 8,000 keys took 2 s. So the text is first read without that check, and each
+  // map's keys are checked here with a set. When that finds a repeated key, or the library finds
+  // any other error, the text is read again with the library's check, which words, places and
+  // orders the errors as always.
+  let lines = new LineCounter();
+  let parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: false });
+  if (!Array.isArray(parsed) || parsed.some((d) => d.errors.length > 0 || repeatsKey(d.contents))) {
+    lines = new LineCounter();
+    parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, merge: true });
+  }
   const docs = Array.isArray(parsed) ? parsed : [];
   const out: ParsedYaml['docs'] = [];
   for (const doc of docs) {
@@ -42,6 +51,31 @@ export function parseYamlWithLibrary(text: string): ParsedYaml {
     out.push(template ? { root, template } : { root });
   }
   return { docs: out };
+}
+
+/**
+ * Does a map of this tree repeat a key, as the library's own check judges it (two scalar keys of
+ * equal value; keys that are not scalars are never equal)? Aliases are not followed: what they
+ * point to is in the tree already. Walked without recursion, as deep as the library composed.
+ */
+function repeatsKey(root: YamlNode | null): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const n = stack.pop();
+    if (isMap(n)) {
+      const seen = new Set<unknown>();
+      for (const pair of n.items as Pair[]) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value)) return true;
+          seen.add(pair.key.value);
+        }
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(n)) {
+      for (const item of n.items) stack.push(item);
+    }
+  }
+  return false;
 }
 
 /** Nodes one document may expand to through aliases: far above any real manifest, far below a hang. */
