@@ -33,7 +33,8 @@ const NOT_SERVICE_CODE = /(?:^|\/)(?:__tests__|__mocks__)\/|\.(?:test|spec|e2e|e
 export function classify(file: string): FileKind | undefined {
   const base = path.basename(file);
   if (base === 'package.json') return 'package-json';
-  if (base === 'Dockerfile' || base === 'Containerfile' || base.endsWith('.Dockerfile')) return 'dockerfile';
+  // `docker build` also takes a lower-case `dockerfile` when there is no `Dockerfile`; `api.dockerfile` is the editors' name.
+  if (base === 'Dockerfile' || base === 'dockerfile' || base === 'Containerfile' || base.endsWith('.Dockerfile') || base.endsWith('.dockerfile')) return 'dockerfile';
   // `Dockerfile-prod`, `Dockerfile_dev`: no extension, so never `Dockerfile-generator.js`.
   if (/^(?:Dockerfile|Containerfile)[-_][\w-]+$/.test(base)) return 'dockerfile';
   if (/^(?:Dockerfile|Containerfile)\.[\w.-]+$/.test(base) && !/\.(?:md|txt|dockerignore|orig|bak)$/.test(base)) {

@@ -19,6 +19,9 @@ describe('classify', () => {
     assert.equal(classify('k8s/app.yml'), 'yaml');
     assert.equal(classify('Dockerfile'), 'dockerfile');
     assert.equal(classify('api.Dockerfile'), 'dockerfile');
+    assert.equal(classify('docker/dockerfile'), 'dockerfile');
+    assert.equal(classify('worker.dockerfile'), 'dockerfile');
+    assert.equal(classify('src/dockerfile.ts'), 'code');
     assert.equal(classify('Containerfile'), 'dockerfile');
     assert.equal(classify('Dockerfile.prod'), 'dockerfile');
     assert.equal(classify('Dockerfile.md'), undefined);

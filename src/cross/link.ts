@@ -24,11 +24,11 @@ export function linkReason(l: Link): string {
 
 /**
  * The Dockerfile that builds a service's image: the package's only Dockerfile once development and
- * test ones are set aside, or the one named plain `Dockerfile`; undefined when that cannot be told.
+ * test ones are set aside, or the one named plain `Dockerfile` (or `dockerfile`); undefined when that cannot be told.
  */
 export function serviceDockerfile(s: Service): Dockerfile | undefined {
   const prod = s.dockerfiles.filter((d) => !isDevDockerfile(d.file));
-  return prod.length === 1 ? prod[0] : prod.find((d) => d.file === 'Dockerfile' || d.file.endsWith('/Dockerfile'));
+  return prod.length === 1 ? prod[0] : prod.find((d) => /(?:^|\/)[Dd]ockerfile$/.test(d.file));
 }
 
 /** How one place the service runs sees an environment variable. */
