@@ -9,14 +9,16 @@ import type { YNode } from '../src/k8s/yaml.js';
 
 function why(p: SignalProblem): string {
   if (p.kind === 'package-manager') return `runs "${p.command}": the package manager gets SIGTERM and does not pass it on to node`;
-  if (p.kind === 'shell-form') return `runs "${p.command}" in shell form: /bin/sh gets SIGTERM, not node`;
+  // A command with quotes of its own (`sh -c "node x.js"`) is not quoted again.
+  if (p.kind === 'shell-form') return `runs ${p.command.includes('"') ? p.command : `"${p.command}"`} in shell form: /bin/sh gets SIGTERM, not node`;
   return `runs node through ${p.command} without exec: the shell gets SIGTERM, not node`;
 }
 
-/** The words of the script, when it is one plain node command. */
+/** The words of the script, when it is one plain node command (also inside `sh -c "..."`). */
 function nodeCommand(script: string | undefined): string[] | undefined {
   if (!script || /[;&|$`<>]/.test(script)) return undefined;
   const words = shellWords(script);
+  if (/^(?:sh|bash|ash|dash)$/.test(words[0] ?? '') && words[1] === '-c' && words.length === 3) return nodeCommand(words[2]);
   return words[0] === 'node' ? words : undefined;
 }
 

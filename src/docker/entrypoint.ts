@@ -73,7 +73,22 @@ export function scriptProblem(script: string, kind: 'shell-form' | 'shell-withou
     const before = commands.length > 1 ? script.slice(0, script.lastIndexOf(last)).trim() : '';
     return before ? { ...pm, before } : pm;
   }
+  // `sh -c "node server.js"`: a second shell, so the first is the one that gets SIGTERM, even when
+  // the inner script ends in `exec node`. It matters when the inner script runs node at all.
+  if (SHELL.test(base(words[0] ?? ''))) {
+    const c = words.findIndex((a, k) => k > 0 && /^-[a-z]*c[a-z]*$/.test(a));
+    const inner = c > 0 ? words[c + 1] : undefined;
+    return inner !== undefined && runsNode(inner) ? { kind, command, last } : undefined;
+  }
   return NODE_LIKE.test(base(words[0] ?? '')) ? { kind, command, last } : undefined;
+}
+
+/** Does a shell script end by running node (or a package manager that runs it), with or without exec? */
+function runsNode(script: string): boolean {
+  if (scriptProblem(script, 'shell-without-exec')) return true;
+  const commands = script.split(/&&|\|\||;|\n|\|/).map((c) => c.trim()).filter(Boolean);
+  const words = shellWords(commands[commands.length - 1] ?? '');
+  return words[0] === 'exec' && NODE_LIKE.test(base(words[1] ?? ''));
 }
 
 /** `npm start`, `npm run serve`, `yarn start`, `pnpm run start:prod`: npm does not hand SIGTERM to node. */

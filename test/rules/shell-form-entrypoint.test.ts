@@ -10,10 +10,12 @@ describe(RULE, () => {
     const { findings } = await lintDir(dir, { paths: ['fire'], rules: [RULE] });
     assert.deepEqual(where(findings), [
       `${RULE} fire/linked/Dockerfile:4`,
+      `${RULE} fire/lower-case-name/dockerfile:5`,
       `${RULE} fire/manifests.yaml:16`,
       `${RULE} fire/manifests.yaml:20`,
       `${RULE} fire/manifests.yaml:37`,
       `${RULE} fire/multi-stage/Dockerfile:10`,
+      `${RULE} fire/nested-shell/Dockerfile:5`,
       `${RULE} fire/npm-run-exec/Dockerfile:10`,
       `${RULE} fire/npm-start/Dockerfile:5`,
       `${RULE} fire/sh-c-without-exec/Dockerfile:4`,
@@ -30,6 +32,8 @@ describe(RULE, () => {
     assert.match(at('fire/sh-c-without-exec/Dockerfile', 4).message, /^CMD runs node through sh -c "npx prisma migrate deploy && node dist\/main\.js" without exec/);
     assert.match(at('fire/sh-c-without-exec/Dockerfile', 4).hint!, /&& exec node dist\/main\.js/);
     assert.match(at('fire/yarn-entrypoint/Dockerfile', 5).message, /^ENTRYPOINT runs "yarn start"/);
+    assert.equal(at('fire/nested-shell/Dockerfile', 5).message, 'CMD runs sh -c "node dist/main.js" in shell form: /bin/sh gets SIGTERM, not node, so the graceful shutdown code never runs');
+    assert.equal(at('fire/nested-shell/Dockerfile', 5).hint, 'CMD ["node", "dist/main.js"]');
     assert.match(at('fire/multi-stage/Dockerfile', 10).message, /^ENTRYPOINT runs "node dist\/server\.js" in shell form/);
     assert.match(at('fire/manifests.yaml', 16).message, /^Deployment "search" container "api" runs node through \/bin\/sh -c "node scripts\/warm-cache\.js && node dist\/server\.js" without exec/);
     assert.equal(at('fire/manifests.yaml', 16).column, 11, 'on the command field');
