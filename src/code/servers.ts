@@ -43,9 +43,13 @@ export function isLoopback(host: string | number | undefined): boolean {
   return typeof host === 'string' && LOOPBACK.test(host.trim());
 }
 
-/** The server starts of a service, known frameworks first (the app, not a wrapper of unknown kind), then by file and line. */
+/**
+ * The server starts of a service, known frameworks first (the app, not a wrapper of unknown kind),
+ * then calls with arguments (a port) before bare `.listen()`s of unknown receivers (a message
+ * queue's listener), then by file and line.
+ */
 export function serverStarts(service: Service): Service['servers'] {
-  const rank = (s: Service['servers'][number]) => (s.start.framework && APP_MODULES.has(s.start.framework) ? 0 : 1);
+  const rank = (s: Service['servers'][number]) => (s.start.framework && APP_MODULES.has(s.start.framework) ? 0 : s.start.args.length ? 1 : 2);
   return [...service.servers].sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.start.span.line - b.start.span.line));
 }
 

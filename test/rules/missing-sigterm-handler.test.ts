@@ -204,4 +204,32 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} src/server.ts:4`]);
     assert.equal(findings[0]!.related, undefined);
   });
+  it("points at the app's listen with a port, not at a message queue listener's bare listen() before it", async () => {
+    const { findings } = await lintFiles(
+      {
+        'package.json': '{"name":"orders","dependencies":{"express":"^4","node-nats-streaming":"^0.3"}}',
+        'src/server.ts': [
+          "import express from 'express';",
+          "import { OrderCreatedListener } from './listeners';",
+          'export class Server {',
+          '  private app!: express.Express;',
+          '  private static compose(client: unknown) {',
+          '    new OrderCreatedListener(client).listen();',
+          '  }',
+          '  start() {',
+          '    this.app.listen(3000, () => {});',
+          '  }',
+          '  private init() {',
+          '    this.app = express();',
+          "    this.app.get('/orders', (req, res) => res.json([]));",
+          '  }',
+          '}',
+          '',
+        ].join('\n'),
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(findings), [`${RULE} src/server.ts:9`]);
+    assert.deepEqual(findings[0]!.related?.map((r) => r.line), [6]);
+  });
 });
