@@ -8,9 +8,9 @@
 const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|__fixtures__|mocks?|e2e|fixtures|cypress|playwright|stories|\.storybook|\.yarn)\//i;
 /**
  * Folders that do not run in a replica unless the server imports them: scripts, migrations,
- * examples, docs, benchmarks, and packaging for other platforms (a Snap, a Sandstorm grain).
+ * examples, demos, docs, benchmarks, and packaging for other platforms (a Snap, a Sandstorm grain).
  */
-const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|docs?|benchmarks?|bench|tools|snap(?:-src)?|sandstorm(?:-src)?|flatpak)\//i;
+const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|demos?|docs?|benchmarks?|bench|tools|snap(?:-src)?|sandstorm(?:-src)?|flatpak)\//i;
 /** Folders of the static files a server hands to browsers (`express.static('public')`). */
 const STATIC_DIR = /(?:^|\/)(?:public|static)\//i;
 /** A test suite in a file of its own name (`test.js` next to the app it tests)... */
@@ -67,12 +67,15 @@ export function isTestOrTooling(rel: string): boolean {
 
 /**
  * Is the whole package test code or tooling, by its name or its folder: `integration-tests/`,
- * `@acme/test-utils`, `e2e`, `wekan-migration-tools`? Its servers are then no replicas.
+ * `@acme/test-utils`, `e2e`, `wekan-migration-tools`, or a package under `examples/` or `demo/`? Its servers are then no replicas.
  */
 export function isTestOrToolingPackage(name: string | undefined, folder: string): boolean {
   const base = folder === '.' ? undefined : folder.slice(folder.lastIndexOf('/') + 1);
-  return [name?.replace(/^@[^/]+\//, ''), base].some((n) => !!n && TOOLING_PACKAGE.test(n));
+  return [name?.replace(/^@[^/]+\//, ''), base].some((n) => !!n && TOOLING_PACKAGE.test(n)) || EXAMPLE_FOLDER.test(folder);
 }
+
+/** A package inside an examples or demo folder (`examples/chat`, `rtmp/demo/client/server`) shows how to use something; no cluster runs it. */
+const EXAMPLE_FOLDER = /(?:^|\/)(?:examples?|demos?)\//i;
 
 /** Does the package build an image for the cluster (a Dockerfile not named for development or CI)? Then it runs in replicas, whatever its name says. */
 export function buildsImage(pkg: { dockerfiles: readonly { file: string }[] }): boolean {

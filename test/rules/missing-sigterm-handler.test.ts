@@ -136,7 +136,7 @@ describe(RULE, () => {
     assert.match(findings[1]!.message, /starts a server \(server\.listen\(\)\)/);
   });
 
-  it('takes no test server or tool for a service: cypress/, playwright/, Test/, __fixtures__/, scripts/ and examples/ are not replicas', async () => {
+  it('takes no test server or tool for a service: cypress/, playwright/, Test/, __fixtures__/, scripts/, examples/ and demo/ are not replicas', async () => {
     for (const at of [
       'cypress/support/server.ts',
       'playwright/mock-api.ts',
@@ -144,6 +144,7 @@ describe(RULE, () => {
       'src/__fixtures__/server.ts',
       'scripts/dev-server.ts',
       'examples/basic.ts',
+      'rtmp/demo/server.js',
       'src/dev.ts',
       'src/commands/develop.ts',
       'sandstorm-src/migration-bridge.js',
@@ -174,6 +175,10 @@ describe(RULE, () => {
         'packages/contests/src/server.ts': "import express from 'express';\nexpress().listen(3000);\n",
         'packages/latest/package.json': '{"name":"@shop/latest-prices"}',
         'packages/latest/src/server.ts': "import express from 'express';\nexpress().listen(3001);\n",
+        'examples/chat/package.json': '{"name":"chat-example"}',
+        'examples/chat/server.js': "const express = require('express');\nexpress().listen(3002);\n",
+        'rtmp/demo/client/server/package.json': '{"name":"server"}',
+        'rtmp/demo/client/server/server.js': "const express = require('express');\nexpress().listen(3003);\n",
       },
       { rules: [RULE] },
     );
