@@ -386,6 +386,8 @@ export interface FnCall extends Pick<RunContext, 'run' | 'fn'> {
   path: string[];
   /** Called as a decorator (`@Money()`): what it returns runs when the class is defined. */
   decorator?: boolean;
+  /** Made under a lazy one-time guard (`if (S.instance == null) S.instance = new S()`): once per process, whoever asks. */
+  once?: boolean;
 }
 
 export interface TimerFact extends RunContext {

@@ -38,6 +38,11 @@ describe(RULE, () => {
       `${RULE} fire/legacy/lib/rates.js:3`,
       `${RULE} fire/legacy/lib/visitors.js:1`,
       `${RULE} fire/nest/src/drafts.controller.ts:3`,
+      `${RULE} fire/one-time/src/columns.ts:1`,
+      `${RULE} fire/one-time/src/columns.ts:2`,
+      `${RULE} fire/one-time/src/monitors.ts:3`,
+      `${RULE} fire/one-time/src/server.ts:6`,
+      `${RULE} fire/one-time/src/server.ts:8`,
       `${RULE} fire/shop/src/middleware/stats.ts:4`,
       `${RULE} fire/shop/src/middleware/stats.ts:11`,
       `${RULE} fire/shop/src/routes/carts.ts:6`,
@@ -94,6 +99,15 @@ describe(RULE, () => {
     // The wiki server reaches a shared date helper (run-time code) and the editor's code-block plugin, which only
     // draws in the browser (prosemirror-view): the helper's cache is reported, the plugin's caches are not.
     assert.match(at('fire/wiki/shared/utils/dates.ts', 1).message, /^"separators" \(Map\) is a module-level cache filled in dateSeparator\(\)/);
+
+    // What start-up code does once, also done on request: a Map under a key of a plain object, a function of a
+    // top-level block, a decorator factory called by hand, a lazy singleton also made afresh, and the method
+    // a method decorator puts in place (it runs on every call).
+    assert.deepEqual(at('fire/one-time/src/server.ts', 6).related!.map((r) => r.message), ["caches.users.delete() in the app.delete('/users/:id') handler"]);
+    assert.match(at('fire/one-time/src/server.ts', 8).message, /^"announced" \(let\) is reassigned in detect\(\) \(line 16\)/);
+    assert.match(at('fire/one-time/src/columns.ts', 1).message, /^"handlers" \(Map\) is a module-level cache filled in the function that OnEvent\(\) returns \(line 5\)/);
+    assert.deepEqual(at('fire/one-time/src/columns.ts', 2).related!.map((r) => `${r.line} ${r.message}`), ['15 breakers.set() in the function that Breaker() returns']);
+    assert.match(at('fire/one-time/src/monitors.ts', 3).message, /^"Monitors\.types" \(static object\) is written from the Monitors constructor \(line 11\)/);
   });
 
   it('stays silent for start-up and lifecycle writes, registries filled at start-up, lazy clients, frozen and weak values, per-process bookkeeping, and code that never runs in a replica', async () => {
