@@ -358,6 +358,8 @@ export interface StateWrite extends RunContext {
   promise?: boolean;
   /** Assigns a connection or process handle a library opens (`browser = await chromium.connect(url)`). */
   handle?: boolean;
+  /** Stores a count (`counts.set(k, n + 1)`) or a record that starts counts (`{ hits: 0 }`). */
+  counts?: boolean;
   span: Span;
 }
 

@@ -691,6 +691,7 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
   if (stored && (storesFunction(w, stored) || (value !== stored && storesFunction(w, value!)))) out.fnValue = true;
   if (stored && storesPromise(w, stored)) out.promise = true;
   if (value && (op === 'assign' || method === 'set' || method === 'put' || method === 'push' || method === 'add') && opensHandle(w, value)) out.handle = true;
+  if (named && (op === 'assign' || method === 'set' || method === 'put') && storesCount(ts, named)) out.counts = true;
   Object.assign(out, ctx);
   out.span = w.span(node);
   w.facts.writes.push(out);
@@ -711,6 +712,14 @@ function ownMember(w: Walk, literal: TS.ObjectLiteralExpression | undefined, pat
     o = next && ts.isObjectLiteralExpression(next) ? next : undefined;
   }
   return !!o && !!member(o, name);
+}
+
+/** `n + 1`, `(counts.get(k) ?? 0) - 1`, or a record that starts counts: `{ successCount: 0, failures: 0 }`. */
+function storesCount(ts: Walk['ts'], e: TS.Expression): boolean {
+  const one = (x: TS.Expression) => ts.isNumericLiteral(x) && x.text === '1';
+  if (ts.isBinaryExpression(e)) return (e.operatorToken.kind === ts.SyntaxKind.PlusToken || e.operatorToken.kind === ts.SyntaxKind.MinusToken) && (one(e.right) || one(e.left));
+  if (!ts.isObjectLiteralExpression(e)) return false;
+  return e.properties.some((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && /^(?:counts?|totals?|hits)$|[a-z](?:Counts?|Totals?|Hits)$/.test(p.name.text) && ts.isNumericLiteral(p.initializer));
 }
 
 /** Receivers whose methods are never the service's own. */
