@@ -4,6 +4,9 @@ import type { CodeFacts, StateBinding, StateWrite } from '../src/code/facts.js';
 import { placeFrom } from '../src/where.js';
 
 const REMOVES = /^(?:delete|del|clear|reset|pop|shift|splice|take|flushAll)$/;
+const COUNTS = /^(?:\+\+|--|\+=|-=)$/;
+/** Functions that register something: `register`, `registerEventHandler`, `subscribe`. */
+const REGISTERS = /^(?:register|subscribe)(?:[A-Z_]\w*)?$/;
 
 interface Site {
   file: CodeFacts;
@@ -71,13 +74,22 @@ export default defineRule({
         const where = `${first.write.via} (${placeFrom(owner.file, first.file.file, first.write.viaLine ?? first.write.span.line)})`;
         const label = `"${name}" (${kindOf(binding)})`;
         const reassigned = !first.target.rest.length && (first.write.op === 'assign' || first.write.op === 'update');
+        // Counters (`stats.hits++`, `counts.set(k, n + 1)`) and registries (filled by `register…()`) say so, not cache.
+        const counter = !reassigned && binding.value !== 'cache' && sites.every((s) => s.write.counts || (s.write.op === 'update' && COUNTS.test(s.write.method ?? '')));
+        const registry = !reassigned && binding.value !== 'cache' && sites.every((s) => REGISTERS.test(s.write.fn?.split(/[.#]/).pop() ?? ''));
         const cache = binding.value === 'cache' || (binding.value !== 'value' && /cache|memo/i.test(name.split('.').pop()!)) || (binding.value === 'Map' && sites.every((s) => s.write.method === 'set'));
         let message: string;
         let hint: string;
-        if (cache) {
+        if (counter) {
+          message = `${label} holds counters updated in ${where}: each replica counts on its own, so totals diverge and scale-in resets them`;
+          hint = `keep ${name} in Redis (INCR) or the database; for metrics, use a per-replica prom-client counter and sum across pods`;
+        } else if (registry) {
+          message = `${label} is a registry filled in ${where}: each replica holds only what was registered with it, so an entry registered through one replica is missing on the others`;
+          hint = `if every replica registers the same entries, do it from start-up code; otherwise keep ${name} in Redis or the database so every replica sees them`;
+        } else if (cache) {
           message = `${label} is a ${binding.decl === 'instance' ? 'per-process' : 'module-level'} cache filled in ${where}: each replica warms its own copy, so replicas answer with different data and every new pod starts cold`;
           hint = `if per-replica copies and stale reads are acceptable, bound it (lru-cache with max and ttl); otherwise keep ${name} in Redis so every replica reads the same values`;
-        } else if (reassigned && /^(?:\+\+|--|\+=|-=)$/.test(first.write.method ?? '')) {
+        } else if (reassigned && COUNTS.test(first.write.method ?? '')) {
           message = `${label} is ${first.write.method!.startsWith('-') ? 'decremented' : 'incremented'} in ${where}: each replica counts on its own, so totals diverge and scale-in resets them`;
           hint = `keep ${name} in Redis (INCR) or the database; for metrics, use a per-replica prom-client counter and sum across pods`;
         } else if (reassigned) {

@@ -150,7 +150,8 @@ function computeContext(w: Walk, labelled: boolean): RunContext {
   }
   if (busy) {
     const ctx = at(busy.kind as RunContext['run'], busy);
-    if (busy.returnedBy) ctx.returnedBy = busy.returnedBy;
+    // Only code the returned function runs itself: one it makes (`descriptor.value = function () {...}`) runs when that is called.
+    if (busy.returnedBy && frames.slice(0, frames.indexOf(busy)).every((f) => f.kind === 'inline')) ctx.returnedBy = busy.returnedBy;
     return ctx;
   }
   const signal = pick('signal');

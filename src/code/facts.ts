@@ -358,6 +358,8 @@ export interface StateWrite extends RunContext {
   promise?: boolean;
   /** Assigns a connection or process handle a library opens (`browser = await chromium.connect(url)`). */
   handle?: boolean;
+  /** Stores a count (`counts.set(k, n + 1)`) or a record that starts counts (`{ hits: 0 }`). */
+  counts?: boolean;
   span: Span;
 }
 
@@ -386,6 +388,8 @@ export interface FnCall extends Pick<RunContext, 'run' | 'fn'> {
   path: string[];
   /** Called as a decorator (`@Money()`): what it returns runs when the class is defined. */
   decorator?: boolean;
+  /** Made under a lazy one-time guard (`if (S.instance == null) S.instance = new S()`): once per process, whoever asks. */
+  once?: boolean;
 }
 
 export interface TimerFact extends RunContext {

@@ -26,6 +26,7 @@ interface Site {
   run: RunContext['run'];
   fn?: string;
   decorator?: boolean;
+  once?: boolean;
 }
 
 /** A function {@link StateIndex.isStartupFunction} is asking about: its callers in the replicas, up to the next to ask. */
@@ -286,7 +287,8 @@ export class StateIndex {
       let next: StartupCall | boolean = answer;
       while (next === true && call.at < call.sites.length) {
         const s = call.sites[call.at++]!;
-        if (s.run === 'top' || s.run === 'startup' || s.run === 'signal') continue;
+        // A call under a lazy one-time guard runs once, wherever the guard stands.
+        if (s.run === 'top' || s.run === 'startup' || s.run === 'signal' || s.once) continue;
         next = s.run === 'function' || (s.run === 'method' && !!s.fn) ? this.startupCall(s.file, s.fn ?? '') : false;
       }
       if (typeof next !== 'boolean') {
@@ -421,12 +423,13 @@ export class StateIndex {
     const shared = allSites.get(this.all);
     if (shared) return (this.callSites = shared);
     const out = new Map<string, Map<string, Site[]>>();
-    const push = (owner: string, fn: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string; decorator?: boolean }) => {
+    const push = (owner: string, fn: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string; decorator?: boolean; once?: boolean }) => {
       let byFn = out.get(owner);
       if (!byFn) out.set(owner, (byFn = new Map()));
       const list = byFn.get(fn);
       const site: Site = { file, run: c.run, fn: c.fn };
       if (c.decorator) site.decorator = true;
+      if (c.once) site.once = true;
       if (list) list.push(site);
       else byFn.set(fn, [site]);
     };

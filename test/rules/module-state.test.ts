@@ -38,6 +38,11 @@ describe(RULE, () => {
       `${RULE} fire/legacy/lib/rates.js:3`,
       `${RULE} fire/legacy/lib/visitors.js:1`,
       `${RULE} fire/nest/src/drafts.controller.ts:3`,
+      `${RULE} fire/one-time/src/columns.ts:1`,
+      `${RULE} fire/one-time/src/columns.ts:2`,
+      `${RULE} fire/one-time/src/monitors.ts:3`,
+      `${RULE} fire/one-time/src/server.ts:6`,
+      `${RULE} fire/one-time/src/server.ts:8`,
       `${RULE} fire/shop/src/middleware/stats.ts:4`,
       `${RULE} fire/shop/src/middleware/stats.ts:11`,
       `${RULE} fire/shop/src/routes/carts.ts:6`,
@@ -94,6 +99,15 @@ describe(RULE, () => {
     // The wiki server reaches a shared date helper (run-time code) and the editor's code-block plugin, which only
     // draws in the browser (prosemirror-view): the helper's cache is reported, the plugin's caches are not.
     assert.match(at('fire/wiki/shared/utils/dates.ts', 1).message, /^"separators" \(Map\) is a module-level cache filled in dateSeparator\(\)/);
+
+    // What start-up code does once, also done on request: a Map under a key of a plain object, a function of a
+    // top-level block, a decorator factory called by hand, a lazy singleton also made afresh, and the method
+    // a method decorator puts in place (it runs on every call).
+    assert.deepEqual(at('fire/one-time/src/server.ts', 6).related!.map((r) => r.message), ["caches.users.delete() in the app.delete('/users/:id') handler"]);
+    assert.match(at('fire/one-time/src/server.ts', 8).message, /^"announced" \(let\) is reassigned in detect\(\) \(line 16\)/);
+    assert.match(at('fire/one-time/src/columns.ts', 1).message, /^"handlers" \(Map\) is a module-level cache filled in the function that OnEvent\(\) returns \(line 5\)/);
+    assert.deepEqual(at('fire/one-time/src/columns.ts', 2).related!.map((r) => `${r.line} ${r.message}`), ['15 breakers.set() in the function that Breaker() returns']);
+    assert.match(at('fire/one-time/src/monitors.ts', 3).message, /^"Monitors\.types" \(static object\) is written from the Monitors constructor \(line 11\)/);
   });
 
   it('stays silent for start-up and lifecycle writes, registries filled at start-up, lazy clients, frozen and weak values, per-process bookkeeping, and code that never runs in a replica', async () => {
@@ -110,6 +124,43 @@ describe(RULE, () => {
     // A name with "cache" in it makes a container a cache, not a plain value: this one is reassigned.
     const named = await project('let cacheService: object | undefined;\nexport function use(s: object) {\n  cacheService = s;\n}\n');
     assert.match(named.findings[0]!.message, /^"cacheService" \(let\) is reassigned in use\(\)/);
+  });
+
+  it('calls counters and registries so, not caches', async () => {
+    const state = [
+      'const hits = new Map<string, number>();',
+      'const cacheStats = { hits: 0, misses: 0 };',
+      'const events = new Map<string, { name: string; successCount: number }>();',
+      'const handlers = new Map<string, string>();',
+      'const pages = new Map<string, string>();',
+      'export function hit(path: string) {',
+      '  hits.set(path, (hits.get(path) ?? 0) + 1);',
+      '  cacheStats.hits++;',
+      '  cacheStats.misses += 1;',
+      "  events.set(path, { name: path, successCount: 0 });",
+      '}',
+      'export function registerHandler(topic: string, name: string) {',
+      '  handlers.set(topic, name);',
+      '}',
+      'export function render(path: string) {',
+      '  pages.set(path, `<h1>${path}</h1>`);',
+      '}',
+    ].join('\n');
+    const server =
+      "import express from 'express';\nimport { hit, registerHandler, render } from './state';\nconst app = express();\napp.post('/:topic', (req, res) => {\n  hit(req.path);\n  registerHandler(req.params.topic, String(req.query.name));\n  render(req.path);\n  res.end();\n});\nexport const server = app.listen(3000);\n";
+    const { findings } = await lintFiles({ 'package.json': EXPRESS, 'src/server.ts': server, 'src/state.ts': state }, { rules: [RULE] });
+    assert.deepEqual(
+      findings.map((f) => `${f.line} ${f.message.replace(/: each replica.*/, '')} / ${f.hint}`),
+      [
+        '1 "hits" (Map) holds counters updated in hit() (line 6) / keep hits in Redis (INCR) or the database; for metrics, use a per-replica prom-client counter and sum across pods',
+        '2 "cacheStats" (object) holds counters updated in hit() (line 6) / keep cacheStats in Redis (INCR) or the database; for metrics, use a per-replica prom-client counter and sum across pods',
+        '3 "events" (Map) holds counters updated in hit() (line 6) / keep events in Redis (INCR) or the database; for metrics, use a per-replica prom-client counter and sum across pods',
+        '4 "handlers" (Map) is a registry filled in registerHandler() (line 12) / if every replica registers the same entries, do it from start-up code; otherwise keep handlers in Redis or the database so every replica sees them',
+        '5 "pages" (Map) is a module-level cache filled in render() (line 15) / if per-replica copies and stale reads are acceptable, bound it (lru-cache with max and ttl); otherwise keep pages in Redis so every replica reads the same values',
+      ],
+    );
+    assert.match(findings[0]!.message, /: each replica counts on its own, so totals diverge and scale-in resets them$/);
+    assert.match(findings[3]!.message, /: each replica holds only what was registered with it, so an entry registered through one replica is missing on the others$/);
   });
 
   it('takes a connection or browser reopened at run time as per-process plumbing, not data', async () => {

@@ -34,8 +34,8 @@ interface FileState {
   singletonVars: Map<string, string>;
   /** The file imports NestJS: its classes get their collaborators injected by constructor parameter type. */
   nest: boolean;
-  /** Names of module-level object literals (`const api = { init() {} }`), whose methods are called like functions. */
-  objects: Set<string>;
+  /** Module-level object literals by name (`const api = { init() {} }`), whose methods are called like functions. */
+  objects: Map<string, TS.ObjectLiteralExpression>;
   /** Calls already recorded, by where they run (`run|fn`), callee name and member path. */
   calls: Map<string, Map<string, Set<string>>>;
   /** The entry of {@link calls} of each context object met. */
@@ -78,7 +78,7 @@ export const bindings: Collector = {
     if (kind === K.DeleteExpression) return write(w, st, (node as TS.DeleteExpression).expression, 'delete', undefined, node);
     if (kind === K.NewExpression) {
       const callee = w.unwrap((node as TS.NewExpression).expression);
-      return callee.kind === K.Identifier ? noteCall(w, st, callee, ['constructor']) : undefined;
+      return callee.kind === K.Identifier ? noteCall(w, st, callee, ['constructor'], undefined, false, madeOnce(w, st, node)) : undefined;
     }
     const call = node as TS.CallExpression;
     const callee = w.unwrap(call.expression);
@@ -98,9 +98,27 @@ export const bindings: Collector = {
       if (m === 'bind' || m === 'call' || m === 'apply') return noteCall(w, st, w.unwrap(callee.expression));
     }
     // `@Money()`: a decorator factory, called when the class is defined.
-    noteCall(w, st, callee, [], undefined, w.parent()?.kind === K.Decorator);
+    const decorator = w.parent()?.kind === K.Decorator;
+    noteCall(w, st, callee, [], decorator ? decoratorContext(w) : undefined, decorator);
   },
 };
+
+const TOP: RunContext = { run: 'top' };
+
+/**
+ * Where a decorator of a method, accessor, constructor or parameter runs: when its class is defined,
+ * not when the method is called, so at module initialisation for a class at the module's top level.
+ * Undefined (the context around the call) for the rest.
+ */
+function decoratorContext(w: Walk): RunContext | undefined {
+  const ts = w.ts;
+  // The call → its decorator → what it decorates (→ the function of a parameter) → the class.
+  let d = 2;
+  if (w.parent(d) && ts.isParameter(w.parent(d)!)) d++;
+  const fn = w.parent(d);
+  const cls = w.parent(d + 1);
+  return fn && isFunctionLike(ts, fn) && cls && ts.isClassDeclaration(cls) && w.parent(d + 2) === w.sf ? TOP : undefined;
+}
 
 const HAPI = new Set(['@hapi/hapi', 'hapi']);
 
@@ -132,7 +150,7 @@ function noteReference(w: Walk, st: FileState, call: TS.CallExpression, arg: TS.
 
 function prescan(sf: TS.SourceFile, w: Walk): void {
   const ts = w.ts;
-  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, singletonVars: new Map(), nest: false, objects: new Set(), calls: new Map(), byContext: new Map() }));
+  const st = w.local<FileState>(STATE, () => ({ bindings: new Map(), roots: new Set(), fns: new Set(), classes: new Set(), statics: false, instances: false, singletonVars: new Map(), nest: false, objects: new Map(), calls: new Map(), byContext: new Map() }));
   const exp = w.facts.moduleExports;
   const add = (b: StateBinding) => {
     st.bindings.set(b.name, b);
@@ -164,7 +182,8 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
         if (v === 'fn') st.fns.add(d.name.text);
         else if (holdsFunction(ts, d.type, fnTypes) && (!d.initializer || isNullish(w, d.initializer))) continue;
         else if (decl === 'const' ? isContainer(v) : v !== 'skip') {
-          if (d.initializer && ts.isObjectLiteralExpression(w.unwrap(d.initializer))) st.objects.add(d.name.text);
+          const literal = d.initializer && w.unwrap(d.initializer);
+          if (literal && ts.isObjectLiteralExpression(literal)) st.objects.set(d.name.text, literal);
           const kind = typeof v === 'object' ? v : { value: 'value' as const };
           // Built field by field (in this order) rather than from spreads.
           const b = { name: d.name.text, decl, value: kind.value } as StateBinding;
@@ -207,7 +226,7 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
       const e = w.unwrap(s.expression);
       const c = ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment ? w.chain(e.left) : undefined;
       if (c?.length === 2 && (c[0] === 'global' || c[0] === 'globalThis')) globals.add(c[1]!);
-    }
+    } else if (ts.isIfStatement(s) || ts.isBlock(s) || ts.isTryStatement(s)) blockFunctions(w, s, st.fns);
   }
   for (const e of exp) if (e.local && aliases.has(e.local)) e.local = aliases.get(e.local);
   const singletons = singletonClasses(w, sf, classDecls, st.singletonVars);
@@ -216,6 +235,31 @@ function prescan(sf: TS.SourceFile, w: Walk): void {
     if (vars) instanceFields(w, st, c, vars, add);
   }
   for (const b of st.bindings.values()) w.facts.bindings.push(b);
+}
+
+/**
+ * Functions declared in the module's top-level blocks (`if (!addr) { const detect = async () => {...}; detect(); }`):
+ * run-time contexts name them as top-level functions, so their calls are kept by name too.
+ */
+function blockFunctions(w: Walk, s: TS.Statement, fns: Set<string>): void {
+  const ts = w.ts;
+  if (ts.isIfStatement(s)) {
+    blockFunctions(w, s.thenStatement, fns);
+    if (s.elseStatement) blockFunctions(w, s.elseStatement, fns);
+  } else if (ts.isTryStatement(s)) {
+    for (const b of [s.tryBlock, s.catchClause?.block, s.finallyBlock]) if (b) blockFunctions(w, b, fns);
+  } else if (ts.isBlock(s)) {
+    for (const x of s.statements) {
+      if (ts.isFunctionDeclaration(x) && x.name) fns.add(x.name.text);
+      else if (!ts.isVariableStatement(x)) blockFunctions(w, x, fns);
+      else {
+        for (const d of x.declarationList.declarations) {
+          const init = d.initializer && w.unwrap(d.initializer);
+          if (ts.isIdentifier(d.name) && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) fns.add(d.name.text);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -615,6 +659,8 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
     path = full.slice(binding.split('.').length);
   }
   if (chain[0] !== 'this' && root !== 'exports' && shadowed(w, root)) return;
+  // `registries.npm.delete(req, res)` on `const registries = { npm: { delete: remove } }`: the literal's own function, called.
+  if (op === 'call' && path.length && binding && st.bindings.get(binding)!.decl === 'const' && ownMember(w, st.objects.get(binding), path, method!)) return;
   const ctx = runContext(w);
   if (ctx.run === 'top') return;
   if (op === 'lazy' && path.length) op = 'assign';
@@ -645,9 +691,35 @@ function write(w: Walk, st: FileState, target: TS.Expression, op: StateWrite['op
   if (stored && (storesFunction(w, stored) || (value !== stored && storesFunction(w, value!)))) out.fnValue = true;
   if (stored && storesPromise(w, stored)) out.promise = true;
   if (value && (op === 'assign' || method === 'set' || method === 'put' || method === 'push' || method === 'add') && opensHandle(w, value)) out.handle = true;
+  if (named && (op === 'assign' || method === 'set' || method === 'put') && storesCount(ts, named)) out.counts = true;
   Object.assign(out, ctx);
   out.span = w.span(node);
   w.facts.writes.push(out);
+}
+
+/**
+ * Does the object literal, followed down `path` through nested literals, declare a member `name`?
+ * Calling it then calls that member, which a plain object holds: no Map or array method.
+ */
+function ownMember(w: Walk, literal: TS.ObjectLiteralExpression | undefined, path: string[], name: string): boolean {
+  const ts = w.ts;
+  const member = (o: TS.ObjectLiteralExpression, key: string) =>
+    o.properties.find((p) => !ts.isSpreadAssignment(p) && !!p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === key);
+  let o = literal;
+  for (const key of path) {
+    const p = o && member(o, key);
+    const next = p && ts.isPropertyAssignment(p) ? w.unwrap(p.initializer) : undefined;
+    o = next && ts.isObjectLiteralExpression(next) ? next : undefined;
+  }
+  return !!o && !!member(o, name);
+}
+
+/** `n + 1`, `(counts.get(k) ?? 0) - 1`, or a record that starts counts: `{ successCount: 0, failures: 0 }`. */
+function storesCount(ts: Walk['ts'], e: TS.Expression): boolean {
+  const one = (x: TS.Expression) => ts.isNumericLiteral(x) && x.text === '1';
+  if (ts.isBinaryExpression(e)) return (e.operatorToken.kind === ts.SyntaxKind.PlusToken || e.operatorToken.kind === ts.SyntaxKind.MinusToken) && (one(e.right) || one(e.left));
+  if (!ts.isObjectLiteralExpression(e)) return false;
+  return e.properties.some((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && /^(?:counts?|totals?|hits)$|[a-z](?:Counts?|Totals?|Hits)$/.test(p.name.text) && ts.isNumericLiteral(p.initializer));
 }
 
 /** Receivers whose methods are never the service's own. */
@@ -658,7 +730,7 @@ const GLOBALS = new Set(['Object', 'JSON', 'Math', 'Promise', 'Array', 'console'
  * ones, of module-level objects' methods, and of other methods by name, with where they run (`ctx`
  * for a function passed as an argument).
  */
-function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[] = [], ctx?: RunContext, decorator = false): void {
+function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[] = [], ctx?: RunContext, decorator = false, once = false): void {
   const ts = w.ts;
   let name: string | undefined;
   let path: string[] = suffix;
@@ -711,13 +783,36 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
   }
   let paths = byName.get(name);
   if (!paths) byName.set(name, (paths = new Set()));
-  const p = (path.length ? path.join('.') : '') + (decorator ? '@' : '');
+  const p = (path.length ? path.join('.') : '') + (decorator ? '@' : '') + (once ? '!' : '');
   if (paths.has(p)) return;
   paths.add(p);
   const call: FnCall = { name, path, run: c.run };
   if (c.fn) call.fn = c.fn;
   if (decorator) call.decorator = decorator;
+  if (once) call.once = true;
   w.facts.fnCalls.push(call);
+}
+
+/**
+ * `if (S.instance == null) S.instance = new S()`, `instance ??= new S()`: an instance made once per
+ * process, kept in a static field or a module-level binding (a lazy singleton).
+ */
+function madeOnce(w: Walk, st: FileState, node: TS.Node): boolean {
+  const ts = w.ts;
+  let d = 1;
+  let child = node;
+  let a = w.parent(d);
+  while (a && (ts.isParenthesizedExpression(a) || ts.isAsExpression(a))) [child, a] = [a, w.parent(++d)];
+  // `instance = instance || new S()`: the assignment is one up.
+  if (a && ts.isBinaryExpression(a) && a.right === child && (a.operatorToken.kind === ts.SyntaxKind.BarBarToken || a.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) [child, a] = [a, w.parent(++d)];
+  if (!a || !ts.isBinaryExpression(a) || a.right !== child) return false;
+  const op = a.operatorToken.kind;
+  const chain = w.targetChain(a.left);
+  if (!chain) return false;
+  const root = chain[0]!;
+  const kept = root === 'this' ? chain.length === 2 && !!staticClass(w) : (st.classes.has(root) || st.roots.has(root)) && !shadowed(w, root);
+  if (!kept) return false;
+  return op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken || (op === ts.SyntaxKind.EqualsToken && isLazyInit(w, chain.join('.'), a));
 }
 
 /** The top-level class whose instance method, constructor, accessor or field the walk is in (through arrow functions). */
