@@ -10,10 +10,10 @@
  * anything but 0 or 1 (a crash) or times out is reported, and the benchmark goes on. The exit code
  * is 1 when a shape is flagged or failed.
  *
- *   npm run bench:shapes [-- --runs 3 --scale 1 --only <substring> --bin <bin/replicalint.js> --timeout 30 --keep]
+ *   npm run bench:shapes [-- --runs 3 --scale 1 --only <substring>[,<substring>...] --bin <bin/replicalint.js> --timeout 30 --keep]
  *
- * `--scale K` multiplies every shape's N; `--only` keeps the shapes whose name contains the
- * substring; `--bin` measures another build (to compare two builds, run it once with each);
+ * `--scale K` multiplies every shape's N; `--only` keeps the shapes whose name contains one of the
+ * substrings; `--bin` measures another build (to compare two builds, run it once with each);
  * `--timeout` is per run, in seconds; `--keep` leaves the generated projects in place.
  */
 import { spawnSync } from 'node:child_process';
@@ -34,7 +34,7 @@ const opt = (name: string): string | undefined => {
 };
 const RUNS = Number(opt('runs') ?? 3);
 const SCALE = Number(opt('scale') ?? 1);
-const ONLY = opt('only');
+const ONLY = opt('only')?.split(',');
 const TIMEOUT_S = Number(opt('timeout') ?? 30);
 const BIN = path.resolve(opt('bin') ?? path.join(ROOT, 'bin', 'replicalint.js'));
 const KEEP = args.includes('--keep');
@@ -465,6 +465,74 @@ export const catalog = new CatalogService(new Pool({ connectionString: process.e
       write(dir, 'src/server.ts', `${SERVER_HEAD}import { catalog } from './catalog';\n\napp.get('/items/:id', async (req, res) => res.json(await catalog.load0(req.params.id, [])));\n${SERVER_TAIL}`);
     },
   },
+  /**
+   * A Koa router declared as one chain of N calls (`router.get(...).post(...)...`), each handler writing a
+   * module-level Map, and a module exporting a router of N/4 more the same way (`module.exports = new Router().get(...)...`).
+   */
+  {
+    name: 'route-chains',
+    // Small enough that 4N at `--scale 4` stays within the walk's 10,000 levels (two per link).
+    n: 250,
+    unit: 'lines',
+    write(dir, n) {
+      const route = (path: string, i: number) => `  .${i % 2 ? 'post' : 'get'}('/${path}${i}', async (ctx) => {\n    hits.set('${path}${i}', Date.now());\n    ctx.body = { id: ${i} };\n  })`;
+      write(dir, 'src/api.js', `const Router = require('@koa/router');\n\nconst hits = new Map();\n\nmodule.exports = new Router()\n${lines(Math.ceil(n / 4), (i) => route('api/items', i))};\n`);
+      write(
+        dir,
+        'src/server.js',
+        `const Koa = require('koa');
+const Router = require('@koa/router');
+const api = require('./api');
+
+const app = new Koa();
+const router = new Router();
+const hits = new Map();
+router
+  .get('/healthz', (ctx) => { ctx.body = 'ok'; })
+${lines(n, (i) => route('pages', i))};
+app.use(api.routes());
+app.use(router.routes());
+
+const server = app.listen(process.env.PORT || 3000);
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`,
+      );
+    },
+  },
+  /** A request handler waiting on one promise chain of N `.then()` links, each storing a result in a module-level Map. */
+  {
+    name: 'then-chain',
+    n: 250,
+    unit: 'lines',
+    write(dir, n) {
+      write(
+        dir,
+        'src/server.ts',
+        `${SERVER_HEAD}
+const results = new Map<string, unknown>();
+
+app.get('/report', (req, res) => {
+  pool.query('select 0')
+${lines(n, (i) => `    .then((r${i}) => {\n      results.set('step${i}', r${i}.rows);\n      return pool.query('select $1::int', [${i + 1}]);\n    })`)}
+    .then(() => res.json({ steps: results.size }));
+});
+${SERVER_TAIL}`,
+      );
+    },
+  },
+  /** A chain of N modules passing one Map on (`import { store } from './next'; export { store };`, or `export { store } from`), written by a route. */
+  {
+    name: 'reexport-chain',
+    n: 500,
+    unit: 'lines',
+    write(dir, n) {
+      for (const i of range(n - 1)) {
+        write(dir, `src/chain/m${i}.ts`, i % 3 === 2 ? `export { store } from './m${i + 1}';\n` : `import { store } from './m${i + 1}';\n\nexport { store };\n`);
+      }
+      write(dir, `src/chain/m${n - 1}.ts`, 'export const store = new Map<string, number>();\n');
+      write(dir, 'src/server.ts', `${SERVER_HEAD}import { store } from './chain/m0';\n\napp.post('/store', (req, res) => {\n  store.set(String(req.body.key), 1);\n  res.status(204).end();\n});\n${SERVER_TAIL}`);
+    },
+  },
 ];
 
 /** A project of the shape at size n: a folder with a package.json and the shape's files. */
@@ -568,8 +636,8 @@ const count = (x: number) => x.toLocaleString('en-US');
 
 function main(): void {
   if (!fs.existsSync(BIN)) throw new Error(`no ${BIN} (build first, or give --bin <path to bin/replicalint.js>)`);
-  const shapes = SHAPES.filter((s) => !ONLY || s.name.includes(ONLY));
-  if (!shapes.length) throw new Error(`no shape matches --only ${ONLY}; shapes: ${SHAPES.map((s) => s.name).join(', ')}`);
+  const shapes = SHAPES.filter((s) => !ONLY || ONLY.some((part) => s.name.includes(part)));
+  if (!shapes.length) throw new Error(`no shape matches --only ${ONLY!.join(',')}; shapes: ${SHAPES.map((s) => s.name).join(', ')}`);
   const tiny = path.join(SCRATCH, 'tiny');
   write(tiny, 'package.json', JSON.stringify({ name: 'svc' }) + '\n');
   write(tiny, 'src/index.ts', '');

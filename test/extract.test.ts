@@ -79,6 +79,199 @@ describe('fact extraction', () => {
     assert.deepEqual(b.writes.map((w) => `${w.binding} ${w.span.line} ${w.run} ${w.fn}`), ['done 3 function load']);
   });
 
+  it('names the routes and writes of chains of calls as before: router.get(...).post(...), new Router().get(...), route().get().post(), .then() links', async () => {
+    const ts = await loadTypeScript();
+    const at = (s: { line: number; column: number }) => `${s.line}:${s.column}`;
+    const routes = extractFacts(
+      ts,
+      'src/routes.js',
+      [
+        "const Router = require('@koa/router');",
+        "const other = require('./other');",
+        'const hits = new Map();',
+        "const BASE = '/e';",
+        'function mount(app) {',
+        '  const router = new Router();',
+        '  router',
+        "    .get('/a', async (ctx) => { hits.set('a', 1); ctx.body = 'a'; })",
+        "    .post('/b', async (ctx) => { hits.set('b', 2); })",
+        "    .put('/c', handler)",
+        "    .del('/d', async function remove(ctx) { hits.delete('d'); })",
+        '    .all(BASE, (ctx) => { hits.clear(); });',
+        '  app.use(router.routes());',
+        '}',
+        'module.exports = new Router()',
+        "  .get('/x', async (ctx) => { hits.set('x', 3); })",
+        "  .use('/y', other.routes())",
+        "  .post('/z', async (ctx) => { hits.set('z', 4); });",
+        "const api = new Router().get('/p', (ctx) => { ctx.body = 1; }).get('/q', (ctx) => { ctx.body = 2; });",
+        "exports.pages = (router) => router.get('/r', (ctx) => {}).get('/s', (ctx) => { hits.set('s', 5); });",
+        "app.route('/book').get(list).post(create).put(update);",
+      ].join('\n') + '\n',
+    );
+    assert.deepEqual(
+      routes.routes.map((r) => `${r.method} ${r.path ?? r.pathText} ${r.owner}${r.fn ? ` in ${r.fn}` : ''} ${at(r.span)}${r.handler?.name ? ` ${r.handler.name}` : ''}`),
+      [
+        'ALL /e router in mount 7:3',
+        'DELETE /d router in mount 7:3',
+        'PUT /c router in mount 7:3 handler',
+        'POST /b router in mount 7:3',
+        'GET /a router in mount 7:3',
+        'POST /z default 15:18',
+        'GET /x default 15:18',
+        'GET /q api 19:13',
+        'GET /p api 19:13',
+        'GET /s fn:pages in pages 20:29',
+        'GET /r fn:pages in pages 20:29',
+        'PUT /book app 21:1 update',
+        'POST /book app 21:1 create',
+        'GET /book app 21:1 list',
+      ],
+    );
+    assert.deepEqual(
+      routes.mounts.map((m) => `${m.kind} ${m.owner} ${m.prefix} ${JSON.stringify(m.target)}`),
+      [
+        'mount fn:mount  {"owner":"router"}',
+        'mount default /y {"module":"./other","member":"default"}',
+      ],
+    );
+    assert.deepEqual(
+      routes.writes.map((w) => `${w.binding} ${w.method ?? w.op} ${w.run}${w.fn ? ` ${w.fn}` : ''} ${w.via} ${w.viaLine} ${at(w.span)}`),
+      [
+        "hits set request the router .get('/a') handler 8 8:33",
+        "hits set request the router .get('/a', async (ctx) => { hits…('/b') handler 9 9:34",
+        "hits delete request the router .get('/a', async (ctx) => { hits…('/d') handler 11 11:45",
+        'hits clear function mount mount() 5 12:27',
+        "hits set request the new Router() .get('/x') handler 16 16:31",
+        "hits set request the new Router() .get('/x', async (ctx) => …('/z') handler 18 18:32",
+        "hits set request the router.get('/r', (ctx) => {}).get('/s') handler 20 20:80",
+      ],
+    );
+    const then = extractFacts(
+      ts,
+      'src/then.ts',
+      [
+        "import express from 'express';",
+        "import { Pool } from 'pg';",
+        'const app = express();',
+        'const pool = new Pool();',
+        'const cache = new Map<string, unknown>();',
+        'const inflight = new Map<string, AbortController>();',
+        'let loaded = false;',
+        'let count = 0;',
+        "app.get('/x', (req, res) => {",
+        "  pool.query('select 0')",
+        "    .then((r0) => { cache.set('k0', r0); return pool.query('select 1'); })",
+        "    .then((cache) => { cache.set('k1', 1); return pool.query('select 2'); })",
+        "    .then((r2) => { const controller = new AbortController(); inflight.set('k2', controller); return r2; })",
+        "    .then((r3) => { count += 1; cache.delete('k3'); return r3; }, () => { cache.delete('k3'); })",
+        "    .catch(() => { inflight.delete('k2'); })",
+        '    .then(() => res.json({}));',
+        '});',
+        'class Store {',
+        '  private items = new Map<string, number>();',
+        '  load(id: string) {',
+        "    return pool.query('select 0')",
+        '      .then(() => { this.items.set(id, 1); })',
+        '      .then(() => { this.items.set(id, 2); })',
+        '      .then(() => { this.items.set(id, 3); })',
+        '      .then(() => { this.items.set(id, 4); })',
+        '      .then(() => { this.items.set(id, 5); });',
+        '  }',
+        '}',
+        'export const store = new Store();',
+        "app.get('/y', (req, res) => store.load(String(req.query.id)).then(() => res.end()));",
+        'async function init() {',
+        '  if (loaded) return;',
+        '  loaded = true;',
+        "  await pool.query('select 0')",
+        "    .then(() => { cache.set('init0', 0); })",
+        "    .then(() => { cache.set('init1', 1); });",
+        '}',
+        'export async function healthCheck() {',
+        "  return pool.query('select 1')",
+        "    .then(() => fetch('http://a'))",
+        '    .then(() => checkRedis())',
+        "    .then(() => { cache.set('health', Date.now()); });",
+        '}',
+        'init();',
+        'app.listen(3000);',
+      ].join('\n') + '\n',
+    );
+    assert.deepEqual(
+      then.writes.map(
+        (w) =>
+          `${w.binding} ${w.method ?? w.op} ${w.run}${w.fn ? ` ${w.fn}` : ''}${w.cls ? ` cls ${w.cls}` : ''}${w.once ? ' once' : ''}${w.handle ? ' handle' : ''}${w.onFailure ? ' onFailure' : ''} ${w.via} ${w.viaLine} ${at(w.span)}`,
+      ),
+      [
+        "cache set request the app.get('/x') handler 9 11:21",
+        "inflight set request handle the app.get('/x') handler 9 13:63",
+        "count += request the app.get('/x') handler 9 14:21",
+        "cache delete request the app.get('/x') handler 9 14:33",
+        "cache delete request onFailure the app.get('/x') handler 9 14:75",
+        "inflight delete request onFailure the app.get('/x') handler 9 15:20",
+        'Store#items set method Store#load cls Store the Store.load() method 20 22:21',
+        'Store#items set method Store#load cls Store the Store.load() method 20 23:21',
+        'Store#items set method Store#load cls Store the Store.load() method 20 24:21',
+        'Store#items set method Store#load cls Store the Store.load() method 20 25:21',
+        'Store#items set method Store#load cls Store the Store.load() method 20 26:21',
+        'loaded lazy function init init() 31 33:3',
+        'cache set function init once init() 31 35:19',
+        'cache set function init once init() 31 36:19',
+        'cache set function healthCheck healthCheck() 38 42:19',
+      ],
+    );
+    const fns = (list: { name?: string; head: { line: number; column: number } }[]) => list.map((f) => `${f.name ?? '-'}@${at(f.head)}`).join(',');
+    assert.deepEqual(
+      then.dependencyCalls.map((d) => `${d.kind} ${d.text} ${at(d.span)} ${fns(d.fns)}`),
+      [
+        'database pool.query 10:3 -@9:15',
+        'database pool.query 11:49 -@11:11,-@9:15',
+        'database pool.query 12:51 -@12:11,-@9:15',
+        'database pool.query 39:10 healthCheck@38:1',
+        'http fetch 40:17 -@40:11,healthCheck@38:1',
+      ],
+    );
+    assert.deepEqual(then.localCalls.map((c) => `${c.callee} ${at(c.span)} ${fns(c.fns)}`), [
+        'checkRedis 41:17 -@41:11,healthCheck@38:1',
+      ]);
+    assert.deepEqual(
+      then.fnCalls.map((c) => `${c.name}${c.path.length ? `.${c.path.join('.')}` : ''} ${c.run}${c.fn ? ` ${c.fn}` : ''}`),
+      [
+        'express top',
+        'Pool.constructor top',
+        'Store.constructor top',
+        'Store#load request',
+        'init top',
+      ],
+    );
+  });
+
+  it('reads a chain of 4,000 routes and a chain of 4,000 `.then()` links whose callbacks write module state', async () => {
+    const ts = await loadTypeScript();
+    const links = Array.from({ length: 4000 }, (_, i) => `  .${i % 2 ? 'post' : 'get'}('/items${i}', async (ctx) => { hits.set('${i}', 1); })`);
+    const routes = extractFacts(ts, 'src/routes.js', `const Router = require('@koa/router');\nconst hits = new Map();\nconst router = new Router();\nrouter\n${links.join('\n')};\n`);
+    assert.equal(routes.parseError, undefined);
+    assert.equal(routes.routes.length, 4000);
+    assert.deepEqual(
+      [routes.routes[0]!, routes.routes[3999]!].map((r) => `${r.method} ${r.path} ${r.owner} ${r.span.line}`),
+      ['POST /items3999 router 4', 'GET /items0 router 4'],
+    );
+    assert.equal(routes.writes.length, 4000);
+    assert.deepEqual(
+      [routes.writes[0]!, routes.writes[3999]!].map((w) => `${w.binding} ${w.run} ${w.span.line}`),
+      ['hits request 5', 'hits request 4004'],
+    );
+    const steps = Array.from({ length: 4000 }, (_, i) => `    .then((r${i}) => { cache.set('k${i}', r${i}); return load(${i}); })`);
+    const then = extractFacts(ts, 'src/then.js', `const cache = new Map();\napp.get('/x', (req, res) => {\n  load(0)\n${steps.join('\n')}\n    .then(() => res.end());\n});\n`);
+    assert.equal(then.parseError, undefined);
+    assert.equal(then.writes.length, 4000);
+    assert.deepEqual(
+      [then.writes[0]!, then.writes[3999]!].map((w) => `${w.binding} ${w.run} ${w.via} ${w.viaLine} ${w.span.line}`),
+      ["cache request the app.get('/x') handler 2 4", "cache request the app.get('/x') handler 2 4003"],
+    );
+  });
+
   it('leaves out a tree deeper than 10,000 levels (6,000 calls in a chain), as too deep', async () => {
     const ts = await loadTypeScript();
     const f = extractFacts(ts, 'src/app.js', `fetchAll()${'.then(next)'.repeat(6000)};\n`);

@@ -42,6 +42,21 @@ function starChain(n: number, ring: boolean): CodeFacts[] {
   return Array.from({ length: n }, (_, i) => mod(`c${i}`, [...(i + 1 < n || ring ? [star(`c${(i + 1) % n}`)] : []), ...own(`s${i}`)]));
 }
 
+/**
+ * A chain of `n` modules passing `x` on from the next one (the last one back to the first for a ring,
+ * else declaring it): by `import { x } from` and `export { x }`, `export { x } from` (every fourth
+ * from the third) or `export * from` (every fourth).
+ */
+function passChain(n: number, ring: boolean): CodeFacts[] {
+  return Array.from({ length: n }, (_, i) => {
+    const next = i + 1 < n ? i + 1 : ring ? 0 : undefined;
+    if (next === undefined) return mod(`r${i}`, own('x'));
+    if (i % 4 === 2) return mod(`r${i}`, [{ name: 'x', from: `./r${next}`, imported: 'x' }]);
+    if (i % 4 === 3) return mod(`r${i}`, [star(`r${next}`)]);
+    return mod(`r${i}`, [{ name: 'x', local: 'x' }], { bindings: [], imports: [esm('x', `r${next}`)] });
+  });
+}
+
 /** Calls making a chain: each of `names` calls the next; the first is called from `first`. */
 function callChain(names: string[], run: FnCall['run'], first: FnCall['run']): FnCall[] {
   return [{ name: names[0]!, path: [], run: first }, ...names.slice(1).map((name, i) => ({ name, path: [], run, fn: names[i] }))];
@@ -88,6 +103,18 @@ describe('state index', () => {
     const plain = [...files, mod('ab', [star('a'), star('b')]), mod('ba', [star('b'), star('a'), ...own('shadow')])];
     assert.deepEqual(lands(plain, importing('ab', ['dup', 'nested', 'late', 'b1', 'none'])), ['src/a.ts#dup', 'src/a2.ts#nested', 'src/a2.ts#late', 'src/b.ts#b1', undefined]);
     assert.deepEqual(lands(plain, importing('ba', ['dup', 'nested', 'late', 'a1', 'shadow'])), ['src/b.ts#dup', 'src/b.ts#nested', 'src/b.ts#late', 'src/a.ts#a1', 'src/ba.ts#shadow']);
+  });
+
+  it('follows a name imported and exported again through a chain of thousands of modules, and gives up around a ring', () => {
+    const main = mod('main', [], { imports: [esm('a', 'r0', ['x']), esm('b', 'r2', ['x']), esm('c', 'r0', ['x', 'deep']), esm('d', 'r0', ['none'])] });
+    assert.deepEqual(lands(passChain(5, false), main), ['src/r4.ts#x', 'src/r4.ts#x', 'src/r4.ts#x.deep', undefined]);
+    const ring = mod('main', [], { imports: [esm('a', 'r0', ['x']), esm('b', 'r3', ['x']), esm('c', 'r1', ['x', 'deep']), esm('d', 'r2', ['x'])] });
+    assert.deepEqual(lands(passChain(5, true), ring), ['src/r4.ts#x', 'src/r4.ts#x', 'src/r0.ts#x.deep', 'src/r4.ts#x']);
+    // Two modules importing the name from each other.
+    const pair = [mod('p', [{ name: 'x', local: 'x' }], { bindings: [], imports: [esm('x', 'q')] }), mod('q', [{ name: 'x', local: 'x' }], { bindings: [], imports: [esm('x', 'p')] })];
+    assert.deepEqual(lands(pair, mod('main', [], { imports: [esm('a', 'p', ['x']), esm('b', 'q', ['x'])] })), ['src/q.ts#x', 'src/q.ts#x']);
+    assert.deepEqual(lands(passChain(5000, false), main), ['src/r4999.ts#x', 'src/r4999.ts#x', 'src/r4999.ts#x.deep', undefined]);
+    assert.deepEqual(lands(passChain(5000, true), ring), ['src/r0.ts#x', 'src/r0.ts#x', 'src/r0.ts#x.deep', 'src/r0.ts#x']);
   });
 
   it('finds the first binding and the first import of a name', () => {

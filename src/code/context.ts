@@ -1,7 +1,7 @@
 import type { RunContext } from './facts.js';
 import { HANDLER_MODULES } from './frameworks.js';
 import type { TS } from './typescript.js';
-import { isFunctionLike, localKey, type Walk } from './walk.js';
+import { chainBottom, isFunctionLike, localKey, type Walk } from './walk.js';
 
 /*
  * Where code runs, judged from its enclosing functions: the one classifier of functions (request
@@ -24,6 +24,10 @@ const INLINE_CALLS = new Set([
 ]);
 /** Methods that take request handlers on an app or router. */
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'use', 'route', 'any']);
+/** Those that chain on to the same route: all but `route`, which starts one. */
+const CHAINED_ROUTE_METHODS = new Set([...ROUTE_METHODS].filter((m) => m !== 'route'));
+/** Key of the per-file bottoms of route chains (see {@link chainBottom}). */
+const ROUTE_CHAINS = localKey();
 const ROUTE_DECORATORS = new Set([
   'Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options', 'Sse', 'MessagePattern', 'EventPattern',
   'SubscribeMessage', 'Query', 'Mutation', 'ResolveField', 'Subscription', 'GrpcMethod',
@@ -111,14 +115,14 @@ export function runContext(w: Walk, labelled = true): RunContext {
 function framesAround(w: Walk): Frame[] {
   const frames: Frame[] = [];
   const known = cachesOf(w).frames;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a) return frames;
-    if (!isFunctionLike(w.ts, a)) continue;
+  for (let i = 0; i < w.functionCount; i++) {
+    const d = w.functionDepth(i);
+    const a = w.parent(d) as TS.FunctionLikeDeclaration;
     let f = known.get(a);
     if (!f) known.set(a, (f = classify(w, a, d)));
     frames.push(f);
   }
+  return frames;
 }
 
 /**
@@ -339,12 +343,8 @@ function takesHandlers(w: Walk, recv: TS.Expression, first: TS.Expression | unde
   if (origin && HANDLER_MODULES.has(origin.module)) return true;
   if (origin && !origin.module.startsWith('.') && ts.isIdentifier(recv) && w.imports.has(recv.text)) return false;
   // `app.route('/book').get(list).post(create)`: the path is on the route.
-  let r = recv;
-  while (ts.isCallExpression(r) && ts.isPropertyAccessExpression(r.expression)) {
-    if (r.expression.name.text === 'route') return true;
-    if (!ROUTE_METHODS.has(r.expression.name.text)) break;
-    r = w.unwrap(r.expression.expression);
-  }
+  const r = chainBottom(w, recv, CHAINED_ROUTE_METHODS, ROUTE_CHAINS);
+  if (ts.isCallExpression(r) && ts.isPropertyAccessExpression(r.expression) && r.expression.name.text === 'route') return true;
   return !!first && isRoutePath(w, first);
 }
 

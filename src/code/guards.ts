@@ -9,12 +9,16 @@ import { isFunctionLike, localKey, type Walk } from './walk.js';
 /** Names that say they hold a function. */
 const FN_NAME = /(?:handler|callback|listener|fn|cb|resolve|reject|hook|subscriber|observer|cleanup|dispose)s?$/i;
 
-/** Is `name` declared between the visited node and module scope (a parameter, a local, a catch variable)? */
+/**
+ * Is `name` declared between the visited node and module scope (a parameter, a local, a catch
+ * variable)? Only scopes declare names: the walk's scopes are asked, not every ancestor.
+ */
 export function shadowed(w: Walk, name: string): boolean {
   const ts = w.ts;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a || ts.isSourceFile(a)) return false;
+  for (let i = 0; i < w.scopeCount; i++) {
+    const d = w.scopeDepth(i);
+    const a = w.parent(d)!;
+    if (ts.isSourceFile(a)) return false;
     if (isFunctionLike(ts, a)) {
       if (a.parameters.some((p) => boundNames(ts, p.name).includes(name))) return true;
       if ((ts.isFunctionExpression(a) || ts.isFunctionDeclaration(a)) && a.name?.text === name && d > 1) return true;
@@ -27,6 +31,7 @@ export function shadowed(w: Walk, name: string): boolean {
       if (a.variableDeclaration && boundNames(ts, a.variableDeclaration.name).includes(name)) return true;
     }
   }
+  return false;
 }
 
 /** Key of the per-file names each block declares. */
@@ -141,10 +146,8 @@ export function inFinally(w: Walk): boolean {
 export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, isModule: (root: string) => boolean, target: string): boolean {
   const ts = w.ts;
   const root = target.split('.')[0]!;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a || ts.isSourceFile(a)) return false;
-    if (!isFunctionLike(ts, a)) continue;
+  for (let i = 0; i < w.functionCount; i++) {
+    const a = w.parent(w.functionDepth(i)) as TS.FunctionLikeDeclaration;
     const body = a.body;
     if (!body || !ts.isBlock(body)) continue;
     for (const flag of earlyReturnFlags(w, body)) {
@@ -154,6 +157,7 @@ export function onceGuarded(w: Walk, isFlag: (name: string) => boolean, isModule
       if (assigns(w, body, flag, ts.SyntaxKind.TrueKeyword, false) && !assigns(w, body, flag, ts.SyntaxKind.FalseKeyword, true)) return true;
     }
   }
+  return false;
 }
 
 /** Key of the per-file flags of {@link earlyReturnFlags}. */
@@ -290,14 +294,14 @@ export function boundNames(ts: Walk['ts'], n: TS.BindingName): string[] {
  */
 export function constantValue(w: Walk, name: string): TS.Expression | undefined {
   const ts = w.ts;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a) return undefined;
+  for (let i = 0; i < w.scopeCount; i++) {
+    const a = w.parent(w.scopeDepth(i))!;
     if (isFunctionLike(ts, a) && a.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name)) return undefined;
     if (!ts.isBlock(a) && !ts.isSourceFile(a) && !ts.isCaseClause(a) && !ts.isDefaultClause(a)) continue;
     const consts = constantsIn(w, a);
     if (consts.has(name)) return consts.get(name);
   }
+  return undefined;
 }
 
 /** Key of the per-file constants of each block. */

@@ -11,6 +11,18 @@ export interface Target {
   rest: string[];
 }
 
+/** An export of a name its module imports: the import to follow, and the answer when it leads nowhere (the module that re-exports the name). */
+interface Reexport {
+  follow: { file: CodeFacts; local: string; path: string[] };
+  otherwise: Target;
+}
+
+/** A {@link Reexport} being answered, and where its answer is remembered once the import is followed. */
+interface PendingExport extends Reexport {
+  memo: Map<string, Target | null>;
+  key: string;
+}
+
 /** A write traced to the module-level binding it changes, which may live in another file. */
 export interface BindingWrite {
   owner: CodeFacts;
@@ -133,32 +145,60 @@ export class StateIndex {
     this.replica = new Set(files);
   }
 
-  /** The local name and file an imported name refers to, following re-exports. */
+  /**
+   * The local name and file an imported name refers to, following re-exports. A chain of thousands
+   * of modules, each importing the name and exporting it again, is followed with an explicit stack
+   * rather than a recursion per module: a frame for each import whose module re-exports an import
+   * in turn, answered and remembered in the order the recursion would, from the end of the chain.
+   */
   importTarget(file: CodeFacts, local: string, path: string[]): (Target & { esm: boolean }) | undefined {
-    // Resolution depends only on the run's files, so services of one run share the answers.
-    // Keyed by the file's facts, then by the name (and member path): strings the facts already hold.
-    let memo = resolved.get(this.modules);
-    if (!memo) resolved.set(this.modules, (memo = new WeakMap()));
-    let mine = memo.get(file);
-    if (!mine) memo.set(file, (mine = new Map()));
-    const key = path.length ? `${local}\0${path.join('.')}` : local;
-    const known = mine.get(key);
-    if (known !== undefined) return known ?? undefined;
-    const t = this.resolveTarget(file, local, path);
-    mine.set(key, t ?? null);
+    const frames: { memo: Map<string, (Target & { esm: boolean }) | null>; key: string; esm: boolean; pending: PendingExport }[] = [];
+    let t: (Target & { esm: boolean }) | undefined;
+    for (;;) {
+      // Resolution depends only on the run's files, so services of one run share the answers.
+      // Keyed by the file's facts, then by the name (and member path): strings the facts already hold.
+      let memo = resolved.get(this.modules);
+      if (!memo) resolved.set(this.modules, (memo = new WeakMap()));
+      let mine = memo.get(file);
+      if (!mine) memo.set(file, (mine = new Map()));
+      const key = path.length ? `${local}\0${path.join('.')}` : local;
+      const known = mine.get(key);
+      if (known !== undefined) {
+        t = known ?? undefined;
+        break;
+      }
+      const imp = names(file).imports.get(local);
+      const target = imp && this.modules.resolveImport(file.file, imp.module);
+      const found = imp && target ? this.startExport(target, [...imp.path, ...path]) : undefined;
+      if (found && 'follow' in found) {
+        frames.push({ memo: mine, key, esm: imp!.kind === 'esm', pending: found });
+        ({ file, local, path } = found.follow);
+        continue;
+      }
+      t = found && { ...found, esm: imp!.kind === 'esm' };
+      mine.set(key, t ?? null);
+      break;
+    }
+    for (let f = frames.pop(); f; f = frames.pop()) {
+      t = { ...this.finishExport(f.pending, t), esm: f.esm };
+      f.memo.set(f.key, t);
+    }
     return t;
-  }
-
-  private resolveTarget(file: CodeFacts, local: string, path: string[]): (Target & { esm: boolean }) | undefined {
-    const imp = names(file).imports.get(local);
-    const target = imp && this.modules.resolveImport(file.file, imp.module);
-    if (!imp || !target) return undefined;
-    const t = this.exported(target, [...imp.path, ...path]);
-    return t && { ...t, esm: imp.kind === 'esm' };
   }
 
   /** What `file` exports under `chain`; many importers ask the same barrel for the same names. */
   private exported(file: CodeFacts, chain: string[]): Target | undefined {
+    const found = this.startExport(file, chain);
+    if (!found || !('follow' in found)) return found;
+    const { file: next, local, path } = found.follow;
+    return this.finishExport(found, this.importTarget(next, local, path));
+  }
+
+  /**
+   * {@link exported} up to the import its export may name: the answer (remembered, or found), or
+   * the import to follow, with what {@link finishExport} does once it is followed.
+   */
+  private startExport(file: CodeFacts, chain: string[]): Target | PendingExport | undefined {
     let memo = exports.get(this.modules);
     if (!memo) exports.set(this.modules, (memo = new WeakMap()));
     let mine = memo.get(file);
@@ -172,12 +212,23 @@ export class StateIndex {
     // reach the binding is not tried).
     mine.set(key, null);
     const t = this.exportTarget(file, chain, 0);
+    if (t && 'follow' in t) return { ...t, memo: mine, key };
     mine.set(key, t ?? null);
     return t;
   }
 
-  /** `star`: reached through `export * from`, which never re-exports a default. */
-  private exportTarget(file: CodeFacts, chain: string[], depth: number, star = false): Target | undefined {
+  /** The end of {@link exported}: where the import its export names lands, else the module that re-exports it. */
+  private finishExport(p: PendingExport, imported: Target | undefined): Target {
+    const t = imported ?? p.otherwise;
+    p.memo.set(p.key, t);
+    return t;
+  }
+
+  /**
+   * `star`: reached through `export * from`, which never re-exports a default. An export of a name
+   * the module imports is not followed here: the import is handed back to follow (see {@link importTarget}).
+   */
+  private exportTarget(file: CodeFacts, chain: string[], depth: number, star = false): Target | Reexport | undefined {
     if (depth > 8) return undefined;
     const [head, ...rest] = chain;
     const ix = exportIndex(file);
@@ -185,11 +236,9 @@ export class StateIndex {
       if (e.local) {
         const n = names(file);
         const own = n.bindings.has(e.local) || n.parents.has(e.local);
-        if (!own && n.imports.has(e.local)) {
-          const t = this.importTarget(file, e.local, head === undefined ? chain : rest);
-          if (t) return t;
-        }
-        return { file, local: e.local, rest: head === undefined ? chain : rest };
+        const here = { file, local: e.local, rest: head === undefined ? chain : rest };
+        if (!own && n.imports.has(e.local)) return { follow: { file, local: e.local, path: here.rest }, otherwise: here };
+        return here;
       }
       const next = e.from ? this.modules.resolveImport(file.file, e.from) : undefined;
       if (next) return this.exportTarget(next, e.imported === '*' ? rest : [e.imported ?? head!, ...rest], depth + 1);

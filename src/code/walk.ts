@@ -41,7 +41,11 @@ function lineStarts(sf: TS.SourceFile): readonly number[] {
   return out;
 }
 
-/** Function kinds by `SyntaxKind` (1 for a function), built for the compiler in use. */
+/**
+ * Scope kinds by `SyntaxKind`, built for the compiler in use: 1 for a function, 2 for other syntax
+ * that declares names or holds code of its own (the file, blocks, case clauses, loops, catch
+ * clauses, classes and their fields and static blocks), 0 for the rest.
+ */
 let functionKinds: { ts: Ts; kinds: Uint8Array } | undefined;
 
 function functionKindsOf(ts: Ts): Uint8Array {
@@ -49,6 +53,10 @@ function functionKindsOf(ts: Ts): Uint8Array {
     const K = ts.SyntaxKind;
     const kinds = new Uint8Array(K.Count + 1);
     for (const k of [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor]) kinds[k] = 1;
+    for (const k of [
+      K.SourceFile, K.Block, K.ModuleBlock, K.CaseClause, K.DefaultClause, K.ForStatement, K.ForInStatement, K.ForOfStatement, K.CatchClause,
+      K.ClassDeclaration, K.ClassExpression, K.PropertyDeclaration, K.ClassStaticBlockDeclaration,
+    ]) kinds[k] = 2;
     functionKinds = { ts, kinds };
   }
   return functionKinds.kinds;
@@ -57,6 +65,34 @@ function functionKindsOf(ts: Ts): Uint8Array {
 /** Is this node a function whose body runs on its own (declaration, expression, arrow, method, constructor, accessor)? */
 export function isFunctionLike(ts: Ts, n: TS.Node): n is TS.FunctionLikeDeclaration {
   return functionKindsOf(ts)[n.kind] === 1;
+}
+
+/**
+ * What a chain of calls of these methods is called on: `app.route('/x')` under
+ * `app.route('/x').get(a).post(b)`, `router` under `router.get(...).post(...)`; the expression
+ * itself when it is no such call. Collectors ask from every link of a chain: the answer is kept for
+ * each link (under `key`, one per set of methods), so a chain of thousands of links is walked down
+ * once, not once per link.
+ */
+export function chainBottom(w: Walk, e: TS.Expression, methods: ReadonlySet<string>, key: LocalKey): TS.Expression {
+  const ts = w.ts;
+  const link = (x: TS.Expression): x is TS.CallExpression & { expression: TS.PropertyAccessExpression } =>
+    ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && methods.has(x.expression.name.text);
+  let u = w.unwrap(e);
+  if (!link(u)) return u;
+  const known = w.local(key, () => new Map<TS.Node, TS.Expression>());
+  const links: TS.Node[] = [];
+  while (link(u)) {
+    const bottom = known.get(u);
+    if (bottom) {
+      u = bottom;
+      break;
+    }
+    links.push(u);
+    u = w.unwrap(u.expression.expression);
+  }
+  for (const l of links) known.set(l, u);
+  return u;
 }
 
 /** Per-kind lookups built once per collector set: who wants a kind, and which kinds hold no code. */
@@ -97,14 +133,16 @@ function dispatchTable(ts: Ts, collectors: Collector[]): DispatchTable {
 export class Walk {
   readonly imports = new Map<string, Origin>();
   readonly origins = new Map<string, Origin>();
-  /** The enclosing function nodes, outermost first. */
-  private readonly functions: TS.Node[] = [];
   private readonly ancestors: TS.Node[] = [];
+  /** Where the enclosing functions are in {@link ancestors}, outermost first. */
+  private readonly functionAt: number[] = [];
+  /** Where the enclosing scopes (see {@link scopeDepth}) are in {@link ancestors}, outermost first. */
+  private readonly scopeAt: number[] = [];
   private readonly table: DispatchTable;
   /** `visit` bound once: `forEachChild` calls it for every node, so no wrapper per call. */
   private readonly visitChild: (node: TS.Node) => undefined = this.visit.bind(this);
   private readonly locals: unknown[] = [];
-  /** {@link isFunctionLike} as a table, for the hot loop. */
+  /** {@link isFunctionLike} and scopes as a table (see {@link functionKindsOf}), for the hot loop. */
   private readonly functionKinds: Uint8Array;
 
   constructor(
@@ -149,11 +187,42 @@ export class Walk {
 
   /** The innermost function around the node being visited (a declaration, expression, arrow, method or accessor), or the file. */
   enclosingFunction(): TS.Node {
-    return this.functions[this.functions.length - 1] ?? this.sf;
+    const at = this.functionAt;
+    return at.length ? this.ancestors[at[at.length - 1]!]! : this.sf;
   }
 
   get atTopLevel(): boolean {
-    return this.functions.length === 0;
+    return this.functionAt.length === 0;
+  }
+
+  /** How many functions are around the node being visited. */
+  get functionCount(): number {
+    return this.functionAt.length;
+  }
+
+  /**
+   * The depth of the `i`-th function around the node being visited, innermost first:
+   * `parent(functionDepth(i))` is that function. Questions about the functions around a node are
+   * answered from these, not by walking every ancestor: in a chain of thousands of calls, a
+   * callback has thousands of ancestors and only a few functions around it.
+   */
+  functionDepth(i: number): number {
+    return this.ancestors.length - this.functionAt[this.functionAt.length - 1 - i]!;
+  }
+
+  /** How many scopes are around the node being visited (see {@link scopeDepth}). */
+  get scopeCount(): number {
+    return this.scopeAt.length;
+  }
+
+  /**
+   * The depth of the `i`-th scope around the node being visited, innermost first (`parent(depth)`
+   * is that scope). Scopes are the ancestors that declare names or hold code of their own: the
+   * file, functions, blocks, case clauses, loops, catch clauses, classes, and their fields and
+   * static blocks; an ancestor of no such kind never is.
+   */
+  scopeDepth(i: number): number {
+    return this.ancestors.length - this.scopeAt[this.scopeAt.length - 1 - i]!;
   }
 
   span(node: TS.Node): Span {
@@ -472,7 +541,11 @@ export class Walk {
     else if (kind === K.BinaryExpression && (node as TS.BinaryExpression).operatorToken.kind === K.EqualsToken) this.noteThisOrigin(node as TS.BinaryExpression);
     else if (kind === K.CallExpression) this.noteCall(node as TS.CallExpression);
 
-    if (this.functionKinds[kind] === 1) this.functions.push(node);
+    const scope = this.functionKinds[kind];
+    if (scope !== 0) {
+      this.scopeAt.push(this.ancestors.length);
+      if (scope === 1) this.functionAt.push(this.ancestors.length);
+    }
     this.ancestors.push(node);
     return true;
   }
@@ -480,7 +553,11 @@ export class Walk {
   /** Done with a node and its children. */
   private leave(node: TS.Node): void {
     this.ancestors.pop();
-    if (this.functionKinds[node.kind] === 1) this.functions.pop();
+    const scope = this.functionKinds[node.kind];
+    if (scope !== 0) {
+      this.scopeAt.pop();
+      if (scope === 1) this.functionAt.pop();
+    }
   }
 
   /** `const app = express()`: remember that `app` came from express, for `app.listen()` and routes. */

@@ -592,6 +592,18 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} src/server.ts:3`]);
   });
 
+  it('follows a name through a chain of thousands of modules that import it and export it again', async () => {
+    const files: Record<string, string> = { 'package.json': EXPRESS };
+    const n = 3000;
+    for (let i = 0; i < n - 1; i++) {
+      files[`src/chain/m${i}.ts`] = i % 3 === 2 ? `export { store } from './m${i + 1}';\n` : `import { store } from './m${i + 1}';\nexport { store };\n`;
+    }
+    files[`src/chain/m${n - 1}.ts`] = 'export const store = new Map<string, number>();\n';
+    files['src/server.ts'] = "import express from 'express';\nimport { store } from './chain/m0';\nconst app = express();\napp.post('/x', (req, res) => {\n  store.set(String(req.body.k), 1);\n  res.end();\n});\napp.listen(3000);\n";
+    const { findings } = await lintFiles(files, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} src/chain/m${n - 1}.ts:1`]);
+  });
+
   it('survives odd code and an unreadable tsconfig without crashing', async () => {
     const odd = [
       "import cron from 'node-cron';",

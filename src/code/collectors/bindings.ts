@@ -818,9 +818,11 @@ function madeOnce(w: Walk, st: FileState, node: TS.Node): boolean {
 /** The top-level class whose instance method, constructor, accessor or field the walk is in (through arrow functions). */
 function instanceClass(w: Walk): TS.ClassDeclaration | undefined {
   const ts = w.ts;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a || ts.isSourceFile(a)) return undefined;
+  // All it looks for are scopes: the walk's scopes are asked, not every ancestor.
+  for (let i = 0; i < w.scopeCount; i++) {
+    const d = w.scopeDepth(i);
+    const a = w.parent(d)!;
+    if (ts.isSourceFile(a)) return undefined;
     if (ts.isArrowFunction(a)) continue;
     if (ts.isMethodDeclaration(a) || ts.isConstructorDeclaration(a) || ts.isGetAccessor(a) || ts.isSetAccessor(a) || ts.isPropertyDeclaration(a)) {
       const cls = w.parent(d + 1);
@@ -829,6 +831,7 @@ function instanceClass(w: Walk): TS.ClassDeclaration | undefined {
     }
     if (isFunctionLike(ts, a)) return undefined;
   }
+  return undefined;
 }
 
 const INJECTED = localKey();
@@ -873,9 +876,10 @@ function declares(w: Walk, cls: TS.ClassDeclaration | undefined, name: string): 
 /** The top-level class whose static method (or static block) the walk is in, for `this.x` writes. */
 function staticClass(w: Walk): string | undefined {
   const ts = w.ts;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a || ts.isSourceFile(a)) return undefined;
+  for (let i = 0; i < w.scopeCount; i++) {
+    const d = w.scopeDepth(i);
+    const a = w.parent(d)!;
+    if (ts.isSourceFile(a)) return undefined;
     if (ts.isArrowFunction(a)) continue;
     if (ts.isMethodDeclaration(a) || ts.isGetAccessor(a) || ts.isSetAccessor(a) || ts.isClassStaticBlockDeclaration(a)) {
       const cls = w.parent(d + 1);
@@ -884,29 +888,30 @@ function staticClass(w: Walk): string | undefined {
     }
     if (isFunctionLike(ts, a)) return undefined;
   }
+  return undefined;
 }
 
+/** The name of the innermost class around the walk (classes are scopes of the walk). */
 function enclosingClass(w: Walk): string | undefined {
   const ts = w.ts;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a || ts.isSourceFile(a)) return undefined;
+  for (let i = 0; i < w.scopeCount; i++) {
+    const a = w.parent(w.scopeDepth(i))!;
+    if (ts.isSourceFile(a)) return undefined;
     if (ts.isClassDeclaration(a) || ts.isClassExpression(a)) return a.name?.text;
   }
+  return undefined;
 }
 
 /** Is the walk in a function passed to `.catch()` (or the rejection handler of `.then()`), which runs only when work fails? */
 function onFailure(w: Walk): boolean {
   const ts = w.ts;
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a || ts.isSourceFile(a)) return false;
-    if (!isFunctionLike(ts, a)) continue;
-    const call = w.parent(d + 1);
-    if (!call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
-    const m = call.expression.name.text;
-    return m === 'catch' || (m === 'then' && call.arguments[1] === a);
-  }
+  if (w.atTopLevel) return false;
+  const d = w.functionDepth(0);
+  const a = w.parent(d)!;
+  const call = w.parent(d + 1);
+  if (!call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
+  const m = call.expression.name.text;
+  return m === 'catch' || (m === 'then' && call.arguments[1] === a);
 }
 
 /** `Map<string, Promise<Doc>>`, `Set<Promise<void>>`: a container declared to hold promises, work in progress. */

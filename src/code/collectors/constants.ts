@@ -1,6 +1,6 @@
 import type { Collector, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
-import { enclosingFunction, enclosingName, lineage } from './names.js';
+import { enclosingName } from './names.js';
 
 /** `const PORT = process.env.PORT ?? 3000`, `const HOST = '0.0.0.0'`: constants whose value can be read without running anything. */
 export const constants: Collector = {
@@ -13,10 +13,8 @@ export const constants: Collector = {
     if (!readable(w, d.initializer)) return;
     const value = w.arg(d.initializer);
     if (value.t !== 'str' && value.t !== 'num' && value.t !== 'bool' && value.t !== 'env') return;
-    const lin = lineage(w, node);
-    const i = enclosingFunction(w, lin);
     const fn = enclosingName(w);
-    w.facts.constants.push({ name: d.name.text, value, in: i === undefined ? -1 : lin[i]!.pos, ...(fn ? { fn } : {}) });
+    w.facts.constants.push({ name: d.name.text, value, in: w.atTopLevel ? -1 : w.enclosingFunction().pos, ...(fn ? { fn } : {}) });
   },
 };
 

@@ -181,12 +181,11 @@ function healthKeyed(w: Walk, fn: TS.Node, depth: number): boolean {
 
 /** The functions around the node, innermost first, with their names and heads. */
 function enclosing(w: Walk, node: TS.Node): EnclosingFn[] {
-  const ts = w.ts;
   const lin = lineage(w, node);
   const out: EnclosingFn[] = [];
-  for (let i = 1; i < lin.length && out.length < 4; i++) {
-    const fn = lin[i]!;
-    if (!isFunctionLike(ts, fn)) continue;
+  for (const i of lin.functions(1)) {
+    if (out.length === 4) break;
+    const fn = lin.at(i) as TS.FunctionLikeDeclaration;
     const key = functionKey(w, lin, i);
     const start = headStart(w, fn);
     const body = fn.body;

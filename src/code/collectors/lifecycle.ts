@@ -3,7 +3,7 @@ import type { TS } from '../typescript.js';
 import type { LifecycleStep } from '../facts.js';
 import { inRequestHandler, inShutdownHandler, LISTEN_METHOD } from '../context.js';
 import { CLOSABLE_SERVER_MODULES } from '../frameworks.js';
-import { constantInScope, enclosingName, lineage, namedFunction } from './names.js';
+import { constantInScope, enclosingName, lineage, namedFunction, type Lineage } from './names.js';
 import { hasWord, nameWords } from '../words.js';
 
 /** Methods that stop a server when called on one. */
@@ -97,7 +97,7 @@ function exit(call: TS.CallExpression, w: Walk): void {
   if (w.facts.lifecycle.some((x) => x.kind === 'force-exit' && x.span.line === span.line && x.span.column === span.column)) return;
   const delay = w.arg(timer.arguments[1]);
   const ms = delay.t === 'num' ? delay.v : delay.t === 'id' ? constantNumber(w, delay.name) : undefined;
-  const above = lin[t + 1];
+  const above = lin.at(t + 1);
   const unref = !!above && w.ts.isPropertyAccessExpression(above) && above.name.text === 'unref';
   const fn = namedFunction(w, lin.slice(t));
   const force: LifecycleStep = { kind: 'force-exit', text: w.text(timer, 60), span, unref };
@@ -128,12 +128,13 @@ function step(w: Walk, node: TS.Node, kind: LifecycleStep['kind'], lin = lineage
  * inside a close callback or a `.then` of a close (`close`), after an awaited close (`close`), after
  * an awaited call this file cannot see into (`await`), or inside a timer callback (`timer`).
  */
-function placement(w: Walk, lin: TS.Node[]): { after?: 'close' | 'await'; timer?: TS.CallExpression } {
+function placement(w: Walk, lin: Lineage): { after?: 'close' | 'await'; timer?: TS.CallExpression } {
   const ts = w.ts;
   let after: 'await' | undefined;
-  for (let i = 0; i < lin.length - 1; i++) {
-    const node = lin[i]!;
-    const parent = lin[i + 1]!;
+  for (let i = 0; ; i++) {
+    const node = lin.at(i)!;
+    const parent = lin.at(i + 1);
+    if (!parent) break;
     if (ts.isBlock(parent) || ts.isCaseClause(parent) || ts.isDefaultClause(parent)) {
       const a = awaitedBefore(w, parent, node);
       if (a === 'close') return { after: a };

@@ -1,39 +1,80 @@
 import type { ConstantFact, MountTarget } from '../facts.js';
 import type { TS } from '../typescript.js';
-import { isFunctionLike, localKey, type Walk } from '../walk.js';
+import { chainBottom, isFunctionLike, localKey, type Walk } from '../walk.js';
 
 /**
  * Naming functions shared by the route, lifecycle and client collectors. The walk keeps no parent
  * pointers, so each one works on a *lineage*: a node followed by its ancestors, innermost first.
  */
 
-/** The node being visited and its ancestors, innermost first. */
-export function lineage(w: Walk, node: TS.Node): TS.Node[] {
-  const out = [node];
-  for (let d = 1; ; d++) {
-    const a = w.parent(d);
-    if (!a) return out;
-    out.push(a);
+/**
+ * A node followed by its ancestors, innermost first: `at(0)` is the node, `at(1)` its parent, and
+ * so on up to the file. The ancestors are read from the walk as they are asked for, not copied: a
+ * route thousands of calls deep in a chain (`router.get(...).get(...)`) would copy thousands of
+ * them for each link. Valid while the walk stands where it was made.
+ */
+export class Lineage {
+  /** `head`, then the walk's ancestors from `parent(depth)` up. */
+  constructor(
+    private readonly w: Walk,
+    private readonly head: readonly TS.Node[],
+    private readonly depth: number,
+  ) {}
+
+  at(i: number): TS.Node | undefined {
+    return i < this.head.length ? this.head[i] : this.w.parent(this.depth + i - this.head.length);
+  }
+
+  /** `node` followed by this lineage. */
+  under(node: TS.Node): Lineage {
+    return new Lineage(this.w, [node, ...this.head], this.depth);
+  }
+
+  /** This lineage from its `i`-th node on. */
+  slice(i: number): Lineage {
+    return i <= this.head.length ? new Lineage(this.w, this.head.slice(i), this.depth) : new Lineage(this.w, [], this.depth + i - this.head.length);
+  }
+
+  indexOf(node: TS.Node): number {
+    for (let i = 0, a = this.at(0); a; a = this.at(++i)) if (a === node) return i;
+    return -1;
+  }
+
+  /** The indexes of the functions of the lineage from index `from` on, innermost first: from the walk's functions, not by looking at every ancestor. */
+  functions(from = 0): number[] {
+    const out: number[] = [];
+    const n = this.head.length;
+    for (let i = from; i < n; i++) if (isFunctionLike(this.w.ts, this.head[i]!)) out.push(i);
+    for (let k = 0; k < this.w.functionCount; k++) {
+      const i = n + this.w.functionDepth(k) - this.depth;
+      if (i >= n && i >= from) out.push(i);
+    }
+    return out;
   }
 }
 
+/** The node being visited and its ancestors, innermost first. */
+export function lineage(w: Walk, node: TS.Node): Lineage {
+  return new Lineage(w, [node], 1);
+}
+
 /**
- * A name for the function at `lin[i]`: its own name, the binding or property it is assigned to,
+ * A name for the function at `lin.at(i)`: its own name, the binding or property it is assigned to,
  * `default` for `export default` and `module.exports =`, or `@line:column` for an inline one.
  * Wrappers keep the name of what they are assigned to: `export default fp(async (app) => ...)` is `default`.
  */
-export function functionKey(w: Walk, lin: TS.Node[], i: number): string {
+export function functionKey(w: Walk, lin: Lineage, i: number): string {
   const named = functionName(w, lin, i);
   if (named) return named;
-  const start = lin[i]!.getStart(w.sf);
+  const start = lin.at(i)!.getStart(w.sf);
   const { line, column } = w.spanAt(start, start);
   return `@${line}:${column}`;
 }
 
-/** The name {@link functionKey} gives the function at `lin[i]`; undefined for an inline one. */
-function functionName(w: Walk, lin: TS.Node[], i: number): string | undefined {
+/** The name {@link functionKey} gives the function at `lin.at(i)`; undefined for an inline one. */
+function functionName(w: Walk, lin: Lineage, i: number): string | undefined {
   const ts = w.ts;
-  const fn = lin[i]!;
+  const fn = lin.at(i)!;
   if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name && (ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name))) {
     return fn.name.text;
   }
@@ -42,11 +83,11 @@ function functionName(w: Walk, lin: TS.Node[], i: number): string | undefined {
   return valueKey(w, lin, i);
 }
 
-/** The name the value at `lin[i]` is bound to, through parentheses and one-argument wrappers. */
-function valueKey(w: Walk, lin: TS.Node[], i: number): string | undefined {
+/** The name the value at `lin.at(i)` is bound to, through parentheses and one-argument wrappers. */
+function valueKey(w: Walk, lin: Lineage, i: number): string | undefined {
   const ts = w.ts;
-  const node = lin[i]!;
-  const parent = lin[i + 1];
+  const node = lin.at(i)!;
+  const parent = lin.at(i + 1);
   if (!parent) return undefined;
   if (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent)) return valueKey(w, lin, i + 1);
   if (ts.isVariableDeclaration(parent) && parent.initializer === node) return ts.isIdentifier(parent.name) ? parent.name.text : undefined;
@@ -66,16 +107,9 @@ export function exportedName(w: Walk, left: TS.Expression): string | undefined {
   return c[c.length - 1];
 }
 
-/** The first function around `lin[0]` (skipping `lin[0]` itself), with its index in the lineage. */
-export function enclosingFunction(w: Walk, lin: TS.Node[], from = 1): number | undefined {
-  for (let i = from; i < lin.length; i++) if (isFunctionLike(w.ts, lin[i]!)) return i;
-  return undefined;
-}
-
-/** The innermost *named* function around `lin[0]` (inline callbacks are skipped): `shutdown`, `createRouter`. */
-export function namedFunction(w: Walk, lin: TS.Node[]): string | undefined {
-  for (let i = 1; i < lin.length; i++) {
-    if (!isFunctionLike(w.ts, lin[i]!)) continue;
+/** The innermost *named* function around `lin.at(0)` (inline callbacks are skipped): `shutdown`, `createRouter`. */
+export function namedFunction(w: Walk, lin: Lineage): string | undefined {
+  for (const i of lin.functions(1)) {
     const name = functionName(w, lin, i);
     if (name) return name;
   }
@@ -98,8 +132,7 @@ export function enclosingNames(w: Walk): readonly string[] {
     // The lineage's first entry stands for the visited node, which is skipped.
     const lin = lineage(w, w.sf);
     const found: string[] = [];
-    for (let i = 1; i < lin.length; i++) {
-      if (!isFunctionLike(w.ts, lin[i]!)) continue;
+    for (const i of lin.functions(1)) {
       const name = functionName(w, lin, i);
       if (name) found.push(name);
     }
@@ -117,19 +150,17 @@ export function enclosingName(w: Walk): string | undefined {
  * The owner key of a receiver (see `RouteFact.owner`): `fn:<function>` when it is the first parameter
  * of an enclosing function, the binding's name (`app`, `this.router`) otherwise.
  */
-export function ownerKey(w: Walk, recv: TS.Expression, lin: TS.Node[]): string {
+export function ownerKey(w: Walk, recv: TS.Expression, lin: Lineage): string {
   const ts = w.ts;
-  let u = w.unwrap(recv);
   // Router().use(a).use(b): every call in the chain is on the same router.
-  while (ts.isCallExpression(u) && ts.isPropertyAccessExpression(u.expression) && CHAINABLE.has(u.expression.name.text)) u = w.unwrap(u.expression.expression);
+  const u = chainBottom(w, recv, CHAINABLE, CHAINS);
   if (ts.isCallExpression(u) || ts.isNewExpression(u)) {
     const bound = chainBinding(w, lin);
     if (bound) return bound;
   }
   if (ts.isIdentifier(u)) {
-    for (let i = 0; i < lin.length; i++) {
-      const n = lin[i]!;
-      if (!isFunctionLike(ts, n)) continue;
+    for (const i of lin.functions()) {
+      const n = lin.at(i) as TS.FunctionLikeDeclaration;
       const idx = n.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === u.text);
       if (idx === 0) return `fn:${functionKey(w, lin, i)}`;
       if (idx > 0) return `fn:${functionKey(w, lin, i)}#${u.text}`;
@@ -142,16 +173,35 @@ export function ownerKey(w: Walk, recv: TS.Expression, lin: TS.Node[]): string {
 
 /** Router methods that return the router, so calls chain: `Router().use(a).get('/x', h)`. */
 const CHAINABLE = new Set(['use', 'get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all', 'register']);
+/** Key of the per-file bottoms of router chains (see `chainBottom`). */
+const CHAINS = localKey();
+
+/** Key of the per-file answers of {@link chainBinding}: for each call, property access, `await` or parentheses of a chain, what holds the whole chain. */
+const ABOVE_CHAIN = localKey();
 
 /**
  * The name an anonymous router gets from what its call chain is bound to: `const api = Router().use(a)`
  * is `api`; `export default Router().use('/api', api)` and `module.exports = ...` are `default`.
  */
-function chainBinding(w: Walk, lin: TS.Node[]): string | undefined {
+function chainBinding(w: Walk, lin: Lineage): string | undefined {
   const ts = w.ts;
-  let i = 0;
-  while (i + 1 < lin.length && (ts.isCallExpression(lin[i + 1]!) || ts.isPropertyAccessExpression(lin[i + 1]!) || ts.isAwaitExpression(lin[i + 1]!) || ts.isParenthesizedExpression(lin[i + 1]!))) i++;
-  const parent = lin[i + 1];
+  // Each link of a chain asks: what holds each link is kept, so a chain of thousands is climbed once.
+  const above = w.local(ABOVE_CHAIN, () => new Map<TS.Node, TS.Node | undefined>());
+  const links: TS.Node[] = [];
+  let parent: TS.Node | undefined;
+  for (let i = 1; ; i++) {
+    const a = lin.at(i);
+    if (a && above.has(a)) {
+      parent = above.get(a);
+      break;
+    }
+    if (!a || !(ts.isCallExpression(a) || ts.isPropertyAccessExpression(a) || ts.isAwaitExpression(a) || ts.isParenthesizedExpression(a))) {
+      parent = a;
+      break;
+    }
+    links.push(a);
+  }
+  for (const l of links) above.set(l, parent);
   if (!parent) return undefined;
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if (ts.isExportAssignment(parent)) return 'default';
@@ -163,10 +213,10 @@ function chainBinding(w: Walk, lin: TS.Node[]): string | undefined {
  * What `app.use('/api', X)` or `app.register(X)` mounts: an owner of this file, an imported module
  * member, what a function returns, or an inline plugin. Undefined for anything else (`cors()`).
  */
-export function mountTarget(w: Walk, e: TS.Expression, lin: TS.Node[]): MountTarget | undefined {
+export function mountTarget(w: Walk, e: TS.Expression, lin: Lineage): MountTarget | undefined {
   const ts = w.ts;
   const u = w.unwrap(e);
-  if (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) return { owner: `fn:${functionKey(w, [u, ...lin], 0)}` };
+  if (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) return { owner: `fn:${functionKey(w, lin.under(u), 0)}` };
   if (ts.isIdentifier(u)) {
     const imp = w.imports.get(u.text);
     if (imp) return relative(imp.module) ? { module: imp.module, member: member(imp.path) } : undefined;
@@ -240,7 +290,7 @@ export function constantInScope(w: Walk, name: string): ConstantFact | undefined
   const found = constantsNamed(w, name);
   if (!found) return undefined;
   const scopes: number[] = [];
-  for (let d = 1, a = w.parent(d); a; a = w.parent(++d)) if (isFunctionLike(w.ts, a)) scopes.push(a.pos);
+  for (let i = 0; i < w.functionCount; i++) scopes.push(w.parent(w.functionDepth(i))!.pos);
   scopes.push(-1);
   for (const s of scopes) {
     const here = found.filter((k) => k.in === s);

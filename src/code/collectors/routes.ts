@@ -1,11 +1,13 @@
-import type { Collector, Origin, Walk } from '../walk.js';
+import { chainBottom, localKey, type Collector, type Origin, type Walk } from '../walk.js';
 import { inRequestHandler } from '../context.js';
 import { ROUTE_SHORTHAND_MODULES } from '../frameworks.js';
 import type { TS } from '../typescript.js';
 import type { Arg, RouteFact } from '../facts.js';
-import { fromImport, lineage, literalText, mountTarget, namedFunction, ownerKey, property } from './names.js';
+import { fromImport, lineage, literalText, mountTarget, namedFunction, ownerKey, property, type Lineage } from './names.js';
 
 const SHORTHAND = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'all', 'any', 'search']);
+/** Key of the per-file bottoms of chains of shorthand calls (see `chainBottom`). */
+const SHORTHAND_CHAINS = localKey();
 /** Clients whose `get('/x', ...)` is a request, not a route. */
 const CLIENT_MODULE = /^(?:axios|got|node-fetch|undici|superagent|supertest|ky|request|needle|phin|cross-fetch|isomorphic-fetch|@angular\/common\/http)$/;
 /** Receivers that read as an app or a router when nothing else tells. */
@@ -92,9 +94,8 @@ function shorthand(call: TS.CallExpression, name: string, recv: TS.Expression, w
   const args: readonly TS.Expression[] = call.arguments;
   let pathExpr = args[0];
   let rest: readonly TS.Expression[] = args.slice(1);
-  let r = w.unwrap(recv);
   // app.route('/book').get(list).post(create): walk down the chain to `route('/book')`.
-  while (ts.isCallExpression(r) && ts.isPropertyAccessExpression(r.expression) && SHORTHAND.has(r.expression.name.text)) r = w.unwrap(r.expression.expression);
+  const r = chainBottom(w, recv, SHORTHAND, SHORTHAND_CHAINS);
   if (ts.isCallExpression(r) && ts.isPropertyAccessExpression(r.expression) && r.expression.name.text === 'route' && r.arguments.length === 1) {
     ownerExpr = r.expression.expression;
     pathExpr = r.arguments[0];
@@ -188,7 +189,7 @@ function use(call: TS.CallExpression, recv: TS.Expression, w: Walk): void {
 }
 
 /** Middleware that serves its own health route: express-actuator's `/health` under its `basePath`. */
-function healthMiddleware(w: Walk, t: TS.Expression, owner: string, prefix: string | undefined, call: TS.CallExpression, lin: TS.Node[]): boolean {
+function healthMiddleware(w: Walk, t: TS.Expression, owner: string, prefix: string | undefined, call: TS.CallExpression, lin: Lineage): boolean {
   const u = w.unwrap(t);
   if (!w.ts.isCallExpression(u) || !fromImport(w, u.expression)) return false;
   const origin = w.resolve(u.expression);
@@ -223,7 +224,7 @@ function register(call: TS.CallExpression, recv: TS.Expression, w: Walk): void {
 }
 
 /** Routes a Fastify plugin serves itself: `@fastify/under-pressure` `exposeStatusRoute`, `fastify-healthcheck`. */
-function statusRoute(call: TS.CallExpression, w: Walk, module: string, opts: TS.Expression | undefined, owner: string, lin: TS.Node[]): boolean {
+function statusRoute(call: TS.CallExpression, w: Walk, module: string, opts: TS.Expression | undefined, owner: string, lin: Lineage): boolean {
   const ts = w.ts;
   if (module === '@fastify/under-pressure' || module === 'under-pressure') {
     const expose = property(w, opts, 'exposeStatusRoute');
