@@ -251,7 +251,11 @@ function frameOf(w: Walk, fn: TS.FunctionLikeDeclaration, depth: number): Frame 
   if (ts.isExportAssignment(parent)) return { kind: 'named', name: 'default', via: () => 'default export', node };
   if (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) {
     const pname = ts.isIdentifier(parent.name) || ts.isStringLiteral(parent.name) ? parent.name.text : '';
-    if (pname === 'handler') return { kind: 'request', via: () => routeObjectLabel(w, w.parent(d + 1)), node };
+    if (pname === 'handler') {
+      // The object is taken now: frames are kept per function and labelled later, from other nodes.
+      const obj = w.parent(d + 1);
+      return { kind: 'request', via: () => routeObjectLabel(w, obj), node };
+    }
     const name = pname ? `.${pname}` : undefined;
     if (ts.isPropertyDeclaration(parent)) {
       const cls = classNameOf(w, d + 1);

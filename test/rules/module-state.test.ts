@@ -797,4 +797,21 @@ describe(RULE, () => {
     // Never reset, the push happens once per process.
     assert.deepEqual(where((await lint('')).findings), []);
   });
+  it('names a route object\'s handler by method and URL for every write in it, whichever is read first', async () => {
+    const server = [
+      "const fastify = require('fastify')();",
+      'const cache = new Map();',
+      'let hits = 0;',
+      "fastify.route({ method: 'GET', url: '/x', handler: async (req, reply) => {",
+      "  [1].forEach(() => { cache.set('a', 1); });",
+      '  hits++;',
+      "  return 'ok';",
+      '} });',
+      "fastify.listen({ port: 3000, host: '0.0.0.0' });",
+      '',
+    ].join('\n');
+    const { findings } = await lintFiles({ 'package.json': '{"name":"fr","dependencies":{"fastify":"^4"}}', 'server.js': server }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} server.js:2`, `${RULE} server.js:3`]);
+    for (const f of findings) assert.match(f.message, /in the GET \/x handler \(line 4\)/);
+  });
 });
