@@ -96,4 +96,33 @@ describe(RULE, () => {
     );
     assert.deepEqual(where(findings), [`${RULE} src/server.ts:2`]);
   });
+  it("takes a NestJS microservice's listen() for a broker consumer, not a server on localhost", async () => {
+    const pkg = '{"name":"orders","dependencies":{"@nestjs/core":"^10","@nestjs/microservices":"^10","@nestjs/platform-fastify":"^10"}}';
+    const hybrid = [
+      "import { NestFactory } from '@nestjs/core';",
+      "import { Transport } from '@nestjs/microservices';",
+      "import { FastifyAdapter } from '@nestjs/platform-fastify';",
+      "import { AppModule } from './app.module';",
+      'async function bootstrap() {',
+      '  const app = await NestFactory.create(AppModule, new FastifyAdapter());',
+      "  const ms = app.connectMicroservice({ transport: Transport.RMQ, options: { urls: ['amqp://rmq'] } });",
+      '  await ms.listen();',
+      '  await app.listen(3000);',
+      '}',
+      'bootstrap();',
+      '',
+    ].join('\n');
+    const { findings, model } = await lintFiles({ 'package.json': pkg, 'src/main.ts': hybrid }, { rules: [RULE] });
+    // The Fastify adapter's app.listen(3000) has no host: that one is reported, not the consumer.
+    assert.deepEqual(where(findings), [`${RULE} src/main.ts:9`]);
+    assert.deepEqual(model!.services[0]!.servers.map((s) => s.start.span.line), [9]);
+    const consumer = (transport: string) =>
+      `import { NestFactory } from '@nestjs/core';\nimport { Transport } from '@nestjs/microservices';\nimport { AppModule } from './app.module';\nasync function bootstrap() {\n  const ms = await NestFactory.createMicroservice(AppModule, { transport: ${transport} });\n  await ms.listen();\n}\nbootstrap();\n`;
+    const alone = await lintFiles({ 'package.json': pkg, 'src/main.ts': consumer('Transport.KAFKA') }, { rules: [RULE] });
+    assert.deepEqual(where(alone.findings), []);
+    assert.deepEqual(alone.model!.services, []);
+    // A gRPC (or TCP) microservice listens on a port: still a server.
+    const grpc = await lintFiles({ 'package.json': pkg, 'src/main.ts': consumer('Transport.GRPC') }, { rules: [RULE] });
+    assert.deepEqual(grpc.model!.services[0]!.servers.map((s) => s.start.span.line), [6]);
+  });
 });

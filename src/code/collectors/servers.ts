@@ -1,4 +1,4 @@
-import type { Collector, Walk } from '../walk.js';
+import { localKey, type Collector, type Walk } from '../walk.js';
 import { enclosingNames } from './names.js';
 import type { TS } from '../typescript.js';
 
@@ -14,9 +14,10 @@ const SERVING_FUNCTIONS: Record<string, string> = {
  * the model's call.
  */
 export const servers: Collector = {
-  kinds: ['CallExpression'],
+  kinds: ['CallExpression', 'VariableDeclaration'],
   visit(node, w) {
     const ts = w.ts;
+    if (node.kind === ts.SyntaxKind.VariableDeclaration) return noteMicroservice(w, node as TS.VariableDeclaration);
     const call = node as TS.CallExpression;
     const callee = w.unwrap(call.expression);
     if (call.arguments.length && isPromisify(w, callee)) return promisifiedListen(w, call);
@@ -25,6 +26,8 @@ export const servers: Collector = {
       const origin = w.originOf(callee.expression);
       const hapi = origin?.module === '@hapi/hapi' || origin?.module === 'hapi';
       if (method !== 'listen' && !(method === 'start' && hapi)) return;
+      // A NestJS microservice listens on a message broker, not on a port.
+      if (ts.isIdentifier(callee.expression) && w.local(MICROSERVICES, noNames).has(callee.expression.text)) return;
       w.facts.servers.push({
         framework: origin?.module,
         receiver: w.text(callee.expression, 60),
@@ -48,6 +51,33 @@ export const servers: Collector = {
     }
   },
 };
+
+/** Names bound to a NestJS microservice in this file. */
+const MICROSERVICES = localKey();
+const noNames = (): Set<string> => new Set();
+/** Methods that make a NestJS microservice, with the place of their options among the arguments. */
+const MICROSERVICE_MAKERS = new Map([
+  ['connectMicroservice', 0],
+  ['createMicroservice', 1],
+]);
+/** Transports of a message broker: the microservice connects to it and opens no port. (TCP, the default, and gRPC listen on one.) */
+const BROKER_TRANSPORT = /\b(?:RMQ|KAFKA|NATS|REDIS|MQTT)\b/;
+
+/**
+ * `const ms = app.connectMicroservice({ transport: Transport.RMQ })`, `await NestFactory.createMicroservice(AppModule, { transport: Transport.KAFKA })`:
+ * a consumer of a broker, whose `listen()` opens no port.
+ */
+function noteMicroservice(w: Walk, d: TS.VariableDeclaration): void {
+  const ts = w.ts;
+  const init = d.initializer && w.unwrap(d.initializer);
+  if (!ts.isIdentifier(d.name) || !init || !ts.isCallExpression(init)) return;
+  const callee = w.unwrap(init.expression);
+  const at = ts.isPropertyAccessExpression(callee) ? MICROSERVICE_MAKERS.get(callee.name.text) : undefined;
+  const options = at === undefined ? undefined : init.arguments[at] && w.unwrap(init.arguments[at]);
+  if (!options || !ts.isObjectLiteralExpression(options)) return;
+  const transport = options.properties.find((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'transport') as TS.PropertyAssignment | undefined;
+  if (transport && BROKER_TRANSPORT.test(w.text(transport.initializer, 60))) w.local(MICROSERVICES, noNames).add(d.name.text);
+}
 
 /** `promisify` (of `util`, `es6-promisify`, bluebird: any function of that name), `util.promisify`, or `pify`. */
 function isPromisify(w: Walk, callee: TS.Expression): boolean {
