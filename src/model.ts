@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CodeFacts, ServerStart } from './code/facts.js';
 import type { ModuleIndex } from './code/modules.js';
 import { isServerPackage } from './code/frameworks.js';
-import { buildsImage, insidePackage, isTestOrTooling, isTestOrToolingPackage, isTestSuite } from './code/paths.js';
+import { buildsImage, insidePackage, isStaticAsset, isTestOrTooling, isTestOrToolingPackage, isTestSuite } from './code/paths.js';
 import type { Dockerfile } from './docker/dockerfile.js';
 import type { Container, Manifests, Workload } from './k8s/objects.js';
 import type { Directive, ObjectIgnore } from './suppress.js';
@@ -95,6 +95,8 @@ export function toService(pkg: Package): Service | undefined {
     if (isTestOrTooling(rel) || isTestSuite(rel, f.imports)) continue;
     for (const start of f.servers) {
       const known = !!start.framework && isServerPackage(start.framework);
+      // A browser bundle the server hands out (`public/vendor.js`) calls a `listen()` of its own.
+      if (!known && isStaticAsset(rel)) continue;
       if ((serverPackage || known) && (known || start.args[0]?.t !== 'fn')) servers.push({ file: f.file, start });
     }
   }

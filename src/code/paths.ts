@@ -5,7 +5,7 @@
  */
 
 /** Folders that never run in a replica, even when production code imports them (test helpers re-exported for plugin authors, vendored tools). */
-const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|__fixtures__|mocks?|e2e|fixtures|cypress|playwright|stories|\.storybook|\.yarn)\//i;
+const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|__fixtures__|mocks?|mock-[\w-]+|e2e|(?:test[-_])?fixtures|cypress|playwright|stories|\.storybook|\.yarn)\//i;
 /**
  * Folders that do not run in a replica unless the server imports them: scripts, migrations,
  * examples, demos, docs, benchmarks, and packaging for other platforms (a Snap, a Sandstorm grain).
@@ -13,10 +13,10 @@ const TEST_DIR = /(?:^|\/)(?:tests?|specs?|__tests__|__mocks__|__fixtures__|mock
 const TOOLING_DIR = /(?:^|\/)(?:scripts?|migrations?|seeds?|seeders|storybook|examples?|demos?|docs?|benchmarks?|bench|tools|snap(?:-src)?|sandstorm(?:-src)?|flatpak)\//i;
 /** Folders of the static files a server hands to browsers (`express.static('public')`). */
 const STATIC_DIR = /(?:^|\/)(?:public|static)\//i;
-/** A test suite in a file of its own name (`test.js` next to the app it tests)... */
-const SUITE_FILE = /(?:^|\/)(?:test|tests|spec)\.[cm]?[jt]sx?$/i;
+/** A test suite in a file of its own name (`test.js` next to the app it tests, `api.integration.ts`)... */
+const SUITE_FILE = /(?:(?:^|\/)(?:test|tests|spec)|\.integration)\.[cm]?[jt]sx?$/i;
 /** ...that imports a test library. */
-const TEST_LIB = /^(?:supertest|should|chai|chai-http|mocha|sinon|nock|tap|ava|jest|@jest\/globals|vitest|uvu|(?:node:)?test|(?:node:)?assert(?:\/strict)?)(?:\/|$)/;
+const TEST_LIB = /^(?:supertest|should|chai|chai-http|mocha|sinon|nock|tap|ava|jest|@jest\/globals|vitest|uvu|(?:node:|bun:)?test|(?:node:)?assert(?:\/strict)?)(?:\/|$)/;
 /**
  * Files that do not run in a replica unless the server imports them: mocks, stories, fixtures,
  * tool configs, and development entry points (`dev.ts`, `develop.ts`, `dev-server.js`).
@@ -52,7 +52,7 @@ export function isStaticAsset(rel: string): boolean {
 }
 
 /**
- * A test suite named `test.js` (or `tests.ts`, `spec.js`) that imports a test library: never an
+ * A test suite named `test.js` (or `tests.ts`, `spec.js`, `*.integration.ts`) that imports a test library: never an
  * entry point of a replica, and part of one only when the server imports it. A route module named
  * `test.js` imports no test library, and stays what the server makes of it.
  */

@@ -124,4 +124,14 @@ describe(RULE, () => {
     );
     assert.deepEqual(where(findings), [`${RULE} shared/clients.ts:2`]);
   });
+  it('leaves out integration suites (*.integration.ts importing a test library), and keeps a module of that name that imports none', async () => {
+    const server = "import express from 'express';\nconst app = express();\napp.listen(3000);\n";
+    const suite = 'import { it } from "bun:test";\nit("lists", async () => {\n  await fetch("http://localhost:3000/items");\n});\n';
+    const client = 'export async function notify(): Promise<void> {\n  await fetch("https://hooks.slack.example/x");\n}\n';
+    const { findings } = await lintFiles(
+      { 'package.json': '{"name":"api","dependencies":{"express":"^4"}}', 'src/server.ts': server, 'src/api.integration.ts': suite, 'src/slack.integration.ts': client },
+      { rules: ['client-without-timeout'] },
+    );
+    assert.deepEqual(where(findings), ['client-without-timeout src/slack.integration.ts:2']);
+  });
 });
