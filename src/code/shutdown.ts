@@ -42,9 +42,28 @@ export function findSigtermHandling(files: CodeFacts[]): SigtermHandling | undef
     for (const m of f.methodCalls) {
       if (m.method === 'enableShutdownHooks' && listsSigterm(m.args[0])) return { how: 'enableShutdownHooks()', file: f.file, line: m.span.line };
     }
+    const apollo = apolloStandalone(f);
+    if (apollo) return { how: apollo.how, file: f.file, line: apollo.line };
     for (const i of f.imports) {
       if (SHUTDOWN_PLUGINS.has(i.module)) return { how: i.module, file: f.file, line: i.line };
     }
+  }
+  return undefined;
+}
+
+/**
+ * Apollo Server's standalone servers stop and drain themselves on SIGTERM (`stopOnTerminationSignals`,
+ * on unless `NODE_ENV` is `test`): `new ApolloServer()` of `apollo-server` (version 3, which
+ * listens itself) and `startStandaloneServer()` of `@apollo/server` (version 4). Not when this file
+ * turns it off; an `ApolloServer` of another integration (`apollo-server-express`) only stops
+ * itself, not the app's server, and does not count.
+ */
+function apolloStandalone(f: CodeFacts): { how: string; line: number } | undefined {
+  const off = (a: Arg | undefined) => a?.t === 'obj' && a.props.stopOnTerminationSignals?.t === 'bool' && !a.props.stopOnTerminationSignals.v;
+  if (f.libCalls.some((c) => c.module === '@apollo/server' && c.path[0] === 'ApolloServer' && off(c.args[0]))) return undefined;
+  for (const c of f.libCalls) {
+    if (c.module === 'apollo-server' && c.path[0] === 'ApolloServer' && c.isNew && !off(c.args[0])) return { how: 'apollo-server (stopOnTerminationSignals)', line: c.span.line };
+    if (c.module === '@apollo/server/standalone' && c.path[0] === 'startStandaloneServer') return { how: 'startStandaloneServer() (stopOnTerminationSignals)', line: c.span.line };
   }
   return undefined;
 }

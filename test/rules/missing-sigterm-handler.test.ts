@@ -136,7 +136,7 @@ describe(RULE, () => {
     assert.match(findings[1]!.message, /starts a server \(server\.listen\(\)\)/);
   });
 
-  it('takes no test server or tool for a service: cypress/, playwright/, Test/, __fixtures__/, scripts/, examples/ and demo/ are not replicas', async () => {
+  it('takes no test server or tool for a service: cypress/, playwright/, Test/, __fixtures__/, test-fixtures/, mock-*/, scripts/, examples/ and demo/ are not replicas', async () => {
     for (const at of [
       'cypress/support/server.ts',
       'playwright/mock-api.ts',
@@ -145,6 +145,8 @@ describe(RULE, () => {
       'scripts/dev-server.ts',
       'examples/basic.ts',
       'rtmp/demo/server.js',
+      'src/test-fixtures/echo-server.ts',
+      'integration/mock-oauth/server.ts',
       'src/dev.ts',
       'src/commands/develop.ts',
       'sandstorm-src/migration-bridge.js',
@@ -236,5 +238,27 @@ describe(RULE, () => {
     );
     assert.deepEqual(where(findings), [`${RULE} src/server.ts:9`]);
     assert.deepEqual(findings[0]!.related?.map((r) => r.line), [6]);
+  });
+  it("counts Apollo Server's standalone servers, which stop and drain on SIGTERM themselves, unless told not to", async () => {
+    const v3 = (options: string) =>
+      `const { ApolloServer, gql } = require('apollo-server');\nconst server = new ApolloServer({ typeDefs: gql\`type Query { a: String }\`, resolvers: {}${options} });\nserver.listen({ port: 4000 });\n`;
+    const lint = (files: Record<string, string>) => lintFiles({ 'package.json': '{"name":"graph","dependencies":{"apollo-server":"^3","@apollo/server":"^4","apollo-server-express":"^3","express":"^4"}}', ...files }, { rules: [RULE] });
+    assert.deepEqual(where((await lint({ 'index.js': v3('') })).findings), []);
+    assert.deepEqual(where((await lint({ 'index.js': v3(', stopOnTerminationSignals: false') })).findings), [`${RULE} index.js:3`]);
+    const v4 = (options: string) =>
+      `import { ApolloServer } from '@apollo/server';\nimport { startStandaloneServer } from '@apollo/server/standalone';\nconst server = new ApolloServer({ typeDefs: 'type Query { a: String }', resolvers: {}${options} });\nawait startStandaloneServer(server, { listen: { port: 4000 } });\n`;
+    assert.deepEqual(where((await lint({ 'index.mjs': v4('') })).findings), []);
+    assert.deepEqual(where((await lint({ 'index.mjs': v4(', stopOnTerminationSignals: false') })).findings), [`${RULE} index.mjs:4`]);
+    // Another integration stops Apollo, not the app's own server.
+    const express = "const express = require('express');\nconst { ApolloServer } = require('apollo-server-express');\nconst app = express();\nconst apollo = new ApolloServer({ typeDefs: 'type Query { a: String }', resolvers: {} });\napollo.start().then(() => { apollo.applyMiddleware({ app }); app.listen(4000); });\n";
+    assert.deepEqual(where((await lint({ 'index.js': express })).findings), [`${RULE} index.js:5`]);
+  });
+  it("does not take a browser bundle's listen() under public/ for a server start", async () => {
+    const app = "const express = require('express');\nconst app = express();\napp.use(express.static('public'));\nconst server = app.listen(3000);\n";
+    const bundle = 'var d={trap:function(e,t,n){return n?o.listen(n,t,d.dispatch.bind(null,e)):null}};\n';
+    const { findings, model } = await lintFiles({ 'package.json': '{"name":"web","dependencies":{"express":"^4"}}', 'index.js': app, 'public/vendor.js': bundle }, { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} index.js:4`]);
+    assert.equal(findings[0]!.related, undefined);
+    assert.deepEqual(model!.services[0]!.servers.map((s) => s.file), ['index.js']);
   });
 });
