@@ -413,6 +413,17 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
       write(dir, 'k8s/all.yaml', range(n).map((i) => deployment(`svc-${i}`, `registry.example.com/shop/svc:3.1.${i}`, probes(i))).join('---\n'));
     },
   },
+  /** A .gitignore of 2N wildcard patterns (N of them anchored), over a tree of N modules that none of them ignores. */
+  {
+    name: 'gitignore-patterns',
+    n: 500,
+    unit: 'lines',
+    write(dir, n) {
+      write(dir, '.gitignore', lines(n, (i) => `tmp-${i}-*\n/out${i}/**/cache*`) + '\n');
+      for (const i of range(n)) write(dir, `src/lib/m${i}.js`, `module.exports = ${i};\n`);
+      write(dir, 'src/server.js', PLAIN_SERVER_JS);
+    },
+  },
   /** A ring of N modules, each doing `export * from` the next; the server imports through the first. */
   {
     name: 'star-export-ring',

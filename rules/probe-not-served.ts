@@ -51,15 +51,15 @@ function healthRoute(health: Route[], field: ProbeField): Route | undefined {
   return health.find((r) => SUITS[field].test(segments(r.path!).pop() ?? '')) ?? health[0];
 }
 
-/** What a message says of the GET routes a service has: the routes seen, and its health routes. */
+/** What a message says of the GET routes a service has: the routes seen, and the health route to suggest to each kind of probe. */
 interface Summary {
   seen: string;
-  health: Route[];
+  suggest: Record<ProbeField, Route | undefined>;
 }
 
 const summaries = new WeakMap<Route[], Summary>();
 
-/** The summary of a list of routes, made once: answerFor gives the same list for every probe of a service on one port. */
+/** The summary of a list of routes, made once: answerFor gives the same list for every probe of a service on one port (thousands of probes may point at one service). */
 function summary(list: Route[]): Summary {
   let s = summaries.get(list);
   if (!s) {
@@ -67,7 +67,8 @@ function summary(list: Route[]): Summary {
     const listed = [...new Set(routes.map(route))];
     const seen = listed.length ? `routes seen: ${listed.slice(0, 4).join(', ')}${listed.length > 4 ? ` and ${listed.length - 4} more` : ''}` : 'no GET routes seen';
     const health = routes.filter((r) => segments(r.path!).some((s) => HEALTH.test(s.replace(/[-_]/g, ''))));
-    s = { seen, health };
+    const suggest = { readinessProbe: healthRoute(health, 'readinessProbe'), livenessProbe: healthRoute(health, 'livenessProbe'), startupProbe: healthRoute(health, 'startupProbe') };
+    s = { seen, suggest };
     summaries.set(list, s);
   }
   return s;
@@ -102,17 +103,17 @@ export default defineRule({
         if (!l) continue;
         const answer = answerFor(app, l.service, probe.path, routesOnPort(served!, port.port));
         if (answer.kind !== 'not-served') continue;
-        const { seen, health } = summary(answer.routes);
+        const s = summary(answer.routes);
         const others = [...new Set(answer.otherMethods.map((r) => r.method))];
         const methodsNote = others.length ? `it answers ${probe.path} only for ${others.join(', ')}; ` : '';
-        const suggestion = healthRoute(health, probe.field);
+        const suggestion = s.suggest[probe.field];
         const start = l.service.servers[0]!;
         const related: Related[] = suggestion
           ? [relatedTo(suggestion.at, `${route(suggestion)} is served here`)]
           : [relatedTo({ file: start.file, ...start.start.span }, `${describeService(l.service)} starts its server here`)];
         report({
           at: (probe.pathNode ?? probe.httpGet).loc(),
-          message: `${subject} calls GET ${probe.path}, which ${describeService(l.service)} does not serve (${methodsNote}${seen}; ${linkReason(l)}): ${EFFECT[probe.field]}${templateSuffix(c.workload)}`,
+          message: `${subject} calls GET ${probe.path}, which ${describeService(l.service)} does not serve (${methodsNote}${s.seen}; ${linkReason(l)}): ${EFFECT[probe.field]}${templateSuffix(c.workload)}`,
           hint: suggestion
             ? `point ${probe.field}.httpGet.path at ${suggestion.path!.replaceAll('{…}', '<prefix>')}, which the service serves, or add a GET ${probe.path} route`
             : `add a GET ${probe.path} route to ${describeService(l.service)}, or point the probe at a path it serves`,

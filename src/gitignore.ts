@@ -18,6 +18,8 @@
  */
 export class GitIgnore {
   private readonly patterns: Pattern[] = [];
+  /** The patterns filed by what a path must hold to match them, made on the first test after a change. */
+  private index?: PatternIndex;
 
   constructor(
     text: string,
@@ -33,6 +35,7 @@ export class GitIgnore {
       const p = parseLine(line.endsWith('\r') ? line.slice(0, -1) : line);
       if (p) this.patterns.push(p);
     }
+    this.index = undefined;
     return this;
   }
 
@@ -44,18 +47,123 @@ export class GitIgnore {
   test(path: string, isDir: boolean): boolean | undefined {
     let rel = NON_ASCII.test(path) ? bytes(path) : path;
     if (this.ignoreCase) rel = foldCase(rel);
-    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    const slash = rel.indexOf('/');
+    const name = slash < 0 ? rel : rel.slice(rel.lastIndexOf('/') + 1);
     let parts: string[] | undefined;
-    for (let i = this.patterns.length - 1; i >= 0; i--) {
-      const p = this.patterns[i]!;
-      if (p.dirOnly && !isDir) continue;
+    const hit = (p: Pattern) => {
+      if (p.dirOnly && !isDir) return false;
       // Most patterns end in plain characters (`*.log`, `node_modules`): a name without them cannot match.
-      if (p.suffix && !name.endsWith(this.ignoreCase ? p.suffixFolded! : p.suffix)) continue;
-      const hit = p.anchored ? matchPath(p.segments, (parts ??= rel.split('/')), this.ignoreCase) : matchSegment(p.segments[0] as Token[], name, this.ignoreCase);
-      if (hit) return !p.negate;
+      if (p.suffix && !name.endsWith(this.ignoreCase ? p.suffixFolded! : p.suffix)) return false;
+      return p.anchored ? matchPath(p.segments, (parts ??= rel.split('/')), this.ignoreCase) : matchSegment(p.segments[0] as Token[], name, this.ignoreCase);
+    };
+    // The last matching pattern wins: a few patterns are tried in turn, last first; of many, those that could match (see PatternIndex).
+    if (this.patterns.length < INDEX_FROM) {
+      for (let i = this.patterns.length - 1; i >= 0; i--) if (hit(this.patterns[i]!)) return !this.patterns[i]!.negate;
+      return undefined;
     }
-    return undefined;
+    const index = (this.index ??= new PatternIndex(this.patterns, this.ignoreCase));
+    let last = -1;
+    for (const list of index.candidates(name, slash < 0 ? rel : rel.slice(0, slash))) {
+      for (let k = list.length - 1; k >= 0 && list[k]! > last; k--) {
+        if (hit(this.patterns[list[k]!]!)) {
+          last = list[k]!;
+          break;
+        }
+      }
+    }
+    return last < 0 ? undefined : !this.patterns[last]!.negate;
   }
+}
+
+/** From this many patterns on, a path is looked up in a {@link PatternIndex}; below, trying them all costs less than looking up (most files hold a few dozen). */
+const INDEX_FROM = 64;
+
+/**
+ * Patterns filed by plain characters a path must hold to match them, so that a path is tried only
+ * against the few that could (a `.gitignore` of thousands of patterns and a tree of thousands of
+ * files would otherwise cost their product). A pattern whose last segment starts or ends with
+ * plain characters (`tmp-3-*`, `*.log`, `**∕cache*`) can only match a name that does too; an
+ * anchored one whose first segment starts with plain characters (`/out3/**`) can only match a
+ * path whose first folder does. Each pattern is filed once, under the rarest of these; patterns
+ * with none (`*`, `[ab]*`, `**∕x/?`) are tried against every path. Keys are folded as names are
+ * when case is ignored.
+ */
+export class PatternIndex {
+  private readonly byKind: KeyFile[] = [newKeyFile(), newKeyFile(), newKeyFile()];
+  /** Patterns filed under nothing, in file order. */
+  private readonly rest: number[] = [];
+
+  constructor(patterns: Pattern[], ignoreCase: boolean) {
+    const keysOf = patterns.map((p) => fileKeys(p).map((k) => (ignoreCase ? foldCase(k) : k)));
+    const count = new Map<string, number>();
+    const id = (kind: number, key: string) => `${kind}\u0000${key}`;
+    keysOf.forEach((keys) => keys.forEach((k, kind) => k && count.set(id(kind, k), (count.get(id(kind, k)) ?? 0) + 1)));
+    keysOf.forEach((keys, i) => {
+      let kind = -1;
+      keys.forEach((k, j) => {
+        if (k && (kind < 0 || count.get(id(j, k))! < count.get(id(kind, keys[kind]!))!)) kind = j;
+      });
+      if (kind < 0) return void this.rest.push(i);
+      const file = this.byKind[kind]!;
+      const key = keys[kind]!;
+      const list = file.lists.get(key);
+      if (list) list.push(i);
+      else file.lists.set(key, [i]);
+      file.lengths.add(key.length);
+    });
+    for (const file of this.byKind) file.sorted = [...file.lengths].sort((a, b) => a - b);
+  }
+
+  /** Lists of the patterns (by index, ascending) that could match a path with this name and first segment. */
+  candidates(name: string, first: string): number[][] {
+    const out = [this.rest];
+    const [starts, ends, firsts] = this.byKind as [KeyFile, KeyFile, KeyFile];
+    for (const n of starts.sorted) {
+      if (n > name.length) break;
+      const list = starts.lists.get(name.slice(0, n));
+      if (list) out.push(list);
+    }
+    for (const n of ends.sorted) {
+      if (n > name.length) break;
+      const list = ends.lists.get(name.slice(name.length - n));
+      if (list) out.push(list);
+    }
+    for (const n of firsts.sorted) {
+      if (n > first.length) break;
+      const list = firsts.lists.get(first.slice(0, n));
+      if (list) out.push(list);
+    }
+    return out;
+  }
+}
+
+/** Patterns by key, and the lengths of the keys (a path is looked up once per length). */
+interface KeyFile {
+  lists: Map<string, number[]>;
+  lengths: Set<number>;
+  sorted: number[];
+}
+
+const newKeyFile = (): KeyFile => ({ lists: new Map(), lengths: new Set(), sorted: [] });
+
+/**
+ * What a path must hold for the pattern to match it: the plain characters its name starts with,
+ * those it ends with (the last segment matches the name whole, `**` or not before it), and those
+ * an anchored pattern's first segment starts with (it matches the path's first segment whole).
+ * Empty when there are none.
+ */
+function fileKeys(p: Pattern): [start: string, end: string, first: string] {
+  const last = p.segments[p.segments.length - 1]!;
+  const head = p.segments[0]!;
+  const lead = (tokens: Token[]) => {
+    let out = '';
+    for (const t of tokens) {
+      if (typeof t !== 'string') break;
+      out += t;
+    }
+    return out;
+  };
+  return [last === GLOBSTAR ? '' : lead(last), p.suffix, p.anchored && head !== GLOBSTAR ? lead(head) : ''];
 }
 
 /** One element of a segment: a literal byte, `?`, `*`, or a class (a test of one byte). */
@@ -65,7 +173,7 @@ const STAR = 2;
 /** A whole segment `**`: any number of folders. */
 const GLOBSTAR = 3;
 
-interface Pattern {
+export interface Pattern {
   /** Per path segment: its tokens, or {@link GLOBSTAR}. A pattern without a slash has one segment. */
   segments: (Token[] | typeof GLOBSTAR)[];
   negate: boolean;
@@ -91,7 +199,7 @@ function foldCase(s: string): string {
 }
 
 /** A pattern line; undefined for blank lines, comments, and patterns git never matches (`x[`, `[[:nope:]]`, `a//`). */
-function parseLine(raw: string): Pattern | undefined {
+export function parseLine(raw: string): Pattern | undefined {
   let line = NON_ASCII.test(raw) ? bytes(raw) : raw;
   // Trailing spaces are dropped unless escaped (`foo\ `; in `foo\\ ` the backslash is the escaped one).
   let end = line.length;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GitIgnore } from '../src/gitignore.js';
+import { GitIgnore, parseLine, PatternIndex } from '../src/gitignore.js';
 
 /** Verdicts as git gives them for an entry whose folders are not excluded (checked with `git ls-files --others --exclude-standard`). */
 const cases: [patterns: string, path: string, isDir: boolean, verdict: boolean | undefined][] = [
@@ -108,5 +108,71 @@ describe('GitIgnore', () => {
     assert.equal(g.test('a.gen.ts', false), true);
     assert.equal(g.test('out', true), true);
     assert.equal(g.add(['!a.gen.ts']).test('a.gen.ts', false), false);
+  });
+});
+
+describe('GitIgnore with many patterns, each tried only against the paths that could match it', () => {
+  /** 200 patterns no path below matches, filed under their plain characters, before the patterns of each case. */
+  const filler = Array.from({ length: 100 }, (_, i) => `fill-${i}-*\n/fill${i}/**/cache*`).join('\n');
+  const many: [patterns: string, path: string, isDir: boolean, verdict: boolean | undefined, ignoreCase?: boolean][] = [
+    // The last matching pattern wins, whatever each is filed under (`*.log` by its end, `debug-*` by its start).
+    ['*.log\n!debug-*', 'debug-1.log', false, false],
+    ['!debug-*\n*.log', 'debug-1.log', false, true],
+    ['tmp-*\n!tmp-keep', 'tmp-keep', false, false],
+    ['tmp-*\n!tmp-keep', 'tmp-other', false, true],
+    ['!tmp-keep\ntmp-*', 'tmp-keep', false, true],
+    // Plain starts of several lengths: `a*`, `ab*` and `abc` are all looked up for `abc`.
+    ['a*\n!ab*\nabc', 'abc', false, true],
+    ['abc\n!ab*', 'abc', false, false],
+    ['ab*\n!a*', 'abx', false, false],
+    // Folders only; a negation of the name without the slash.
+    ['build/\n!build', 'build', true, false],
+    ['!build\nbuild/', 'build', true, true],
+    ['build/', 'build', false, undefined],
+    // Anchored: by the first folder (`out1` is a start of `out10`, which must not match).
+    ['/out1/**/cache*', 'out1/a/cache-1', false, true],
+    ['/out1/**/cache*', 'out10/a/cache-1', false, undefined],
+    ['/out1/**/cache*\n/out10/**/cache*', 'out1/a/cache-1', false, true],
+    ['/out1/**/cache*', 'src/out1/a/cache', false, undefined],
+    ['/out1/**/cache*\n!cache-keep', 'out1/cache-keep', false, false],
+    ['/out1', 'out1', true, true],
+    ['/out1', 'src/out1', true, undefined],
+    // `**` in front: by the name.
+    ['**/cache\n!/src/**', 'src/a/cache', true, false],
+    ['!/src/**\n**/cache', 'src/a/cache', true, true],
+    ['out1/**', 'out1/x/y.js', false, true],
+    // Classes and `?` end the plain start; escapes are plain.
+    ['[Tt]mp-*', 'Tmp-1', false, true],
+    ['[abc]*.log', 'b1.log', false, true],
+    ['[abc]*.log', 'd1.log', false, undefined],
+    ['?mp-*', 'tmp-9', false, true],
+    ['\\!keep', '!keep', false, true],
+    ['\\!keep', 'keep', false, undefined],
+    ['*\n!\\*.log', '*.log', false, false],
+    // Patterns filed under nothing are tried against every path.
+    ['*\n!*.js', 'm1.js', false, false],
+    ['!*.js\n*', 'm1.js', false, true],
+    // Case: folded when ignored, and only then.
+    ['TMP-*\n!Tmp-Keep', 'tmp-keep', false, false, true],
+    ['TMP-*', 'Tmp-1', false, true, true],
+    ['TMP-*', 'tmp-1', false, undefined, false],
+    ['/OUT1/**/Cache*', 'out1/a/CACHE', false, true, true],
+    ['*.LOG', 'a.log', false, true, true],
+    ['*.LOG', 'a.log', false, undefined, false],
+  ];
+  for (const [patterns, path, isDir, verdict, ignoreCase = false] of many) {
+    it(`${JSON.stringify(patterns)} on ${path}${isDir ? '/' : ''}${ignoreCase ? ' ignoring case' : ''} → ${verdict}`, () => {
+      assert.equal(new GitIgnore(`${filler}\n${patterns}`, ignoreCase).test(path, isDir), verdict);
+    });
+  }
+
+  it('files each pattern once, under the rarest of its plain start, its plain end and an anchored pattern\'s first folder', () => {
+    const lines = [...Array.from({ length: 3 }, (_, i) => `/out${i}/**/cache*`), 'tmp-1-*', '*.log', 'debug-*.log', '*', '[ab]?', '**/x/**'];
+    const index = new PatternIndex(lines.map((l) => parseLine(l)!), false);
+    // Patterns 6 to 8 are filed under nothing; `/out1/**/cache*` under its first folder (`cache` starts three names), `debug-*.log` under its start (`.log` ends two).
+    assert.deepEqual(index.candidates('cache-2', 'out1'), [[6, 7, 8], [1]]);
+    assert.deepEqual(index.candidates('debug-1.log', 'debug-1.log'), [[6, 7, 8], [5], [4]]);
+    assert.deepEqual(index.candidates('tmp-1-a', 'tmp-1-a'), [[6, 7, 8], [3]]);
+    assert.deepEqual(index.candidates('m1.js', 'src'), [[6, 7, 8]]);
   });
 });

@@ -30,9 +30,10 @@ export function normalisePath(path: string): string {
  * routes (those of a library's own port).
  */
 export function answerFor(app: App, service: Service, path: string, only?: (r: Route) => boolean): PathAnswer {
-  const { routes, visible, get } = routesFor(app, service, only);
+  const kept = routesFor(app, service, only);
+  const { routes, visible, get } = kept;
   const target = normalisePath(path);
-  const matching = routes.filter((r) => matches(r, target));
+  const matching = (kept.index ??= new RouteIndex(routes)).matching(target);
   const served = matching.filter((r) => METHODS_FOR_GET.has(r.method));
   if (served.length) return { kind: 'served', route: best(served) };
   if (!only) {
@@ -48,6 +49,8 @@ interface Kept {
   routes: Route[];
   visible: boolean;
   get: Route[];
+  /** The routes indexed for matching, made on the first path asked. */
+  index?: RouteIndex;
 }
 
 const keptCache = new WeakMap<Service, Map<((r: Route) => boolean) | undefined, Kept>>();
@@ -133,47 +136,134 @@ export function surelyAnswers(r: Route, path: string): boolean {
   return !!last && !/[:*{(]/.test(last) && last.toLowerCase() === segments(normalisePath(path)).pop()?.toLowerCase();
 }
 
-/** Each route's pattern: rules match every probe of a service against all its routes. */
-const routePatterns = new WeakMap<Route, RegExp>();
+/** A route's pattern, and the literal segments every path it answers holds (see {@link toRegex}). */
+interface Compiled {
+  re: RegExp;
+  anchors: string[];
+}
+
+/** Each route's pattern: rules match every probe of a service against its routes. */
+const routePatterns = new WeakMap<Route, Compiled>();
+
+function compiled(r: Route & { path: string }): Compiled {
+  let c = routePatterns.get(r);
+  if (!c) {
+    c = pattern(r.path, r.method === 'ALL', !r.exact);
+    routePatterns.set(r, c);
+  }
+  return c;
+}
 
 /** Does the route answer this (normalised) path, whatever its method? */
 export function matches(r: Route, target: string): boolean {
-  if (r.path === undefined) return false;
-  let re = routePatterns.get(r);
-  if (!re) {
-    re = pattern(r.path, r.method === 'ALL', !r.exact);
-    routePatterns.set(r, re);
-  }
-  return re.test(target);
+  return r.path !== undefined && compiled(r as Route & { path: string }).re.test(target);
 }
 
-const patterns = new Map<string, RegExp>();
+/**
+ * The routes of a list that answer a path, whatever their method, in the list's order: the same
+ * as `routes.filter((r) => matches(r, target))`, without trying every route. Each route is filed
+ * under one literal segment that every path it answers holds (the rarest of its segments, so that
+ * `/api/v1/orders/:id` sits under `orders`); a path is tried only against the routes filed under
+ * one of its own segments, and against those with no literal segment (`/:id`, `*`, `/`). A service
+ * with thousands of routes and thousands of probes would otherwise cost their product.
+ */
+export class RouteIndex {
+  private readonly bySegment = new Map<string, number[]>();
+  /** Routes with a path and no literal segment: tried against every path. */
+  private readonly rest: number[] = [];
+
+  constructor(private readonly routes: Route[]) {
+    // Every route's pattern is made here, as trying every route made them: a path that makes none fails as it did.
+    const anchors = routes.map((r) => (r.path === undefined ? undefined : compiled(r as Route & { path: string }).anchors));
+    const count = new Map<string, number>();
+    for (const list of anchors) for (const a of new Set(list)) count.set(a, (count.get(a) ?? 0) + 1);
+    anchors.forEach((list, i) => {
+      if (!list) return; // a route without a literal path answers nothing
+      if (!list.length) return void this.rest.push(i);
+      const rarest = list.reduce((a, b) => (count.get(b)! < count.get(a)! ? b : a));
+      const filed = this.bySegment.get(rarest);
+      if (filed) filed.push(i);
+      else this.bySegment.set(rarest, [i]);
+    });
+  }
+
+  /** The routes that could answer a normalised path (those filed under its segments, and the rest), in the list's order. */
+  candidates(target: string): Route[] {
+    let found = this.rest;
+    let merged = false;
+    for (const s of new Set(target.toLowerCase().split('/'))) {
+      const filed = s ? this.bySegment.get(s) : undefined;
+      if (!filed) continue;
+      found = merged ? found.concat(filed) : this.rest.concat(filed);
+      merged = true;
+    }
+    // Each route is filed once: no duplicates to drop, only the order to restore.
+    if (merged) found.sort((a, b) => a - b);
+    return found.map((i) => this.routes[i]!);
+  }
+
+  /** The routes that answer a normalised path, whatever their method, in the list's order. */
+  matching(target: string): Route[] {
+    return this.candidates(target).filter((r) => matches(r, target));
+  }
+}
+
+const patterns = new Map<string, Compiled>();
 
 /** A route path as a regular expression: parameters match one segment, wildcards and `{…}` anything. */
-function pattern(path: string, below: boolean, anyPrefix: boolean): RegExp {
+function pattern(path: string, below: boolean, anyPrefix: boolean): Compiled {
   const key = `${below ? 1 : 0}${anyPrefix ? 1 : 0}${path}`;
-  let re = patterns.get(key);
-  if (!re) {
-    const body = path === '*' ? '.*' : toRegex(trimSlashes(path));
+  let c = patterns.get(key);
+  if (!c) {
+    const anchors: string[] = [];
+    const body = path === '*' ? '.*' : toRegex(trimSlashes(path), anchors);
     const core = body === '/' ? (below ? '(?:/.*)?' : '/?') : `${body}${below ? '(?:/.*)?' : ''}/?`;
-    re = new RegExp(`^${anyPrefix ? '(?:/.*)?' : ''}${core}$`, 'i');
-    patterns.set(key, re);
+    c = { re: new RegExp(`^${anyPrefix ? '(?:/.*)?' : ''}${core}$`, 'i'), anchors };
+    patterns.set(key, c);
   }
-  return re;
+  return c;
 }
 
-function toRegex(path: string): string {
+/**
+ * The pattern of a path (with a leading slash and no empty segment). `anchors` receives, in lower
+ * case, each segment of plain ASCII characters that every matching path holds as a whole segment:
+ * one between a literal slash before it and a literal slash (or the end) after it. A segment with
+ * a parameter, wildcard or group is none, nor is one whose closing slash a following optional
+ * parameter takes away (`/a/:id?x` matches `/ax`). With the `i` flag and no `u`, an ASCII
+ * character matches only ASCII characters, so lower-casing both sides finds every match.
+ */
+function toRegex(path: string, anchors?: string[]): string {
   let out = '';
+  /** Where the current segment starts in `path`, whether it is plain so far, and the end of `out` after the slash that closed the last anchor. */
+  let from = 0;
+  let plain = true;
+  let closed = -1;
+  const end = (i: number) => {
+    if (anchors && plain && i > from && PLAIN_ASCII.test(path.slice(from, i))) {
+      anchors.push(path.slice(from, i).toLowerCase());
+      return true;
+    }
+    return false;
+  };
+  // An optional parameter takes the slash before it: the segment that slash closed is no anchor.
+  const optionalHere = (param: string) => {
+    if (anchors && closed === out.length && out.endsWith('/')) anchors.pop();
+    out = optional(out, param);
+  };
   for (let i = 0; i < path.length; ) {
     const c = path[i]!;
     if (path.startsWith('{…}/', i) && (i === 0 || path[i - 1] === '/')) {
       // A whole segment that is not literal may be empty: `/{…}/health` answers `/health` too.
       out += '(?:.*/)?';
       i += 4;
+      from = i;
+      plain = true;
     } else if (path.startsWith('{…}', i)) {
       out += '.*';
       i += 3;
+      plain = false;
     } else if (c === '{') {
+      plain = false;
       const close = path.indexOf('}', i);
       if (close < 0) {
         out += '\\{';
@@ -182,17 +272,18 @@ function toRegex(path: string): string {
       }
       const inner = path.slice(i + 1, close);
       if (/^[\w$]+\*\d*$/.test(inner)) out += '.*';
-      else if (/^[\w$]+\?$/.test(inner)) out = optional(out, '[^/]*');
+      else if (/^[\w$]+\?$/.test(inner)) optionalHere('[^/]*');
       else if (/^[\w$]+$/.test(inner)) out += '[^/]+';
       else out += `(?:${toRegex(inner)})?`;
       i = close + 1;
     } else if (c === ':' && /[\w$]/.test(path[i + 1] ?? '')) {
+      plain = false;
       let j = i + 1;
       while (j < path.length && /[\w$]/.test(path[j]!)) j++;
       if (path[j] === '(') j = groupEnd(path, j);
       const mod = path[j];
       if (mod === '?' || mod === '*') {
-        out = optional(out, mod === '*' ? '.*' : '[^/]+');
+        optionalHere(mod === '*' ? '.*' : '[^/]+');
         j++;
       } else {
         out += '[^/]+';
@@ -200,20 +291,31 @@ function toRegex(path: string): string {
       }
       i = j;
     } else if (c === '(') {
+      plain = false;
       const j = groupEnd(path, i);
       out += '.*';
       i = j;
     } else if (c === '*') {
+      plain = false;
       out += '.*';
       i++;
       while (i < path.length && /[\w$]/.test(path[i]!)) i++;
     } else {
       out += c.replace(/[.+?^$|[\]\\]/g, '\\$&');
       i++;
+      if (c === '/') {
+        if (end(i - 1)) closed = out.length;
+        from = i;
+        plain = true;
+      }
     }
   }
+  end(path.length);
   return out;
 }
+
+/** Plain printable ASCII: what an anchor is made of. */
+const PLAIN_ASCII = /^[\x20-\x7e]+$/;
 
 /** A parameter that may be absent takes its slash with it: `/users/:id?` matches `/users`. */
 function optional(out: string, param: string): string {

@@ -95,14 +95,23 @@ export function servedPorts(app: App, l: Link): ServedPorts {
     if (port === undefined) out.unknown = true;
     else out.ports.push({ port, at: { file: a.file, ...a.start.span } });
   }
-  for (const r of serviceRoutes(app, l.service)) {
-    if (!r.port || !r.library || out.ports.some((p) => p.library === r.library && p.at.line === r.at.line && p.at.file === r.at.file)) continue;
-    const port = argNumber(r.port, lookup);
+  for (const r of libraryPortRoutes(app, l.service)) {
+    if (out.ports.some((p) => p.library === r.library && p.at.line === r.at.line && p.at.file === r.at.file)) continue;
+    const port = argNumber(r.port!, lookup);
     if (port === undefined) out.unknown = true;
     else out.ports.push({ port, at: r.at, library: r.library });
   }
   servedCache.set(l, out);
   return out;
+}
+
+const libraryPortCache = new WeakMap<Service, Route[]>();
+
+/** The routes a library serves on a port of its own (lightship's 9000): found once per service, as every link of it asks. */
+function libraryPortRoutes(app: App, service: Service): Route[] {
+  let routes = libraryPortCache.get(service);
+  if (!routes) libraryPortCache.set(service, (routes = serviceRoutes(app, service).filter((r) => r.port && r.library)));
+  return routes;
 }
 
 /**

@@ -118,6 +118,17 @@ describe(RULE, () => {
     }
   });
 
+  it('finds the route on the path among many, whatever the letter case, trailing slash or query, and names the methods in declaration order', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => `app.get('/api/v${i % 3}/items${i}/:id', h);`).join('\n');
+    const routes = `${many}\napp.get('/API/Status/', h);\napp.put('/ready', h);\napp.post('/ready/:id?', h);\napp.get('/users/:id/Profile', h);`;
+    const lint = async (path: string) => (await lintFiles(express(routes, { 'k8s/api.yaml': deployment('acme/api:1', readiness(path)) }), { rules: [RULE] })).findings;
+    for (const path of ['/api/v2/items38/7', '/API/V1/ITEMS1/x/', '/api/status', '/api/STATUS/?deep=1', '/users/42/profile']) assert.deepEqual(where(await lint(path)), [], path);
+    for (const path of ['/api/v1/items38/7', '/api/v2/items38', '/ready/a/b', '/users/42']) assert.deepEqual(where(await lint(path)), [`${RULE} k8s/api.yaml:13`], path);
+    const [ready] = await lint('/ready');
+    assert.match(ready!.message, /calls GET \/ready, which service "api" does not serve \(it answers \/ready only for PUT, POST; routes seen: GET \/api\/v0\/items0\/:id, GET \/api\/v1\/items1\/:id, GET \/api\/v2\/items2\/:id, GET \/api\/v0\/items3\/:id and 38 more;/);
+    assert.equal(ready!.hint, 'point readinessProbe.httpGet.path at /API/Status, which the service serves, or add a GET /ready route');
+  });
+
   it('matches a router under a prefix that is not literal by its own paths, under any prefix or none', async () => {
     const mounted = "const r = express.Router();\nr.get('/healthz', h);\napp.use(config.opsPrefix, r);\napp.get('/orders', list);";
     for (const path of ['/healthz', '/ops/healthz', '/internal/v1/healthz']) {
