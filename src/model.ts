@@ -113,7 +113,7 @@ export interface LinkConfig {
 /**
  * Link services to the containers that run them, in order of confidence: the config file's explicit
  * mapping; the container image named like the service folder or package; the workload named like
- * it; and the only service with the only long-running workload.
+ * it; the container named like it; and the only service with the only long-running workload.
  */
 export function linkServices(services: Service[], workloads: Workload[], explicit: LinkConfig[] = [], notice: (msg: string) => void = () => {}): Link[] {
   const links: Link[] = [];
@@ -146,6 +146,15 @@ export function linkServices(services: Service[], workloads: Workload[], explici
   for (const s of services) {
     if (linkedServices.has(s)) continue;
     for (const w of claim(byName, serviceNames(s))) if (w.containers[0]) add(s, w.containers[0], `${w.kind} "${w.name}" matches ${describe(s)}`);
+  }
+  // `containers: [{ name: expiration, image: ticketing-expiration }]` in Deployment `expiration-depl`.
+  const byContainer = indexBy(
+    workloads.flatMap((w) => w.containers).filter((c) => !linked.has(c)),
+    (c) => c.name.toLowerCase(),
+  );
+  for (const s of services) {
+    if (linkedServices.has(s)) continue;
+    for (const c of claim(byContainer, serviceNames(s))) add(s, c, `container "${c.name}" of ${c.workload.kind} "${c.workload.name}" matches ${describe(s)}`);
   }
   const running = workloads.filter((w) => !w.runsToCompletion && w.containers.length);
   if (services.length === 1 && running.length === 1 && !links.length) {

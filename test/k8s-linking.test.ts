@@ -74,6 +74,21 @@ describe('linking services to containers', () => {
       'legacy/api -> a/api/c0: Deployment "api" matches folder "legacy/api"',
     ]);
   });
+
+  it('links by the container name last, to a container no image or workload name took', () => {
+    const named = (name: string, containers: [string, string][]) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: ${name} }\nspec:\n  template:\n    spec:\n      containers: [${containers.map(([n, image]) => `{ name: ${n}, image: "${image}" }`).join(', ')}]\n`;
+    const text = [
+      named('expiration-depl', [['expiration', 'ticketing-expiration:1']]),
+      named('orders-depl', [['Orders', 'ticketing-orders'], ['proxy', 'envoy']]),
+      named('payments', [['payments', 'x']]),
+    ].join('---\n');
+    assert.deepEqual(links([svc('apps/expiration'), svc('apps/orders', '@ticketing/orders'), svc('apps/payments'), svc('apps/proxy-free')], text), [
+      'apps/payments -> undefined/payments/payments: Deployment "payments" matches folder "apps/payments"',
+      'apps/expiration -> undefined/expiration-depl/expiration: container "expiration" of Deployment "expiration-depl" matches folder "apps/expiration"',
+      'apps/orders -> undefined/orders-depl/Orders: container "Orders" of Deployment "orders-depl" matches package "@ticketing/orders"',
+    ]);
+  });
 });
 
 describe('the environment of a container', () => {
