@@ -121,6 +121,11 @@ describe(RULE, () => {
     const alone = await lintFiles({ 'package.json': pkg, 'src/main.ts': consumer('Transport.KAFKA') }, { rules: [RULE] });
     assert.deepEqual(where(alone.findings), []);
     assert.deepEqual(alone.model!.services, []);
+    // A custom strategy (a broker of the app's own), also through a constant of options.
+    const custom = "import { NestFactory } from '@nestjs/core';\nimport { FastifyAdapter } from '@nestjs/platform-fastify';\nimport { AmqpServer } from './amqp';\nasync function bootstrap() {\n  const app = await NestFactory.create(AppModule, new FastifyAdapter());\n  const options = { strategy: new AmqpServer({ url: 'amqp://rmq' }) };\n  const ms = app.connectMicroservice(options);\n  await ms.listen();\n  await app.listen(3000, '0.0.0.0');\n}\nbootstrap();\n";
+    const strategy = await lintFiles({ 'package.json': pkg, 'src/main.ts': custom }, { rules: [RULE] });
+    assert.deepEqual(where(strategy.findings), []);
+    assert.deepEqual(strategy.model!.services[0]!.servers.map((s) => s.start.span.line), [9]);
     // A gRPC (or TCP) microservice listens on a port: still a server.
     const grpc = await lintFiles({ 'package.json': pkg, 'src/main.ts': consumer('Transport.GRPC') }, { rules: [RULE] });
     assert.deepEqual(grpc.model!.services[0]!.servers.map((s) => s.start.span.line), [6]);

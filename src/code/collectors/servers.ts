@@ -63,20 +63,40 @@ const MICROSERVICE_MAKERS = new Map([
 /** Transports of a message broker: the microservice connects to it and opens no port. (TCP, the default, and gRPC listen on one.) */
 const BROKER_TRANSPORT = /\b(?:RMQ|KAFKA|NATS|REDIS|MQTT)\b/;
 
+/** Names bound to the options of a broker microservice in this file (`const options: CustomStrategy = { strategy: new AmqpServer() }`). */
+const BROKER_OPTIONS = localKey();
+
 /**
- * `const ms = app.connectMicroservice({ transport: Transport.RMQ })`, `await NestFactory.createMicroservice(AppModule, { transport: Transport.KAFKA })`:
- * a consumer of a broker, whose `listen()` opens no port.
+ * `const ms = app.connectMicroservice({ transport: Transport.RMQ })`, `await NestFactory.createMicroservice(AppModule, { transport: Transport.KAFKA })`,
+ * or options naming a custom strategy (a transport of the app's own, for a broker such as AMQP or SQS):
+ * a consumer of a broker, whose `listen()` opens no port. The options may be a constant of the file declared before.
  */
 function noteMicroservice(w: Walk, d: TS.VariableDeclaration): void {
   const ts = w.ts;
   const init = d.initializer && w.unwrap(d.initializer);
-  if (!ts.isIdentifier(d.name) || !init || !ts.isCallExpression(init)) return;
+  if (!ts.isIdentifier(d.name) || !init) return;
+  if (ts.isObjectLiteralExpression(init)) {
+    if (brokerOptions(w, init)) w.local(BROKER_OPTIONS, noNames).add(d.name.text);
+    return;
+  }
+  if (!ts.isCallExpression(init)) return;
   const callee = w.unwrap(init.expression);
   const at = ts.isPropertyAccessExpression(callee) ? MICROSERVICE_MAKERS.get(callee.name.text) : undefined;
   const options = at === undefined ? undefined : init.arguments[at] && w.unwrap(init.arguments[at]);
-  if (!options || !ts.isObjectLiteralExpression(options)) return;
-  const transport = options.properties.find((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'transport') as TS.PropertyAssignment | undefined;
-  if (transport && BROKER_TRANSPORT.test(w.text(transport.initializer, 60))) w.local(MICROSERVICES, noNames).add(d.name.text);
+  if (!options) return;
+  const broker = ts.isObjectLiteralExpression(options) ? brokerOptions(w, options) : ts.isIdentifier(options) && w.local(BROKER_OPTIONS, noNames).has(options.text);
+  if (broker) w.local(MICROSERVICES, noNames).add(d.name.text);
+}
+
+/** Microservice options with a broker transport (`transport: Transport.RMQ`) or a custom strategy. */
+function brokerOptions(w: Walk, o: TS.ObjectLiteralExpression): boolean {
+  const ts = w.ts;
+  for (const p of o.properties) {
+    if (!ts.isPropertyAssignment(p) || !ts.isIdentifier(p.name)) continue;
+    if (p.name.text === 'strategy') return true;
+    if (p.name.text === 'transport') return BROKER_TRANSPORT.test(w.text(p.initializer, 60));
+  }
+  return false;
 }
 
 /** `promisify` (of `util`, `es6-promisify`, bluebird: any function of that name), `util.promisify`, or `pify`. */
