@@ -72,6 +72,30 @@ describe(RULE, () => {
     }
   });
 
+  it('counts a router mounted with koa-mount under its prefix, and lists routes with that prefix', async () => {
+    const koa = (mounts: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/app.js': [
+        "const Koa = require('koa');",
+        "const mount = require('koa-mount');",
+        "const Router = require('@koa/router');",
+        'const health = new Router();',
+        "health.get('/', (ctx) => { ctx.status = 200; });",
+        'const users = new Router();',
+        "users.get('/:id', (ctx) => { ctx.body = {}; });",
+        'const app = new Koa();',
+        mounts,
+        'const server = app.listen(3000);',
+        "process.on('SIGTERM', () => server.close(() => process.exit(0)));",
+      ].join('\n'),
+    });
+    const silent = await lintFiles(koa("app.use(mount('/health', health.routes()));\napp.use(mount('/users', users.routes()));"), { rules: [RULE] });
+    assert.deepEqual(where(silent.findings), []);
+    const { findings } = await lintFiles(koa("app.use(mount('/users', users.routes()));"), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} src/app.js:10`]);
+    assert.match(findings[0]!.message, /among its routes: GET \/, GET \/users\/:id\)/);
+  });
+
   it('finds a health route in a router of another workspace package', async () => {
     const { findings } = await lintFiles(
       {
