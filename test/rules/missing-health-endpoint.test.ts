@@ -96,6 +96,28 @@ describe(RULE, () => {
     assert.match(findings[0]!.message, /among its routes: GET \/, GET \/users\/:id\)/);
   });
 
+  it('reads a Hapi server assigned to a `let` declared before, and a Glue server, whose plugins it does not follow', async () => {
+    const hapiLet = (path: string) => ({
+      'package.json': '{"name":"api"}',
+      'server.js': `const Hapi = require('@hapi/hapi');\nlet server;\nconst init = async () => {\n  server = Hapi.server({ port: 3000 });\n  server.route({ method: 'GET', path: '${path}', handler: () => 'ok' });\n  await server.start();\n};\ninit();\n`,
+    });
+    const { findings } = await lintFiles(hapiLet('/'), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} server.js:6`]);
+    assert.match(findings[0]!.message, /^service "api" \(server\.start\(\)\) has no health or readiness route \(no \/health, \/healthz, \/ready, \/live or \/ping among its routes: GET \/\)/);
+    assert.match(findings[0]!.hint!, /^server\.route\(/);
+    assert.deepEqual(where((await lintFiles(hapiLet('/healthz'), { rules: [RULE] })).findings), []);
+    // Routes that Glue registers from npm plugins are not seen: the finding says so.
+    const glue = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'index.js': "const Glue = require('@hapi/glue');\nconst start = async () => {\n  const server = await Glue.compose({ server: { port: 3000 }, register: { plugins: ['@acme/api-routes'] } });\n  await server.start();\n};\nstart();\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(glue.findings), [`${RULE} index.js:4`]);
+    assert.match(glue.findings[0]!.message, /among the routes this linter can see\)/);
+  });
+
   it('finds a health route in a router of another workspace package', async () => {
     const { findings } = await lintFiles(
       {
