@@ -149,6 +149,42 @@ describe('route table', () => {
     assert.deepEqual(routes, ['GET /api/ping', 'GET /api/users/:id', 'GET /ops/health']);
   });
 
+  it('Koa with koa-mount: a prefix on a router, on another Koa app across files, none, one not literal, and something unseen', async () => {
+    const routes = await table({
+      'src/index.js': [
+        "const Koa = require('koa');",
+        "const Router = require('@koa/router');",
+        "const withPrefix = require('koa-mount');",
+        "const serve = require('koa-static');",
+        "const v1 = require('./v1');",
+        'const health = new Router();',
+        "health.get('/', (ctx) => { ctx.status = 200; });",
+        'const root = new Router();',
+        "root.get('/version', (ctx) => { ctx.body = '1'; });",
+        'const admin = new Router();',
+        "admin.get('/stats', (ctx) => { ctx.body = {}; });",
+        'const app = new Koa();',
+        "app.use(withPrefix('/health', health.routes()));",
+        "app.use(withPrefix('/v1', v1));",
+        'app.use(withPrefix(root.middleware()));',
+        'app.use(withPrefix(config.adminPath, admin.routes()));',
+        "app.use(withPrefix('/static', serve('public')));",
+        'app.listen(3000);',
+      ].join('\n'),
+      'src/v1.js': [
+        "import Koa from 'koa';",
+        "import Router from '@koa/router';",
+        "import mount from 'koa-mount';",
+        'const app = new Koa();',
+        'const users = new Router();',
+        "users.get('/:id', show);",
+        "app.use(mount('/users', users));",
+        'export default app;',
+      ].join('\n'),
+    });
+    assert.deepEqual(routes, ['ALL /static ~ (mounted)', 'GET /health', 'GET /v1/users/:id', 'GET /version', 'GET /{…}/stats ~']);
+  });
+
   it('Hapi: server.route with one route, an array, and any method', async () => {
     const routes = await table({
       'src/server.ts': [

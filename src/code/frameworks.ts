@@ -47,3 +47,12 @@ const SERVER_PACKAGES: ReadonlySet<string> = new Set([
 export function isServerPackage(module: string): boolean {
   return SERVER_PACKAGES.has(module) || SERVER_PACKAGE.test(module);
 }
+
+/** Libraries that build a framework's server from a manifest, and that framework: `await Glue.compose(manifest)` is a Hapi server. */
+const COMPOSERS: Record<string, string> = { '@hapi/glue': '@hapi/hapi', glue: 'hapi' };
+
+/** The framework of the server a call of this module member returns, when a composer builds it (`Glue.compose`). */
+export function composedServer(module: string, path: readonly string[]): string | undefined {
+  const member = path[0] === 'default' ? path.slice(1) : path;
+  return COMPOSERS[module] !== undefined && member.length === 1 && member[0] === 'compose' ? COMPOSERS[module] : undefined;
+}

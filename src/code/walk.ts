@@ -2,6 +2,7 @@ import type { Arg, CodeFacts, ImportFact } from './facts.js';
 import type { TS, Ts } from './typescript.js';
 import type { Span } from '../types.js';
 import { lineOf } from '../lines.js';
+import { composedServer, INSTANCE_MODULES } from './frameworks.js';
 
 /** A binding's origin: the module member it was imported as, or the module call that created it. */
 export interface Origin {
@@ -538,7 +539,7 @@ export class Walk {
 
     const K = this.K;
     if (kind === K.VariableDeclaration) this.noteOrigin(node as TS.VariableDeclaration);
-    else if (kind === K.BinaryExpression && (node as TS.BinaryExpression).operatorToken.kind === K.EqualsToken) this.noteThisOrigin(node as TS.BinaryExpression);
+    else if (kind === K.BinaryExpression && (node as TS.BinaryExpression).operatorToken.kind === K.EqualsToken) this.noteAssignedOrigin(node as TS.BinaryExpression);
     else if (kind === K.CallExpression) this.noteCall(node as TS.CallExpression);
 
     const scope = this.functionKinds[kind];
@@ -572,9 +573,23 @@ export class Walk {
     }
   }
 
-  private noteThisOrigin(b: TS.BinaryExpression): void {
+  /**
+   * `this.server = Hapi.server()`; and `server = Hapi.server()` into a binding declared before
+   * (`let server;`), which then holds the server as if declared with it. For a plain name only a
+   * server or router counts, and only when the name has no origin yet: the first one wins, as for
+   * declarations.
+   */
+  private noteAssignedOrigin(b: TS.BinaryExpression): void {
     const ts = this.ts;
     const l = b.left;
+    if (ts.isIdentifier(l)) {
+      if (this.origins.has(l.text)) return;
+      const o = this.createdBy(b.right);
+      if (!o || !INSTANCE_MODULES.has(o.module)) return;
+      this.origins.set(l.text, o);
+      this.learned++;
+      return;
+    }
     if (!ts.isPropertyAccessExpression(l) || l.expression.kind !== ts.SyntaxKind.ThisKeyword) return;
     const o = this.createdBy(b.right);
     if (!o) return;
@@ -587,7 +602,10 @@ export class Walk {
     let u = this.unwrap(init);
     // `const app = module.exports = new Koa()`: the value is what the last assignment of the chain makes.
     while (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.EqualsToken) u = this.unwrap(u.right);
-    return ts.isCallExpression(u) || ts.isNewExpression(u) ? this.resolve(u.expression) : undefined;
+    const o = ts.isCallExpression(u) || ts.isNewExpression(u) ? this.resolve(u.expression) : undefined;
+    // `await Glue.compose(manifest)` resolves to the server the manifest describes.
+    const composed = o && composedServer(o.module, o.path);
+    return composed ? { module: composed, path: ['server'] } : o;
   }
 
   /** Unbound `require('m')` and `import('m')` count as imports (`app.register(require('plugin'))`). */

@@ -66,6 +66,34 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it('reads the host of a Hapi server assigned to a `let` declared before, and of the server of a Glue manifest, inline or a constant', async () => {
+    const hapiLet = (host: string) => ({
+      'package.json': '{"name":"api"}',
+      'server.js': `const Hapi = require('@hapi/hapi');\nlet server;\nconst init = async () => {\n  server = Hapi.server({ port: 3000, host: '${host}' });\n  await server.start();\n};\ninit();\n`,
+    });
+    const { findings } = await lintFiles(hapiLet('127.0.0.1'), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} server.js:5`]);
+    assert.match(findings[0]!.message, /^server\.start\(\) binds to "127\.0\.0\.1"/);
+    assert.deepEqual(findings[0]!.related, [{ file: 'server.js', line: 4, column: 12, message: 'host set here' }]);
+    assert.deepEqual(where((await lintFiles(hapiLet('0.0.0.0'), { rules: [RULE] })).findings), []);
+
+    const inline = (host: string) => ({
+      'package.json': '{"name":"api"}',
+      'index.mjs': `import Glue from '@hapi/glue';\nconst server = await Glue.compose({ server: { port: 3000, host: '${host}' } });\nawait server.start();\n`,
+    });
+    const glued = await lintFiles(inline('localhost'), { rules: [RULE] });
+    assert.deepEqual(where(glued.findings), [`${RULE} index.mjs:3`]);
+    assert.equal(glued.findings[0]!.hint, "Hapi.server({ port, host: '0.0.0.0' })");
+    assert.deepEqual(where((await lintFiles(inline('0.0.0.0'), { rules: [RULE] })).findings), []);
+
+    const constant = (host: string) => ({
+      'package.json': '{"name":"api"}',
+      'index.js': `const Glue = require('glue');\nconst manifest = { server: { port: 3000, address: '${host}' } };\nasync function start() {\n  const server = await Glue.compose(manifest, { relativeTo: __dirname });\n  await server.start();\n}\nstart();\n`,
+    });
+    assert.deepEqual(where((await lintFiles(constant('127.0.0.1'), { rules: [RULE] })).findings), [`${RULE} index.js:5`]);
+    assert.deepEqual(where((await lintFiles(constant('0.0.0.0'), { rules: [RULE] })).findings), []);
+  });
+
   it('reads the host from a constant of the file, and also when another server of the service is fine', async () => {
     const { findings } = await lintFiles(
       {

@@ -72,6 +72,52 @@ describe(RULE, () => {
     }
   });
 
+  it('counts a router mounted with koa-mount under its prefix, and lists routes with that prefix', async () => {
+    const koa = (mounts: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/app.js': [
+        "const Koa = require('koa');",
+        "const mount = require('koa-mount');",
+        "const Router = require('@koa/router');",
+        'const health = new Router();',
+        "health.get('/', (ctx) => { ctx.status = 200; });",
+        'const users = new Router();',
+        "users.get('/:id', (ctx) => { ctx.body = {}; });",
+        'const app = new Koa();',
+        mounts,
+        'const server = app.listen(3000);',
+        "process.on('SIGTERM', () => server.close(() => process.exit(0)));",
+      ].join('\n'),
+    });
+    const silent = await lintFiles(koa("app.use(mount('/health', health.routes()));\napp.use(mount('/users', users.routes()));"), { rules: [RULE] });
+    assert.deepEqual(where(silent.findings), []);
+    const { findings } = await lintFiles(koa("app.use(mount('/users', users.routes()));"), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} src/app.js:10`]);
+    assert.match(findings[0]!.message, /among its routes: GET \/, GET \/users\/:id\)/);
+  });
+
+  it('reads a Hapi server assigned to a `let` declared before, and a Glue server, whose plugins it does not follow', async () => {
+    const hapiLet = (path: string) => ({
+      'package.json': '{"name":"api"}',
+      'server.js': `const Hapi = require('@hapi/hapi');\nlet server;\nconst init = async () => {\n  server = Hapi.server({ port: 3000 });\n  server.route({ method: 'GET', path: '${path}', handler: () => 'ok' });\n  await server.start();\n};\ninit();\n`,
+    });
+    const { findings } = await lintFiles(hapiLet('/'), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} server.js:6`]);
+    assert.match(findings[0]!.message, /^service "api" \(server\.start\(\)\) has no health or readiness route \(no \/health, \/healthz, \/ready, \/live or \/ping among its routes: GET \/\)/);
+    assert.match(findings[0]!.hint!, /^server\.route\(/);
+    assert.deepEqual(where((await lintFiles(hapiLet('/healthz'), { rules: [RULE] })).findings), []);
+    // Routes that Glue registers from npm plugins are not seen: the finding says so.
+    const glue = await lintFiles(
+      {
+        'package.json': '{"name":"api"}',
+        'index.js': "const Glue = require('@hapi/glue');\nconst start = async () => {\n  const server = await Glue.compose({ server: { port: 3000 }, register: { plugins: ['@acme/api-routes'] } });\n  await server.start();\n};\nstart();\n",
+      },
+      { rules: [RULE] },
+    );
+    assert.deepEqual(where(glue.findings), [`${RULE} index.js:4`]);
+    assert.match(glue.findings[0]!.message, /among the routes this linter can see\)/);
+  });
+
   it('finds a health route in a router of another workspace package', async () => {
     const { findings } = await lintFiles(
       {

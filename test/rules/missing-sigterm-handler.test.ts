@@ -35,6 +35,48 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), []);
   });
 
+  it('finds a Hapi server assigned to a `let` declared before, and one that Glue composes', async () => {
+    const hapiLet = (handler: string) => ({
+      'package.json': '{"name":"api"}',
+      'server.js': [
+        "const Hapi = require('@hapi/hapi');",
+        'let server;',
+        'const init = async () => {',
+        "  server = Hapi.server({ port: 3000, host: '0.0.0.0' });",
+        "  server.route({ method: 'GET', path: '/', handler: () => 'ok' });",
+        '  await server.start();',
+        '};',
+        handler,
+        'init();',
+      ].join('\n'),
+    });
+    const fired = await lintFiles(hapiLet(''), { rules: [RULE] });
+    assert.deepEqual(where(fired.findings), [`${RULE} server.js:6`]);
+    assert.match(fired.findings[0]!.hint!, /server\.stop/);
+    // Put back to nothing on shutdown: still the server it was.
+    const handled = await lintFiles(hapiLet("process.on('SIGTERM', async () => { await server.stop(); server = undefined; process.exit(0); });"), { rules: [RULE] });
+    assert.deepEqual(where(handled.findings), []);
+    const glue = (module: string, handler: string) => ({
+      'package.json': '{"name":"api"}',
+      'index.js': [
+        `const Glue = require('${module}');`,
+        'const start = async () => {',
+        "  const server = await Glue.compose({ server: { port: 3000 }, register: { plugins: ['./routes'] } }, { relativeTo: __dirname });",
+        '  await server.start();',
+        handler,
+        '};',
+        'start();',
+      ].join('\n'),
+      'routes.js': "exports.plugin = { name: 'routes', register(server) { server.route({ method: 'GET', path: '/healthz', handler: () => 'ok' }); } };\n",
+    });
+    for (const module of ['@hapi/glue', 'glue']) {
+      const { findings } = await lintFiles(glue(module, ''), { rules: [RULE] });
+      assert.deepEqual(where(findings), [`${RULE} index.js:4`], module);
+      assert.match(findings[0]!.hint!, /server\.stop/);
+      assert.deepEqual(where((await lintFiles(glue(module, "  process.on('SIGTERM', () => server.stop().then(() => process.exit(0)));"), { rules: [RULE] })).findings), [], module);
+    }
+  });
+
   it('does not count a handler in test code of the package', async () => {
     const { findings } = await lintFiles(
       {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FIXTURES, lintDir, lintFiles, where } from '../helpers.js';
+import { answerFor } from '../../src/code/route-match.js';
+import { buildModel } from '../../src/run.js';
+import { FIXTURES, lintDir, lintFiles, NO_CONFIG, where, writeProject } from '../helpers.js';
 
 const RULE = 'probe-not-served';
 const dir = `${FIXTURES}/rules/${RULE}`;
@@ -259,6 +261,23 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} k8s/api.yaml:13`]);
     assert.match(findings[0]!.message, /routes seen: GET \/api\/\{…\}\/health;/);
     assert.match(findings[0]!.hint!, /^point readinessProbe\.httpGet\.path at \/api\/<prefix>\/health, /);
+  });
+
+  it('serves the routes of a router mounted with koa-mount under its prefix, and nothing else for sure', async () => {
+    const files = (path: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/app.js': "const Koa = require('koa');\nconst mount = require('koa-mount');\nconst Router = require('@koa/router');\nconst health = new Router();\nhealth.get('/', (ctx) => { ctx.status = 200; });\nconst app = new Koa();\napp.use(mount('/health', health.routes()));\napp.listen(3000);\n",
+      'k8s/api.yaml': deployment('acme/api:1', readiness(path)),
+    });
+    const cwd = writeProject(files('/health'));
+    const { model } = await buildModel({ cwd, paths: ['.'], config: NO_CONFIG });
+    const answer = (path: string) => answerFor(model, model.services[0]!, path);
+    const health = answer('/health');
+    assert.deepEqual(health.kind === 'served' && [health.route.path, health.route.exact], ['/health', true]);
+    // A mount this linter does not read (koa-compose, a mount kept in a variable) may serve any other path.
+    assert.deepEqual(answer('/ready'), { kind: 'unknown', why: 'koa-mount may serve it' });
+    assert.deepEqual(where((await lintDir(cwd, { rules: [RULE] })).findings), []);
+    assert.deepEqual(where((await lintFiles(files('/ready'), { rules: [RULE] })).findings), []);
   });
 
   it('stays silent when the route table cannot be trusted: non-literal paths, hand-written routers, unlinted mounts', async () => {

@@ -1,7 +1,7 @@
 import type { Collector, Origin, Walk } from '../walk.js';
 import type { TS } from '../typescript.js';
-import { INSTANCE_MODULES } from '../frameworks.js';
-import { fromImport } from './names.js';
+import { composedServer, INSTANCE_MODULES } from '../frameworks.js';
+import { fromImport, property } from './names.js';
 
 /**
  * Locals created by a framework, router or adapter (`const app = Fastify()`, `this.server = Hapi.server({ port })`),
@@ -31,7 +31,34 @@ function record(w: Walk, local: string, init: TS.Expression): void {
   } else {
     if (!fromImport(w, callee)) return;
     origin = w.resolve(callee);
+    const composed = origin && composedServer(origin.module, origin.path);
+    if (composed) {
+      // `await Glue.compose(manifest)`: a server created with the manifest's `server` options.
+      const opts = property(w, manifestObject(w, u.arguments?.[0]), 'server');
+      w.facts.instances.push({ local, module: composed, path: ['server'], args: opts ? [w.arg(opts)] : [], span: w.span(u) });
+      return;
+    }
     if (!origin || !INSTANCE_MODULES.has(origin.module)) return;
   }
   w.facts.instances.push({ local, module: origin.module, path: origin.path, args: (u.arguments ?? []).map((a) => w.arg(a)), span: w.span(u) });
+}
+
+/** A manifest written inline, or a `const` of this file holding an object literal (declared in an enclosing function or at top level). */
+function manifestObject(w: Walk, e: TS.Expression | undefined): TS.Expression | undefined {
+  const ts = w.ts;
+  const u = e && w.unwrap(e);
+  if (!u || !ts.isIdentifier(u)) return u;
+  const lists: (readonly TS.Statement[])[] = [];
+  for (let i = 0; i < w.functionCount; i++) {
+    const body = (w.parent(w.functionDepth(i)) as TS.FunctionLikeDeclaration).body;
+    if (body && ts.isBlock(body)) lists.push(body.statements);
+  }
+  lists.push(w.sf.statements);
+  for (const list of lists) {
+    for (const st of list) {
+      if (!ts.isVariableStatement(st) || !(st.declarationList.flags & ts.NodeFlags.Const)) continue;
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === u.text && d.initializer) return d.initializer;
+    }
+  }
+  return undefined;
 }

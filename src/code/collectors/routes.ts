@@ -170,22 +170,44 @@ function use(call: TS.CallExpression, recv: TS.Expression, w: Walk): void {
   const framework = frameworkOf(origin?.module, w);
   let mounted = false;
   for (const t of targets) {
-    if (healthMiddleware(w, t, owner, prefix, call, lin)) {
+    // koa-mount: `app.use(mount('/v1', router.routes()))` serves what it wraps under its own prefix.
+    const km = koaMount(w, t);
+    if (km) {
+      const under = prefix === undefined || km.prefix === undefined ? undefined : prefix.replace(/\/+$/, '') + km.prefix;
+      // Something unseen (`mount('/static', serve('public'))`) serves the prefix.
+      if (!mountOne(w, km.target, under, owner, framework, call, lin) && under) w.facts.mounts.push({ kind: 'mount', framework, owner, prefix: under, span: w.span(call) });
       mounted = true;
-      continue;
-    }
-    if (isFunctionLiteral(w, t)) {
-      if (prefix) push(w, call, { framework, owner, method: 'ALL', path: prefix, span: w.span(call), handler: handlerOf(w, t) }, lin);
-      mounted = true;
-      continue;
-    }
-    const target = mountTarget(w, t, lin);
-    if (!target) continue;
-    w.facts.mounts.push({ kind: 'mount', framework, owner, prefix, target, span: w.span(call) });
-    mounted = true;
+    } else if (mountOne(w, t, prefix, owner, framework, call, lin)) mounted = true;
   }
   // A middleware from a package (`app.use('/healthz', healthcheck())`) serves its prefix: a mount of something unseen.
   if (!mounted && prefix) w.facts.mounts.push({ kind: 'mount', framework, owner, prefix, span: w.span(call) });
+}
+
+/** One thing `use()` mounts under a prefix: a health middleware, an inline handler, or a router, app or plugin. False for anything else. */
+function mountOne(w: Walk, t: TS.Expression, prefix: string | undefined, owner: string, framework: string, call: TS.CallExpression, lin: Lineage): boolean {
+  if (healthMiddleware(w, t, owner, prefix, call, lin)) return true;
+  if (isFunctionLiteral(w, t)) {
+    if (prefix) push(w, call, { framework, owner, method: 'ALL', path: prefix, span: w.span(call), handler: handlerOf(w, t) }, lin);
+    return true;
+  }
+  const target = mountTarget(w, t, lin);
+  if (!target) return false;
+  w.facts.mounts.push({ kind: 'mount', framework, owner, prefix, target, span: w.span(call) });
+  return true;
+}
+
+/**
+ * `mount('/v1', x)` and `mount(x)` of koa-mount (under any local name): the prefix (`''` when none,
+ * which is koa-mount's `/`; undefined when not literal) and what it wraps (a router's `routes()`, a
+ * router, a Koa app).
+ */
+function koaMount(w: Walk, e: TS.Expression): { prefix?: string; target: TS.Expression } | undefined {
+  const u = w.unwrap(e);
+  if (!w.ts.isCallExpression(u) || !u.arguments.length || !fromImport(w, u.expression)) return undefined;
+  const origin = w.resolve(u.expression);
+  if (origin?.module !== 'koa-mount' || origin.path.some((p) => p !== 'default')) return undefined;
+  const [a0, a1] = u.arguments;
+  return a1 ? { prefix: literalText(w, a0), target: a1 } : { prefix: '', target: a0 };
 }
 
 /** Middleware that serves its own health route: express-actuator's `/health` under its `basePath`. */
