@@ -1,7 +1,7 @@
 import { defineRule } from '../src/rule.js';
 import { describeService } from '../src/cross/link.js';
 import { findSigtermHandling } from '../src/code/shutdown.js';
-import { runtimeFiles } from '../src/code/scope.js';
+import { otherProcessEntries, runtimeFiles } from '../src/code/scope.js';
 import { serverStarts } from '../src/code/servers.js';
 import type { ServerStart } from '../src/code/facts.js';
 
@@ -23,7 +23,9 @@ export default defineRule({
   fix: 'Catch SIGTERM: stop accepting connections, let in-flight requests finish, close pools, then exit.',
   check({ app, report }) {
     for (const service of app.services) {
-      if (findSigtermHandling(runtimeFiles(app, service))) continue;
+      // A handler in the entry of another script's process (a queue worker beside the API) is not the server's.
+      const elsewhere = otherProcessEntries(app, service);
+      if (findSigtermHandling(runtimeFiles(app, service).filter((f) => !elsewhere.has(f)))) continue;
       const [first, ...others] = serverStarts(service);
       if (!first) continue;
       const { start } = first;

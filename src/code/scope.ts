@@ -18,6 +18,8 @@ export interface ServiceCode {
    * `typeof window`. A shared editor package the server imports for its document schema is one.
    */
   browser: Set<CodeFacts>;
+  /** The files the server's entries reach through imports (the rest of `runtime` is loaded some other way, or by another process). */
+  reached: Set<CodeFacts>;
 }
 
 const cache = new WeakMap<Service, ServiceCode>();
@@ -90,7 +92,7 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   // Files under `public/` or `static/` are what the server hands to browsers, unless the server itself lives there.
   const isStatic = (f: CodeFacts) => isStaticAsset(rel(f));
   const staticServer = entries.some(isStatic);
-  const out: ServiceCode = { runtime: [], other: [], browser: new Set() };
+  const out: ServiceCode = { runtime: [], other: [], browser: new Set(), reached: server };
   for (const f of server) (isTestPath(rel(f)) ? out.other : out.runtime).push(f);
   for (const f of service.files) {
     if (server.has(f)) continue;
@@ -102,6 +104,29 @@ export function serviceCode(app: App, service: Service): ServiceCode {
     if (isUi(f) || (server.has(f) && !serverSide.has(f)) || usesBrowserOnly(f)) out.browser.add(f);
   }
   cache.set(service, out);
+  return out;
+}
+
+/**
+ * The runtime files of a service that another package.json script runs as a process of its own
+ * (`"worker": "node src/worker.js"` beside `"start": "node src/main.js"`) and the server does not
+ * import, when the start script runs the server: what such a file installs (a SIGTERM handler) is
+ * that process's, not the server's.
+ * Empty without scripts, or when the start script names none of the server's files.
+ */
+export function otherProcessEntries(app: App, service: Service): Set<CodeFacts> {
+  const scripts = service.scriptFiles;
+  const out = new Set<CodeFacts>();
+  if (!scripts?.other.length) return out;
+  const rel = (f: CodeFacts) => insidePackage(f.file, service.folder) ?? f.file;
+  const servers = new Set(service.servers.map((s) => s.file));
+  const startsServer = service.files.some((f) => servers.has(f.file) && scripts.start.some((s) => sameModule(s, rel(f))));
+  if (!startsServer) return out;
+  const code = serviceCode(app, service);
+  for (const f of code.runtime) {
+    const r = rel(f);
+    if (!code.reached.has(f) && scripts.other.some((s) => sameModule(s, r)) && !scripts.start.some((s) => sameModule(s, r))) out.add(f);
+  }
   return out;
 }
 

@@ -303,4 +303,16 @@ describe(RULE, () => {
     assert.equal(findings[0]!.related, undefined);
     assert.deepEqual(model!.services[0]!.servers.map((s) => s.file), ['index.js']);
   });
+  it("does not count a handler in the entry of another script's process (a worker beside the API), unless the server imports it", async () => {
+    const files = (main: string) => ({
+      'package.json': '{"name":"campaigns","dependencies":{"express":"^4"},"scripts":{"start":"node src/main.js","worker":"node src/worker.js"}}',
+      'src/main.js': main,
+      'src/queue.js': 'exports.startConsumer = () => {};\nexports.stopConsumer = async () => {};\n',
+      'src/worker.js': "const { startConsumer, stopConsumer } = require('./queue');\nstartConsumer();\nprocess.on('SIGTERM', async () => { await stopConsumer(); process.exit(0); });\n",
+    });
+    const api = "const express = require('express');\nconst app = express();\napp.get('/healthz', (req, res) => res.send('ok'));\napp.listen(3000);\n";
+    assert.deepEqual(where((await lintFiles(files(api), { rules: [RULE] })).findings), [`${RULE} src/main.js:4`]);
+    // Imported by the server, the worker runs in the server's process, and so does its handler.
+    assert.deepEqual(where((await lintFiles(files(`require('./worker');\n${api}`), { rules: [RULE] })).findings), []);
+  });
 });
