@@ -5,8 +5,8 @@ import { placeFrom } from '../src/where.js';
 
 const REMOVES = /^(?:delete|del|clear|reset|pop|shift|splice|take|flushAll)$/;
 const COUNTS = /^(?:\+\+|--|\+=|-=)$/;
-/** Functions that register something: `register`, `registerEventHandler`, `subscribe`. */
-const REGISTERS = /^(?:register|subscribe)(?:[A-Z_]\w*)?$/;
+/** Functions that register something: `register`, `registerEventHandler`. */
+const REGISTERS = /^register(?:[A-Z_]\w*)?$/;
 
 interface Site {
   file: CodeFacts;

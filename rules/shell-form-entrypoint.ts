@@ -18,7 +18,7 @@ function why(p: SignalProblem): string {
 function nodeCommand(script: string | undefined): string[] | undefined {
   if (!script || /[;&|$`<>]/.test(script)) return undefined;
   const words = shellWords(script);
-  if (/^(?:sh|bash|ash|dash)$/.test(words[0] ?? '') && words[1] === '-c' && words.length === 3) return nodeCommand(words[2]);
+  if (/^(?:\/(?:usr\/)?bin\/)?(?:sh|bash|ash|dash)$/.test(words[0] ?? '') && words[1] === '-c' && words.length === 3) return nodeCommand(words[2]);
   return words[0] === 'node' ? words : undefined;
 }
 

@@ -148,8 +148,9 @@ export function linkServices(services: Service[], workloads: Workload[], explici
     for (const w of claim(byName, serviceNames(s))) if (w.containers[0]) add(s, w.containers[0], `${w.kind} "${w.name}" matches ${describe(s)}`);
   }
   // `containers: [{ name: expiration, image: ticketing-expiration }]` in Deployment `expiration-depl`.
+  // Only long-running workloads: a Job's container named `api` runs a migration of the api, not the api.
   const byContainer = indexBy(
-    workloads.flatMap((w) => w.containers).filter((c) => !linked.has(c)),
+    workloads.filter((w) => !w.runsToCompletion).flatMap((w) => w.containers).filter((c) => !linked.has(c)),
     (c) => c.name.toLowerCase(),
   );
   for (const s of services) {

@@ -83,6 +83,9 @@ describe('linking services to containers', () => {
       named('orders-depl', [['Orders', 'ticketing-orders'], ['proxy', 'envoy']]),
       named('payments', [['payments', 'x']]),
     ].join('---\n');
+    // A Job's container named like a service runs a task of it (a migration), not the service.
+    const job = 'apiVersion: batch/v1\nkind: Job\nmetadata: { name: db-migrate }\nspec:\n  template:\n    spec:\n      containers: [{ name: api, image: "shop/migrate" }]\n';
+    assert.deepEqual(links([svc('api')], job), []);
     assert.deepEqual(links([svc('apps/expiration'), svc('apps/orders', '@ticketing/orders'), svc('apps/payments'), svc('apps/proxy-free')], text), [
       'apps/payments -> undefined/payments/payments: Deployment "payments" matches folder "apps/payments"',
       'apps/expiration -> undefined/expiration-depl/expiration: container "expiration" of Deployment "expiration-depl" matches folder "apps/expiration"',

@@ -67,15 +67,12 @@ export function isTestOrTooling(rel: string): boolean {
 
 /**
  * Is the whole package test code or tooling, by its name or its folder: `integration-tests/`,
- * `@acme/test-utils`, `e2e`, `wekan-migration-tools`, or a package under `examples/` or `demo/`? Its servers are then no replicas.
+ * `@acme/test-utils`, `e2e`, `wekan-migration-tools`? Its servers are then no replicas.
  */
 export function isTestOrToolingPackage(name: string | undefined, folder: string): boolean {
   const base = folder === '.' ? undefined : folder.slice(folder.lastIndexOf('/') + 1);
-  return [name?.replace(/^@[^/]+\//, ''), base].some((n) => !!n && TOOLING_PACKAGE.test(n)) || EXAMPLE_FOLDER.test(folder);
+  return [name?.replace(/^@[^/]+\//, ''), base].some((n) => !!n && TOOLING_PACKAGE.test(n));
 }
-
-/** A package inside an examples or demo folder (`examples/chat`, `rtmp/demo/client/server`) shows how to use something; no cluster runs it. */
-const EXAMPLE_FOLDER = /(?:^|\/)(?:examples?|demos?)\//i;
 
 /** Does the package build an image for the cluster (a Dockerfile not named for development or CI)? Then it runs in replicas, whatever its name says. */
 export function buildsImage(pkg: { dockerfiles: readonly { file: string }[] }): boolean {

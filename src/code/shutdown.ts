@@ -42,7 +42,7 @@ export function findSigtermHandling(files: CodeFacts[]): SigtermHandling | undef
     for (const m of f.methodCalls) {
       if (m.method === 'enableShutdownHooks' && listsSigterm(m.args[0])) return { how: 'enableShutdownHooks()', file: f.file, line: m.span.line };
     }
-    const apollo = apolloStandalone(f);
+    const apollo = apolloStandalone(f, files);
     if (apollo) return { how: apollo.how, file: f.file, line: apollo.line };
     for (const i of f.imports) {
       if (SHUTDOWN_PLUGINS.has(i.module)) return { how: i.module, file: f.file, line: i.line };
@@ -54,18 +54,18 @@ export function findSigtermHandling(files: CodeFacts[]): SigtermHandling | undef
 /**
  * Apollo Server's standalone servers stop and drain themselves on SIGTERM (`stopOnTerminationSignals`,
  * on unless `NODE_ENV` is `test`): `new ApolloServer()` of `apollo-server` (version 3, which
- * listens itself) and `startStandaloneServer()` of `@apollo/server` (version 4). Not when this file
- * turns it off; an `ApolloServer` of another integration (`apollo-server-express`) only stops
- * itself, not the app's server, and does not count.
+ * listens itself) and `startStandaloneServer()` of `@apollo/server` (version 4). Only when every
+ * `ApolloServer` of the files is made with literal options that leave it on: options in a variable
+ * or spread in may turn it off. An `ApolloServer` of another integration (`apollo-server-express`)
+ * only stops itself, not the app's server, and does not count.
  */
-function apolloStandalone(f: CodeFacts): { how: string; line: number } | undefined {
-  const off = (a: Arg | undefined) => a?.t === 'obj' && a.props.stopOnTerminationSignals?.t === 'bool' && !a.props.stopOnTerminationSignals.v;
-  if (f.libCalls.some((c) => c.module === '@apollo/server' && c.path[0] === 'ApolloServer' && off(c.args[0]))) return undefined;
-  for (const c of f.libCalls) {
-    if (c.module === 'apollo-server' && c.path[0] === 'ApolloServer' && c.isNew && !off(c.args[0])) return { how: 'apollo-server (stopOnTerminationSignals)', line: c.span.line };
-    if (c.module === '@apollo/server/standalone' && c.path[0] === 'startStandaloneServer') return { how: 'startStandaloneServer() (stopOnTerminationSignals)', line: c.span.line };
-  }
-  return undefined;
+function apolloStandalone(f: CodeFacts, files: CodeFacts[]): { how: string; line: number } | undefined {
+  const start = f.libCalls.find((c) => (c.module === 'apollo-server' && c.path[0] === 'ApolloServer' && c.isNew) || (c.module === '@apollo/server/standalone' && c.path[0] === 'startStandaloneServer'));
+  if (!start) return undefined;
+  const on = (a: Arg | undefined) => a?.t === 'obj' && !a.spread && !(a.props.stopOnTerminationSignals && !(a.props.stopOnTerminationSignals.t === 'bool' && a.props.stopOnTerminationSignals.v));
+  const made = files.flatMap((g) => g.libCalls.filter((c) => (c.module === 'apollo-server' || c.module === '@apollo/server') && c.path[0] === 'ApolloServer' && c.isNew));
+  if (!made.every((c) => on(c.args[0]))) return undefined;
+  return { how: `${start.module === 'apollo-server' ? 'apollo-server' : 'startStandaloneServer()'} (stopOnTerminationSignals)`, line: start.span.line };
 }
 
 /**

@@ -154,6 +154,9 @@ describe(RULE, () => {
     const strategy = await lintFiles({ 'package.json': pkg, 'src/main.ts': custom }, { rules: [RULE] });
     assert.deepEqual(where(strategy.findings), []);
     assert.deepEqual(strategy.model!.services[0]!.servers.map((s) => s.start.span.line), [9]);
+    // The consumer's name is its function's: an HTTP app of the same name in another function is a server.
+    const modes = "import { NestFactory } from '@nestjs/core';\nimport { Transport } from '@nestjs/microservices';\nasync function worker() {\n  const app = await NestFactory.createMicroservice(AppModule, { transport: Transport.KAFKA });\n  await app.listen();\n}\nasync function http() {\n  const app = await NestFactory.create(AppModule);\n  await app.listen(3000, '127.0.0.1');\n}\nif (process.env.MODE === 'worker') worker();\nelse http();\n";
+    assert.deepEqual(where((await lintFiles({ 'package.json': pkg, 'src/main.ts': modes }, { rules: [RULE] })).findings), [`${RULE} src/main.ts:9`]);
     // A gRPC (or TCP) microservice listens on a port: still a server.
     const grpc = await lintFiles({ 'package.json': pkg, 'src/main.ts': consumer('Transport.GRPC') }, { rules: [RULE] });
     assert.deepEqual(grpc.model!.services[0]!.servers.map((s) => s.start.span.line), [6]);

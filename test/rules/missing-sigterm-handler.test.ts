@@ -219,10 +219,6 @@ describe(RULE, () => {
         'packages/contests/src/server.ts': "import express from 'express';\nexpress().listen(3000);\n",
         'packages/latest/package.json': '{"name":"@shop/latest-prices"}',
         'packages/latest/src/server.ts': "import express from 'express';\nexpress().listen(3001);\n",
-        'examples/chat/package.json': '{"name":"chat-example"}',
-        'examples/chat/server.js': "const express = require('express');\nexpress().listen(3002);\n",
-        'rtmp/demo/client/server/package.json': '{"name":"server"}',
-        'rtmp/demo/client/server/server.js': "const express = require('express');\nexpress().listen(3003);\n",
       },
       { rules: [RULE] },
     );
@@ -291,6 +287,13 @@ describe(RULE, () => {
       `import { ApolloServer } from '@apollo/server';\nimport { startStandaloneServer } from '@apollo/server/standalone';\nconst server = new ApolloServer({ typeDefs: 'type Query { a: String }', resolvers: {}${options} });\nawait startStandaloneServer(server, { listen: { port: 4000 } });\n`;
     assert.deepEqual(where((await lint({ 'index.mjs': v4('') })).findings), []);
     assert.deepEqual(where((await lint({ 'index.mjs': v4(', stopOnTerminationSignals: false') })).findings), [`${RULE} index.mjs:4`]);
+    // Options it cannot read may turn it off, and so may the ApolloServer of another file.
+    assert.deepEqual(where((await lint({ 'index.mjs': v4(', ...options') })).findings), [`${RULE} index.mjs:4`]);
+    const apart = {
+      'server.mjs': "import { ApolloServer } from '@apollo/server';\nexport const server = new ApolloServer({ typeDefs: 'type Query { a: String }', resolvers: {}, stopOnTerminationSignals: false });\n",
+      'index.mjs': "import { startStandaloneServer } from '@apollo/server/standalone';\nimport { server } from './server.mjs';\nawait startStandaloneServer(server, { listen: { port: 4000 } });\n",
+    };
+    assert.deepEqual(where((await lint(apart)).findings), [`${RULE} index.mjs:3`]);
     // Another integration stops Apollo, not the app's own server.
     const express = "const express = require('express');\nconst { ApolloServer } = require('apollo-server-express');\nconst app = express();\nconst apollo = new ApolloServer({ typeDefs: 'type Query { a: String }', resolvers: {} });\napollo.start().then(() => { apollo.applyMiddleware({ app }); app.listen(4000); });\n";
     assert.deepEqual(where((await lint({ 'index.js': express })).findings), [`${RULE} index.js:5`]);

@@ -814,4 +814,11 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} server.js:2`, `${RULE} server.js:3`]);
     for (const f of findings) assert.match(f.message, /in the GET \/x handler \(line 4\)/);
   });
+  it("reports a method of an object literal that writes through this, and a keyed map of lazily made instances", async () => {
+    const store = "const express = require('express');\nconst store = {\n  sessions: {\n    data: {},\n    set(id, s) { this.data[id] = s; },\n    get(id) { return this.data[id]; },\n  },\n};\nconst app = express();\napp.get('/healthz', (req, res) => res.send('ok'));\napp.post('/login', (req, res) => { store.sessions.set(req.body.id, { user: req.body.user }); res.end(); });\napp.get('/me', (req, res) => res.json(store.sessions.get(req.query.id)));\nconst server = app.listen(process.env.PORT || 8080, '0.0.0.0');\nprocess.on('SIGTERM', () => server.close());\n";
+    assert.deepEqual(where((await lintFiles({ 'package.json': EXPRESS, 'src/server.js': store }, { rules: [RULE] })).findings), [`${RULE} src/server.js:2`]);
+    // `rooms[id] ??= new Room(id)` makes one Room per room, not one per process: the constructor's write runs per request.
+    const rooms = "const express = require('express');\nconst rooms = {};\nconst members = new Map();\nclass Room {\n  constructor(id) {\n    this.id = id;\n    members.set(id, new Set());\n  }\n}\nconst app = express();\napp.get('/healthz', (req, res) => res.send('ok'));\napp.post('/rooms/:id/join', (req, res) => {\n  rooms[req.params.id] ??= new Room(req.params.id);\n  members.get(req.params.id).add(req.body.user);\n  res.end();\n});\nconst server = app.listen(process.env.PORT || 8080, '0.0.0.0');\nprocess.on('SIGTERM', () => server.close());\n";
+    assert.deepEqual(where((await lintFiles({ 'package.json': EXPRESS, 'src/server.js': rooms }, { rules: [RULE] })).findings), [`${RULE} src/server.js:2`, `${RULE} src/server.js:3`]);
+  });
 });

@@ -34,6 +34,8 @@ describe(RULE, () => {
     assert.match(at('fire/yarn-entrypoint/Dockerfile', 5).message, /^ENTRYPOINT runs "yarn start"/);
     assert.equal(at('fire/nested-shell/Dockerfile', 5).message, 'CMD runs sh -c "node dist/main.js" in shell form: /bin/sh gets SIGTERM, not node, so the graceful shutdown code never runs');
     assert.equal(at('fire/nested-shell/Dockerfile', 5).hint, 'CMD ["node", "dist/main.js"]');
+    const bin = await lintFiles({ 'Dockerfile': 'FROM node:20\nCMD /bin/sh -c "node server.js"\n' }, { rules: [RULE] });
+    assert.equal(bin.findings[0]?.hint, 'CMD ["node", "server.js"]');
     assert.match(at('fire/multi-stage/Dockerfile', 10).message, /^ENTRYPOINT runs "node dist\/server\.js" in shell form/);
     assert.match(at('fire/manifests.yaml', 16).message, /^Deployment "search" container "api" runs node through \/bin\/sh -c "node scripts\/warm-cache\.js && node dist\/server\.js" without exec/);
     assert.equal(at('fire/manifests.yaml', 16).column, 11, 'on the command field');

@@ -711,7 +711,12 @@ function ownMember(w: Walk, literal: TS.ObjectLiteralExpression | undefined, pat
     const next = p && ts.isPropertyAssignment(p) ? w.unwrap(p.initializer) : undefined;
     o = next && ts.isObjectLiteralExpression(next) ? next : undefined;
   }
-  return !!o && !!member(o, name);
+  const m = o && member(o, name);
+  if (!m) return false;
+  // A method that writes through `this` (`set(id, s) { this.data[id] = s; }`) changes the object: that is a write.
+  const fn = ts.isPropertyAssignment(m) ? w.unwrap(m.initializer) : m;
+  const usesThis = (ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) && /\bthis\b/.test(w.text(fn, Infinity));
+  return !usesThis;
 }
 
 /** `n + 1`, `(counts.get(k) ?? 0) - 1`, or a record that starts counts: `{ successCount: 0, failures: 0 }`. */
@@ -810,7 +815,11 @@ function madeOnce(w: Walk, st: FileState, node: TS.Node): boolean {
   const chain = w.targetChain(a.left);
   if (!chain) return false;
   const root = chain[0]!;
-  const kept = root === 'this' ? chain.length === 2 && !!staticClass(w) : (st.classes.has(root) || st.roots.has(root)) && !shadowed(w, root);
+  // One slot (`instance`, `S.instance`, `this.instance` in a static method): not a keyed map of them (`rooms[id] ??= new Room()`).
+  const kept =
+    root === 'this'
+      ? chain.length === 2 && chain[1] !== '[]' && !!staticClass(w)
+      : (chain.length === 1 || (chain.length === 2 && chain[1] !== '[]' && st.classes.has(root))) && (st.classes.has(root) || st.roots.has(root)) && !shadowed(w, root);
   if (!kept) return false;
   return op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken || (op === ts.SyntaxKind.EqualsToken && isLazyInit(w, chain.join('.'), a));
 }

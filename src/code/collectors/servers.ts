@@ -27,7 +27,7 @@ export const servers: Collector = {
       const hapi = origin?.module === '@hapi/hapi' || origin?.module === 'hapi';
       if (method !== 'listen' && !(method === 'start' && hapi)) return;
       // A NestJS microservice listens on a message broker, not on a port.
-      if (ts.isIdentifier(callee.expression) && w.local(MICROSERVICES, noNames).has(callee.expression.text)) return;
+      if (ts.isIdentifier(callee.expression) && inScope(w, MICROSERVICES, callee.expression.text)) return;
       w.facts.servers.push({
         framework: origin?.module,
         receiver: w.text(callee.expression, 60),
@@ -52,9 +52,26 @@ export const servers: Collector = {
   },
 };
 
-/** Names bound to a NestJS microservice in this file. */
+/** Names bound to a NestJS microservice, by the function (or file) that declares them. */
 const MICROSERVICES = localKey();
-const noNames = (): Set<string> => new Set();
+const noNames = (): Map<TS.Node, Set<string>> => new Map();
+
+/** Note a name declared in the function (or file) around the node being visited. */
+function declare(w: Walk, key: typeof MICROSERVICES, name: string): void {
+  const byScope = w.local(key, noNames);
+  const fn = w.enclosingFunction();
+  let names = byScope.get(fn);
+  if (!names) byScope.set(fn, (names = new Set()));
+  names.add(name);
+}
+
+/** Is the name, as the node being visited sees it, one noted by {@link declare}: in its function or one around it, or the file? */
+function inScope(w: Walk, key: typeof MICROSERVICES, name: string): boolean {
+  const byScope = w.local(key, noNames);
+  if (!byScope.size) return false;
+  for (let i = 0; i < w.functionCount; i++) if (byScope.get(w.parent(w.functionDepth(i))!)?.has(name)) return true;
+  return !!byScope.get(w.sf)?.has(name);
+}
 /** Methods that make a NestJS microservice, with the place of their options among the arguments. */
 const MICROSERVICE_MAKERS = new Map([
   ['connectMicroservice', 0],
@@ -76,7 +93,7 @@ function noteMicroservice(w: Walk, d: TS.VariableDeclaration): void {
   const init = d.initializer && w.unwrap(d.initializer);
   if (!ts.isIdentifier(d.name) || !init) return;
   if (ts.isObjectLiteralExpression(init)) {
-    if (brokerOptions(w, init)) w.local(BROKER_OPTIONS, noNames).add(d.name.text);
+    if (brokerOptions(w, init)) declare(w, BROKER_OPTIONS, d.name.text);
     return;
   }
   if (!ts.isCallExpression(init)) return;
@@ -84,8 +101,8 @@ function noteMicroservice(w: Walk, d: TS.VariableDeclaration): void {
   const at = ts.isPropertyAccessExpression(callee) ? MICROSERVICE_MAKERS.get(callee.name.text) : undefined;
   const options = at === undefined ? undefined : init.arguments[at] && w.unwrap(init.arguments[at]);
   if (!options) return;
-  const broker = ts.isObjectLiteralExpression(options) ? brokerOptions(w, options) : ts.isIdentifier(options) && w.local(BROKER_OPTIONS, noNames).has(options.text);
-  if (broker) w.local(MICROSERVICES, noNames).add(d.name.text);
+  const broker = ts.isObjectLiteralExpression(options) ? brokerOptions(w, options) : ts.isIdentifier(options) && inScope(w, BROKER_OPTIONS, options.text);
+  if (broker) declare(w, MICROSERVICES, d.name.text);
 }
 
 /** Microservice options with a broker transport (`transport: Transport.RMQ`) or a custom strategy. */
