@@ -118,6 +118,18 @@ describe(RULE, () => {
     assert.match(glue.findings[0]!.message, /among the routes this linter can see\)/);
   });
 
+  it("counts the health check that apollo-server 3 serves itself, unless healthCheckPath is null; not one of @apollo/server 4", async () => {
+    const apollo = (module: string, options: string) => ({
+      'package.json': '{"name":"graph"}',
+      'index.js': `const { ApolloServer, gql } = require('${module}');\nconst server = new ApolloServer({ typeDefs: gql\`type Query { a: String }\`, resolvers: {}${options} });\nserver.listen({ port: 4000 });\n`,
+    });
+    const lint = async (module: string, options = '') => where((await lintFiles(apollo(module, options), { rules: [RULE] })).findings);
+    assert.deepEqual(await lint('apollo-server'), []);
+    assert.deepEqual(await lint('apollo-server', ", healthCheckPath: '/status'"), []);
+    assert.deepEqual(await lint('apollo-server', ', healthCheckPath: null'), [`${RULE} index.js:3`]);
+    assert.deepEqual(await lint('@apollo/server'), [`${RULE} index.js:3`]);
+  });
+
   it('finds a health route in a router of another workspace package', async () => {
     const { findings } = await lintFiles(
       {

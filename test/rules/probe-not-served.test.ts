@@ -280,6 +280,23 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles(files('/ready'), { rules: [RULE] })).findings), []);
   });
 
+  it("serves apollo-server 3's health check on its default path or on healthCheckPath", async () => {
+    const served = async (options: string, path: string) => {
+      const cwd = writeProject({
+        'package.json': '{"name":"graph"}',
+        'src/index.js': `const { ApolloServer } = require('apollo-server');\nconst server = new ApolloServer({ typeDefs, resolvers${options} });\nserver.listen(4000);\n`,
+        'k8s/api.yaml': deployment('acme/graph:1', readiness(path, 4000)),
+      });
+      const { model } = await buildModel({ cwd, paths: ['.'], config: NO_CONFIG });
+      const answer = answerFor(model, model.services[0]!, path);
+      return answer.kind === 'served' ? [answer.route.path, answer.route.library, answer.route.at.line] : answer.kind;
+    };
+    assert.deepEqual(await served('', '/.well-known/apollo/server-health'), ['/.well-known/apollo/server-health', 'apollo-server', 2]);
+    assert.deepEqual(await served(", healthCheckPath: '/healthz'", '/healthz'), ['/healthz', 'apollo-server', 2]);
+    assert.deepEqual(await served(", healthCheckPath: '/healthz'", '/.well-known/apollo/server-health'), 'unknown');
+    assert.deepEqual(await served(', healthCheckPath: null', '/.well-known/apollo/server-health'), 'unknown');
+  });
+
   it('stays silent when the route table cannot be trusted: non-literal paths, hand-written routers, unlinted mounts', async () => {
     const yaml = { 'k8s/api.yaml': deployment('acme/api:1', readiness('/healthz')) };
     const cases: Record<string, string>[] = [

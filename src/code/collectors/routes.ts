@@ -23,7 +23,7 @@ const REQUEST_ROOT = /^(?:req|request|ctx|context|url|parsed|parsedUrl|uri)$/;
 /**
  * HTTP routes and the prefixes they are mounted under, per file: Express/Koa/Fastify shorthand and
  * `route()`, Hapi `server.route()`, Nest controllers, hand-written `req.url === '/x'` routers, and
- * routes that terminus, lightship, `@nestjs/terminus` and `@fastify/under-pressure` serve.
+ * routes that terminus, lightship, `@nestjs/terminus`, `@fastify/under-pressure` and `apollo-server` serve.
  */
 export const routes: Collector = {
   kinds: ['CallExpression', 'NewExpression', 'ClassDeclaration', 'BinaryExpression', 'CaseClause'],
@@ -32,7 +32,7 @@ export const routes: Collector = {
     if (ts.isCallExpression(node)) onCall(node, w);
     else if (ts.isNewExpression(node)) {
       const origin = fromImport(w, node.expression) ? w.resolve(node.expression) : undefined;
-      if (origin) routerPrefix(node, origin, w);
+      if (origin && !apolloHealth(node, origin, w)) routerPrefix(node, origin, w);
     } else if (ts.isClassDeclaration(node)) controller(node, w);
     else if (ts.isBinaryExpression(node)) comparison(node, w);
     else if (ts.isCaseClause(node)) switchCase(node, w);
@@ -292,6 +292,24 @@ function libraryRoutes(call: TS.CallExpression, origin: Origin, w: Walk): boolea
     return true;
   }
   return false;
+}
+
+/** Where `apollo-server` (3) answers its health check unless `healthCheckPath` moves it. */
+const APOLLO_HEALTH = '/.well-known/apollo/server-health';
+
+/**
+ * `new ApolloServer(options)` of the standalone `apollo-server` (3): its `listen()` serves a health
+ * check, on `healthCheckPath` when that is given, none when it is `null`. (`@apollo/server` 4 has
+ * no health route; `apollo-server-express` serves one only through `applyMiddleware`.)
+ */
+function apolloHealth(e: TS.NewExpression, origin: Origin, w: Walk): boolean {
+  if (origin.module !== 'apollo-server' || origin.path.length !== 1 || origin.path[0] !== 'ApolloServer') return false;
+  const option = property(w, e.arguments?.[0], 'healthCheckPath');
+  const u = option && w.unwrap(option);
+  if (u?.kind === w.ts.SyntaxKind.NullKeyword) return true;
+  const path = u ? literalText(w, u) : APOLLO_HEALTH;
+  push(w, e, { framework: 'apollo-server', owner: 'apollo-server', method: 'GET', path, pathText: path === undefined ? w.text(u!) : undefined, span: w.span(e), library: origin.module });
+  return true;
 }
 
 /** Koa `new Router({ prefix: '/api' })`: the router's own prefix. */
