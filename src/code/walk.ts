@@ -540,7 +540,10 @@ export class Walk {
     const K = this.K;
     if (kind === K.VariableDeclaration) this.noteOrigin(node as TS.VariableDeclaration);
     else if (kind === K.BinaryExpression && (node as TS.BinaryExpression).operatorToken.kind === K.EqualsToken) this.noteAssignedOrigin(node as TS.BinaryExpression);
-    else if (kind === K.CallExpression) this.noteCall(node as TS.CallExpression);
+    else if (kind === K.CallExpression) {
+      this.noteCall(node as TS.CallExpression);
+      this.noteCallbackOrigin(node as TS.CallExpression);
+    }
 
     const scope = this.functionKinds[kind];
     if (scope !== 0) {
@@ -606,6 +609,26 @@ export class Walk {
     // `await Glue.compose(manifest)` resolves to the server the manifest describes.
     const composed = o && composedServer(o.module, o.path);
     return composed ? { module: composed, path: ['server'] } : o;
+  }
+
+  /**
+   * A callback's parameter that receives what a call makes: `Glue.compose(manifest, options,
+   * (err, server) => ...)` (hapi 16) hands on the server the manifest describes. The first origin
+   * of a name wins, as for declarations.
+   */
+  private noteCallbackOrigin(call: TS.CallExpression): void {
+    const args = call.arguments;
+    const n = args.length;
+    if (n < 2) return;
+    const K = this.K;
+    const fn = args[n - 1]!;
+    if (fn.kind !== K.ArrowFunction && fn.kind !== K.FunctionExpression) return;
+    const r = this.resolve(call.expression);
+    const composed = r && composedServer(r.module, r.path);
+    const p = (fn as TS.ArrowFunction).parameters[1];
+    if (!composed || !p || !this.ts.isIdentifier(p.name) || this.origins.has(p.name.text)) return;
+    this.origins.set(p.name.text, { module: composed, path: ['server'] });
+    this.learned++;
   }
 
   /** Unbound `require('m')` and `import('m')` count as imports (`app.register(require('plugin'))`). */

@@ -94,6 +94,32 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles(constant('0.0.0.0'), { rules: [RULE] })).findings), []);
   });
 
+  it("reads the server of Glue's callback form (hapi 16), with the address of the manifest's first connection when `server` sets none", async () => {
+    const glue = (module: string, server: string, connections: string) => ({
+      'package.json': '{"name":"api"}',
+      'index.js': [
+        `const Glue = require('${module}');`,
+        `const manifest = { server: { ${server} }, connections: [${connections}], registrations: [] };`,
+        'Glue.compose(manifest, { relativeTo: __dirname }, (err, server) => {',
+        '  if (err) throw err;',
+        "  server.start(() => console.log('started'));",
+        '});',
+      ].join('\n'),
+    });
+    const lint = async (...a: Parameters<typeof glue>) => (await lintFiles(glue(...a), { rules: [RULE] })).findings;
+    const onConnection = await lint('glue', '', "{ port: 3000, host: 'localhost' }");
+    assert.deepEqual(where(onConnection), [`${RULE} index.js:5`]);
+    assert.match(onConnection[0]!.message, /^server\.start\(\) binds to "localhost"/);
+    assert.deepEqual(onConnection[0]!.related, [{ file: 'index.js', line: 3, column: 1, message: 'host set here' }]);
+    assert.deepEqual(where(await lint('@hapi/glue', "port: 3000, address: '127.0.0.1'", '')), [`${RULE} index.js:5`]);
+    // `server` sets the address: the connection is not read.
+    assert.deepEqual(where(await lint('glue', "address: '0.0.0.0'", "{ port: 3000, host: 'localhost' }")), []);
+    assert.deepEqual(where(await lint('glue', '', "{ port: 3000, host: '0.0.0.0' }")), []);
+    assert.deepEqual(where(await lint('glue', '', '{ port: 3000 }')), []);
+    const awaited = { 'package.json': '{"name":"api"}', 'index.mjs': "import Glue from 'glue';\nconst server = await Glue.compose({ connections: [{ port: 3000, host: '127.0.0.1' }] });\nawait server.start();\n" };
+    assert.deepEqual(where((await lintFiles(awaited, { rules: [RULE] })).findings), [`${RULE} index.mjs:3`]);
+  });
+
   it('reads the host from a constant of the file, and also when another server of the service is fine', async () => {
     const { findings } = await lintFiles(
       {

@@ -77,6 +77,24 @@ describe(RULE, () => {
     }
   });
 
+  it("finds the server of Glue's callback form (hapi 16) and counts its stop on SIGTERM", async () => {
+    const glue = (handler: string) => ({
+      'package.json': '{"name":"api","dependencies":{"glue":"^4","hapi":"^16"}}',
+      'index.js': [
+        "const Glue = require('glue');",
+        'const manifest = { connections: [{ port: 3000 }], registrations: [] };',
+        'Glue.compose(manifest, { relativeTo: __dirname }, function (err, server) {',
+        '  server.start(() => {});',
+        handler,
+        '});',
+      ].join('\n'),
+    });
+    const { findings } = await lintFiles(glue(''), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} index.js:4`]);
+    assert.match(findings[0]!.message, /\(server\.start\(\)\)/);
+    assert.deepEqual(where((await lintFiles(glue("  process.on('SIGTERM', () => server.stop({ timeout: 10000 }, () => process.exit(0)));"), { rules: [RULE] })).findings), []);
+  });
+
   it('does not count a handler in test code of the package', async () => {
     const { findings } = await lintFiles(
       {
