@@ -612,22 +612,31 @@ export class Walk {
   }
 
   /**
-   * A callback's parameter that receives what a call makes: `Glue.compose(manifest, options,
-   * (err, server) => ...)` (hapi 16) hands on the server the manifest describes. The first origin
-   * of a name wins, as for declarations.
+   * A callback's parameter that receives what a call makes: `buildServer().then((app) => ...)`
+   * holds what `const app = await buildServer()` would, and `Glue.compose(manifest, options,
+   * (err, server) => ...)` (hapi 16) the server the manifest describes. The first origin of a name
+   * wins, as for declarations.
    */
   private noteCallbackOrigin(call: TS.CallExpression): void {
     const args = call.arguments;
     const n = args.length;
-    if (n < 2) return;
+    if (n === 0) return;
     const K = this.K;
-    const fn = args[n - 1]!;
-    if (fn.kind !== K.ArrowFunction && fn.kind !== K.FunctionExpression) return;
-    const r = this.resolve(call.expression);
-    const composed = r && composedServer(r.module, r.path);
-    const p = (fn as TS.ArrowFunction).parameters[1];
-    if (!composed || !p || !this.ts.isIdentifier(p.name) || this.origins.has(p.name.text)) return;
-    this.origins.set(p.name.text, { module: composed, path: ['server'] });
+    const isFn = (e: TS.Expression) => e.kind === K.ArrowFunction || e.kind === K.FunctionExpression;
+    const callee = this.unwrap(call.expression);
+    let p: TS.ParameterDeclaration | undefined;
+    let o: Origin | undefined;
+    if (isFn(args[0]!) && callee.kind === K.PropertyAccessExpression && (callee as TS.PropertyAccessExpression).name.text === 'then') {
+      p = (args[0] as TS.ArrowFunction).parameters[0];
+      o = p && this.createdBy((callee as TS.PropertyAccessExpression).expression);
+    } else if (n >= 2 && isFn(args[n - 1]!)) {
+      const r = this.resolve(callee);
+      const composed = r && composedServer(r.module, r.path);
+      p = composed ? (args[n - 1] as TS.ArrowFunction).parameters[1] : undefined;
+      o = composed ? { module: composed, path: ['server'] } : undefined;
+    }
+    if (!o || !p || !this.ts.isIdentifier(p.name) || this.origins.has(p.name.text)) return;
+    this.origins.set(p.name.text, o);
     this.learned++;
   }
 

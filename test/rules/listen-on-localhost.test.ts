@@ -120,6 +120,21 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles(awaited, { rules: [RULE] })).findings), [`${RULE} index.mjs:3`]);
   });
 
+  it('reads a Fastify app that an async factory of another module hands to a .then callback, as when awaited', async () => {
+    const factory = (index: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/server.js': "exports.buildServer = async () => { const app = require('fastify')(); app.get('/healthz', async () => 'ok'); return app; };\n",
+      'src/index.js': index,
+    });
+    const lint = async (index: string) => (await lintFiles(factory(index), { rules: [RULE] })).findings;
+    const cjs = await lint("require('./server').buildServer().then((app) => {\n  app.listen({ port: 3000 });\n  process.on('SIGTERM', () => app.close());\n});\n");
+    assert.deepEqual(where(cjs), [`${RULE} src/index.js:2`]);
+    assert.match(cjs[0]!.message, /^app\.listen\(\) has no host, and Fastify then listens on localhost only/);
+    const named = "const { buildServer } = require('./server');\nbuildServer().then(function (server) {\n  return server.listen({ port: 3000, host: HOST });\n});\n";
+    assert.deepEqual(where(await lint(named.replace('HOST', "'127.0.0.1'"))), [`${RULE} src/index.js:3`]);
+    assert.deepEqual(where(await lint(named.replace('HOST', "'0.0.0.0'"))), []);
+  });
+
   it('reads the host from a constant of the file, and also when another server of the service is fine', async () => {
     const { findings } = await lintFiles(
       {
