@@ -1,5 +1,5 @@
 import { defineRule } from '../src/rule.js';
-import { runtimeFiles } from '../src/code/scope.js';
+import { runtimeFiles, separateProcesses } from '../src/code/scope.js';
 import { serverStarts } from '../src/code/servers.js';
 import { shutdownPlans, type ShutdownPlan } from '../src/code/shutdown.js';
 
@@ -37,7 +37,9 @@ export default defineRule({
     const seen = new Set<string>();
     for (const service of app.services) {
       const framework = serverStarts(service)[0]?.start.framework;
-      for (const plan of shutdownPlans(runtimeFiles(app, service), app.modules)) {
+      // A process of its own (a spawned worker) has no server to close: its exit is not this one's.
+      const elsewhere = separateProcesses(app, service);
+      for (const plan of shutdownPlans(runtimeFiles(app, service).filter((f) => !elsewhere.has(f)), app.modules)) {
         if (!plan.signals.some((s) => STOP_SIGNALS.has(s))) continue;
         const closing = plan.steps.find((s) => s.kind === 'close');
         const close = closing && closing.text.replace(/\(.*$/s, '()');

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/rule.js';
 import { describeService } from '../src/cross/link.js';
 import { findSigtermHandling } from '../src/code/shutdown.js';
-import { otherProcessEntries, runtimeFiles } from '../src/code/scope.js';
+import { separateProcesses, runtimeFiles } from '../src/code/scope.js';
 import { serverStarts } from '../src/code/servers.js';
 import type { ServerStart } from '../src/code/facts.js';
 
@@ -23,8 +23,8 @@ export default defineRule({
   fix: 'Catch SIGTERM: stop accepting connections, let in-flight requests finish, close pools, then exit.',
   check({ app, report }) {
     for (const service of app.services) {
-      // A handler in the entry of another script's process (a queue worker beside the API) is not the server's.
-      const elsewhere = otherProcessEntries(app, service);
+      // A handler in a process of its own (a queue worker beside the API, a spawned script) is not the server's.
+      const elsewhere = separateProcesses(app, service);
       if (findSigtermHandling(runtimeFiles(app, service).filter((f) => !elsewhere.has(f)))) continue;
       const [first, ...others] = serverStarts(service);
       if (!first) continue;

@@ -1,5 +1,5 @@
 import type { App, Service } from '../model.js';
-import type { CodeFacts } from './facts.js';
+import type { Arg, CodeFacts } from './facts.js';
 import { buildsImage, insidePackage, isStaticAsset, isTestOrTooling, isTestPath, isTestSuite } from './paths.js';
 
 /** Imports that make a file browser code. */
@@ -107,27 +107,48 @@ export function serviceCode(app: App, service: Service): ServiceCode {
   return out;
 }
 
+/** Calls that start another process or thread on a file: `spawn('node', [__dirname + '/worker.js'])`, `fork('./jobs')`, `new Worker('./w.js')`. */
+const PROCESS_MODULES = new Set(['child_process', 'node:child_process', 'worker_threads', 'node:worker_threads', 'cluster', 'node:cluster']);
+
 /**
- * The runtime files of a service that another package.json script runs as a process of its own
- * (`"worker": "node src/worker.js"` beside `"start": "node src/main.js"`) and the server does not
- * import, when the start script runs the server: what such a file installs (a SIGTERM handler) is
- * that process's, not the server's.
- * Empty without scripts, or when the start script names none of the server's files.
+ * The runtime files of a service that run as a process (or thread) of their own, which the server
+ * does not import: the entry another package.json script runs (`"worker": "node src/worker.js"`
+ * beside a `start` script that runs the server), or a file the service spawns, forks or starts as a
+ * worker thread by name. What such a file installs (a SIGTERM handler, an exit) is that process's,
+ * not the server's.
  */
-export function otherProcessEntries(app: App, service: Service): Set<CodeFacts> {
-  const scripts = service.scriptFiles;
+export function separateProcesses(app: App, service: Service): Set<CodeFacts> {
   const out = new Set<CodeFacts>();
-  if (!scripts?.other.length) return out;
-  const rel = (f: CodeFacts) => insidePackage(f.file, service.folder) ?? f.file;
-  const servers = new Set(service.servers.map((s) => s.file));
-  const startsServer = service.files.some((f) => servers.has(f.file) && scripts.start.some((s) => sameModule(s, rel(f))));
-  if (!startsServer) return out;
   const code = serviceCode(app, service);
+  const rel = (f: CodeFacts) => insidePackage(f.file, service.folder) ?? f.file;
+  const scripts = service.scriptFiles;
+  const servers = new Set(service.servers.map((s) => s.file));
+  const startsServer = !!scripts && service.files.some((f) => servers.has(f.file) && scripts.start.some((s) => sameModule(s, rel(f))));
+  // The arguments of every call that starts a process or thread that look like a path (`'./cli.js'`,
+  // `path.join(__dirname, 'worker')`), not like its own arguments (`['start']`).
+  const spawned: string[] = [];
+  for (const f of service.files) {
+    for (const c of f.libCalls) if (PROCESS_MODULES.has(c.module)) for (const a of c.args) collectText(a, spawned);
+  }
+  spawned.splice(0, spawned.length, ...spawned.filter((t) => /[/\\]|\.[cm]?[jt]sx?\b|__dirname|__filename|import\.meta/.test(t)));
+  if (!startsServer && !spawned.length) return out;
   for (const f of code.runtime) {
+    if (code.reached.has(f) || servers.has(f.file)) continue;
     const r = rel(f);
-    if (!code.reached.has(f) && scripts.other.some((s) => sameModule(s, r)) && !scripts.start.some((s) => sameModule(s, r))) out.add(f);
+    const byScript = startsServer && scripts!.other.some((s) => sameModule(s, r)) && !scripts!.start.some((s) => sameModule(s, r));
+    const stem = r.slice(r.lastIndexOf('/') + 1).replace(/\.[cm]?[jt]sx?$/, '');
+    const named = new RegExp(`(?:^|[/'"\\s])${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\.[cm]?[jt]sx?)?(?:$|['"\\s])`);
+    if (byScript || (stem !== 'index' && spawned.some((t) => named.test(t)))) out.add(f);
   }
   return out;
+}
+
+/** The strings and expression texts of an argument, nested ones too. */
+function collectText(a: Arg, out: string[]): void {
+  if (a.t === 'str') out.push(a.v);
+  else if (a.t === 'other') out.push(a.text);
+  else if (a.t === 'arr') for (const i of a.items) collectText(i, out);
+  else if (a.t === 'obj') for (const v of Object.values(a.props)) collectText(v, out);
 }
 
 /** Do two package paths name the same module, the compiled output standing for its source (`dist/main.js`, `src/main.ts`)? */

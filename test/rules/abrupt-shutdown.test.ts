@@ -109,4 +109,14 @@ describe(RULE, () => {
     assert.deepEqual(where(findings), [`${RULE} src/server.ts:6`]);
     assert.equal(findings[0]!.message, 'the SIGTERM handler calls process.exit(0) without closing the server: in-flight requests are cut off mid-response');
   });
+  it('leaves out the handler of a process the service spawns, which has no server to close', async () => {
+    const server = (spawn: string) =>
+      `const { spawn, fork } = require('child_process');\nconst express = require('express');\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\nconst server = app.listen(3000);\n${spawn}\nprocess.on('SIGTERM', () => server.close(() => process.exit(0)));\n`;
+    const worker = 'async function poll() {}\nconst t = setInterval(poll, 1000);\nprocess.on(\'SIGTERM\', () => {\n  clearInterval(t);\n  process.exit(0);\n});\n';
+    const lint = (spawn: string) => lintFiles({ 'package.json': '{"name":"shop","main":"server.js","dependencies":{"express":"^4"}}', 'server.js': server(spawn), 'worker.js': worker }, { rules: [RULE] });
+    assert.deepEqual(where((await lint("spawn('node', [__dirname + '/worker.js'], { stdio: 'inherit' });")).findings), []);
+    assert.deepEqual(where((await lint("fork(require('path').join(__dirname, 'worker'));")).findings), []);
+    // Not spawned (loaded some other way, or a name that only looks alike), it is the server's process.
+    assert.deepEqual(where((await lint("spawn('node', ['networker.js']);")).findings), [`${RULE} worker.js:5`]);
+  });
 });

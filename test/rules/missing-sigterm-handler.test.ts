@@ -324,7 +324,7 @@ describe(RULE, () => {
     assert.equal(findings[0]!.related, undefined);
     assert.deepEqual(model!.services[0]!.servers.map((s) => s.file), ['index.js']);
   });
-  it("does not count a handler in the entry of another script's process (a worker beside the API), unless the server imports it", async () => {
+  it("does not count a handler in the entry of another script's process, or of one the server spawns (a worker beside the API), unless the server imports it", async () => {
     const files = (main: string) => ({
       'package.json': '{"name":"campaigns","dependencies":{"express":"^4"},"scripts":{"start":"node src/main.js","worker":"node src/worker.js"}}',
       'src/main.js': main,
@@ -335,5 +335,8 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles(files(api), { rules: [RULE] })).findings), [`${RULE} src/main.js:4`]);
     // Imported by the server, the worker runs in the server's process, and so does its handler.
     assert.deepEqual(where((await lintFiles(files(`require('./worker');\n${api}`), { rules: [RULE] })).findings), []);
+    // Spawned by the server, it is a process of its own.
+    const spawned = `const { fork } = require('child_process');\nfork(__dirname + '/worker.js');\n${api}`;
+    assert.deepEqual(where((await lintFiles({ ...files(spawned), 'package.json': '{"name":"campaigns","main":"src/main.js","dependencies":{"express":"^4"}}' }, { rules: [RULE] })).findings), [`${RULE} src/main.js:6`]);
   });
 });
