@@ -822,3 +822,30 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles({ 'package.json': EXPRESS, 'src/server.js': rooms }, { rules: [RULE] })).findings), [`${RULE} src/server.js:2`, `${RULE} src/server.js:3`]);
   });
 });
+describe(`${RULE}: start-up functions reached through import()`, () => {
+  const files = (bin: string) => ({
+    'package.json': '{"name":"hub","type":"module","dependencies":{"express":"^4"}}',
+    'src/index.ts':
+      "let sentry: { report(e: unknown): void } = { report() {} };\nexport async function server() {\n  if (process.env.SENTRY_DSN) sentry = await import('./sentry.js');\n  const { default: App } = await import('./app.js');\n  const app = new App();\n  process.once('SIGTERM', () => app.stop());\n  await app.boot();\n}\n",
+    'src/sentry.ts': 'export function report() {}\n',
+    'src/app.ts':
+      "import express from 'express';\nimport http from 'node:http';\nexport default class App {\n  http?: http.Server;\n  async boot() { const a = express(); a.get('/healthz', (_q, r) => { r.send('ok'); }); this.http = a.listen(3000); }\n  stop() { this.http?.close(); }\n}\n",
+    'bin/start.js': bin,
+  });
+  const lint = async (bin: string) => where((await lintFiles(files(bin), { rules: [RULE] })).findings);
+
+  it('takes a call through the namespace of a dynamic import at start-up as a call of the export', async () => {
+    assert.deepEqual(await lint("import { server } from '../src/index.js';\nserver();\n"), []);
+    assert.deepEqual(await lint("import('../src/index.js').then((m) => { m.server(); });\n"), []);
+    assert.deepEqual(await lint("import('../src/index.js').then(({ server }) => server());\n"), []);
+    assert.deepEqual(await lint("const m = await import('../src/index.js');\nm.server();\n"), []);
+    assert.deepEqual(await lint("const { server } = await import('../src/index.js');\nawait server();\n"), []);
+  });
+
+  it('still reports the write when the imported function is also called per request', async () => {
+    const bin = "import http from 'node:http';\nconst m = await import('../src/index.js');\nm.server();\nhttp.createServer(async (req, res) => { await m.server(); res.end(); }).listen(8080);\n";
+    assert.deepEqual(await lint(bin), [`${RULE} src/index.ts:1`]);
+    // Loaded but never called: `server` is run-time code, as without the import.
+    assert.deepEqual(await lint("import('../src/index.js').then((m) => m);\n"), [`${RULE} src/index.ts:1`]);
+  });
+});
