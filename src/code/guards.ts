@@ -123,15 +123,27 @@ export function lazyGuard(w: Walk, call: TS.Node, isBinding: (chain: readonly st
       if (a.elseStatement === child && testsPresent(w, a.expression, same)) return found;
     }
     if (ts.isBlock(a) && isFunctionLike(ts, w.parent(d + 1) ?? a)) {
-      for (const s of a.statements) {
-        if (s === child) break;
-        if (ts.isIfStatement(s) && returns(ts, s.thenStatement) && testsPresent(w, s.expression, same)) return found;
+      for (const s of earlyReturns(w, a)) {
+        if (s.pos >= child.pos) break;
+        if (testsPresent(w, s.expression, same)) return found;
       }
       return undefined;
     }
     child = a;
   }
   return undefined;
+}
+
+/** Key of the per-file early returns of each function body. */
+const EARLY_RETURNS = localKey();
+
+/** The `if (...) return` statements of a function body, in order; listed once per body, which may hold thousands of calls. */
+function earlyReturns(w: Walk, body: TS.Block): TS.IfStatement[] {
+  const ts = w.ts;
+  const known = w.local(EARLY_RETURNS, () => new Map<TS.Node, TS.IfStatement[]>());
+  let list = known.get(body);
+  if (!list) known.set(body, (list = body.statements.filter((s): s is TS.IfStatement => ts.isIfStatement(s) && returns(ts, s.thenStatement))));
+  return list;
 }
 
 function isOr(ts: Walk['ts'], k: TS.SyntaxKind): boolean {
