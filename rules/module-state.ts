@@ -48,6 +48,8 @@ export default defineRule({
         for (const write of file.writes) {
           const target = index.bindingOf(file, write);
           if (!target || !isMutation(target, write) || !index.isRuntime(file, write)) continue;
+          // `if (client) return client; return setup();`: setup() assigns client once, whoever asks.
+          if (write.binding && write.op === 'assign' && !write.path.length && write.run === 'function' && write.fn && index.onlyInitialises(file, write.fn, write.binding)) continue;
           const b = target.binding;
           if (b.decl === 'instance') {
             if (index.requestScoped(target.owner, b.name.slice(0, b.name.indexOf('#')))) continue;

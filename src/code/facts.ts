@@ -390,6 +390,8 @@ export interface FnCall extends Pick<RunContext, 'run' | 'fn'> {
   decorator?: boolean;
   /** Made under a lazy one-time guard (`if (S.instance == null) S.instance = new S()`): once per process, whoever asks. */
   once?: boolean;
+  /** Called only while this module-level binding or imported name is unset (`if (!client) await setup()`, `client ?? setup()`). */
+  guard?: string;
 }
 
 export interface TimerFact extends RunContext {

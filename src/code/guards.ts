@@ -86,6 +86,66 @@ export function isLazyInit(w: Walk, name: string, assign: TS.BinaryExpression): 
   }
 }
 
+/** How far up from a call its guard is looked for: guards stand right around the call they guard. */
+const GUARD_DEPTH = 32;
+
+/**
+ * The module-level name a call is guarded by, when the call only runs while that name is still
+ * unset: `if (!client) await setup()`, `client ?? setup()`, `client || setup()`,
+ * `client ? client : setup()`, or `if (client) return client;` earlier in the function body.
+ * `isBinding` says which names (dotted) count. A function called only that way and assigning the
+ * name is a lazy one-time initialisation whose guard stands at the call.
+ */
+export function lazyGuard(w: Walk, call: TS.Node, isBinding: (chain: readonly string[]) => boolean): string | undefined {
+  const ts = w.ts;
+  let found: string | undefined;
+  const same = (e: TS.Expression) => {
+    const c = w.chain(e);
+    if (!c || !isBinding(c)) return false;
+    found = c.join('.');
+    return true;
+  };
+  let child: TS.Node = call;
+  for (let d = 1; d <= GUARD_DEPTH; d++) {
+    const a = w.parent(d);
+    if (!a || ts.isSourceFile(a) || isFunctionLike(ts, a)) return undefined;
+    if (ts.isBinaryExpression(a) && a.right === child) {
+      const k = a.operatorToken.kind;
+      if (isOr(ts, k) && same(a.left)) return found;
+      if (k === ts.SyntaxKind.AmpersandAmpersandToken && testsAbsent(w, a.left, same)) return found;
+    }
+    if (ts.isConditionalExpression(a)) {
+      if (a.whenFalse === child && testsPresent(w, a.condition, same)) return found;
+      if (a.whenTrue === child && testsAbsent(w, a.condition, same)) return found;
+    }
+    if (ts.isIfStatement(a)) {
+      if (a.thenStatement === child && testsAbsent(w, a.expression, same)) return found;
+      if (a.elseStatement === child && testsPresent(w, a.expression, same)) return found;
+    }
+    if (ts.isBlock(a) && isFunctionLike(ts, w.parent(d + 1) ?? a)) {
+      for (const s of earlyReturns(w, a)) {
+        if (s.pos >= child.pos) break;
+        if (testsPresent(w, s.expression, same)) return found;
+      }
+      return undefined;
+    }
+    child = a;
+  }
+  return undefined;
+}
+
+/** Key of the per-file early returns of each function body. */
+const EARLY_RETURNS = localKey();
+
+/** The `if (...) return` statements of a function body, in order; listed once per body, which may hold thousands of calls. */
+function earlyReturns(w: Walk, body: TS.Block): TS.IfStatement[] {
+  const ts = w.ts;
+  const known = w.local(EARLY_RETURNS, () => new Map<TS.Node, TS.IfStatement[]>());
+  let list = known.get(body);
+  if (!list) known.set(body, (list = body.statements.filter((s): s is TS.IfStatement => ts.isIfStatement(s) && returns(ts, s.thenStatement))));
+  return list;
+}
+
 function isOr(ts: Walk['ts'], k: TS.SyntaxKind): boolean {
   return k === ts.SyntaxKind.BarBarToken || k === ts.SyntaxKind.QuestionQuestionToken;
 }

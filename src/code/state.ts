@@ -39,6 +39,8 @@ interface Site {
   fn?: string;
   decorator?: boolean;
   once?: boolean;
+  /** The name the call waits to be unset (see `FnCall`). */
+  guard?: string;
 }
 
 /** A function {@link StateIndex.isStartupFunction} is asking about: its callers in the replicas, up to the next to ask. */
@@ -391,6 +393,32 @@ export class StateIndex {
   }
 
   /**
+   * Is a top-level function that assigns `binding` a lazy one-time initialisation of it: called in
+   * the replicas only under a guard that it is still unset (`if (client) return client; return
+   * setup();`, `client ?? (await setup())`), in this file or through an import of the binding, or
+   * from start-up code? Then it assigns the binding once per process.
+   */
+  onlyInitialises(file: CodeFacts, fn: string, binding: string): boolean {
+    let guarded = false;
+    for (const s of this.sitesOf(file.file, fn)) {
+      if (!this.replica.has(s.file) || (s.file === file && s.fn === fn && s.run === 'function')) continue;
+      if (s.guard !== undefined && this.guardsBinding(s, file, binding)) guarded = true;
+      else if (s.run === 'top' || s.run === 'startup' || s.run === 'signal' || s.once) continue;
+      else if (!((s.run === 'function' || (s.run === 'method' && s.fn)) && this.isStartupFunction(s.file, s.fn ?? ''))) return false;
+    }
+    return guarded;
+  }
+
+  /** Does the call's guard name this binding of `file`: the binding itself, or an import of it? */
+  private guardsBinding(s: Site, file: CodeFacts, binding: string): boolean {
+    const guard = s.guard!;
+    if (s.file === file && names(file).bindings.has(guard)) return guard === binding;
+    const [root, ...rest] = guard.split('.');
+    const t = names(s.file).imports.has(root!) ? this.importTarget(s.file, root!, rest) : undefined;
+    return !!t && t.file === file && !t.rest.length && t.local === binding;
+  }
+
+  /**
    * Is this function or method reached at run time, as far as the calls of the run show? A call in a
    * request handler, a callback or a job is; a call from another function or method is when that
    * one is; a method nobody is seen calling is not, unless a framework calls it by its name
@@ -472,13 +500,14 @@ export class StateIndex {
     const shared = allSites.get(this.all);
     if (shared) return (this.callSites = shared);
     const out = new Map<string, Map<string, Site[]>>();
-    const push = (owner: string, fn: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string; decorator?: boolean; once?: boolean }) => {
+    const push = (owner: string, fn: string, file: CodeFacts, c: { run: RunContext['run']; fn?: string; decorator?: boolean; once?: boolean; guard?: string }) => {
       let byFn = out.get(owner);
       if (!byFn) out.set(owner, (byFn = new Map()));
       const list = byFn.get(fn);
       const site: Site = { file, run: c.run, fn: c.fn };
       if (c.decorator) site.decorator = true;
       if (c.once) site.once = true;
+      if (c.guard) site.guard = c.guard;
       if (list) list.push(site);
       else byFn.set(fn, [site]);
     };

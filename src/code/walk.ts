@@ -447,7 +447,11 @@ export class Walk {
     }
   }
 
-  /** `const x = require('m')`, `const { a, b: c } = require('m')`, `const y = require('m').y`. */
+  /**
+   * `const x = require('m')`, `const { a, b: c } = require('m')`, `const y = require('m').y`; and
+   * `const m = await import('m')`, whose namespace object holds the module's exports as a static
+   * `import * as m` would.
+   */
   private readRequire(d: TS.VariableDeclaration): void {
     const ts = this.ts;
     if (!d.initializer) return;
@@ -458,15 +462,31 @@ export class Walk {
       module = this.requireOf(init.expression);
       path = [init.name.text];
     }
-    if (!module) return;
-    if (ts.isIdentifier(d.name)) this.addImport(d.name.text, module, path, 'cjs', d);
-    else if (ts.isObjectBindingPattern(d.name)) {
-      for (const el of d.name.elements) {
+    if (module) this.bindImport(d.name, module, path, 'cjs', d);
+    else if (d.initializer.kind === ts.SyntaxKind.AwaitExpression && (module = this.dynamicImportOf(init))) this.bindImport(d.name, module, [], 'esm', d);
+  }
+
+  /** The names a declaration or parameter binds to a loaded module: the whole of it, or members destructured from it. */
+  private bindImport(name: TS.BindingName, module: string, path: string[], kind: 'esm' | 'cjs', node: TS.Node): void {
+    const ts = this.ts;
+    if (ts.isIdentifier(name)) this.addImport(name.text, module, path, kind, node);
+    else if (ts.isObjectBindingPattern(name)) {
+      for (const el of name.elements) {
         if (!ts.isIdentifier(el.name)) continue;
         const prop = el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)) ? el.propertyName.text : el.name.text;
-        this.addImport(el.name.text, module, [...path, prop], 'cjs', el);
+        // An ES module's `default` is what a default import names.
+        this.addImport(el.name.text, module, kind === 'esm' && prop === 'default' ? path : [...path, prop], kind, el);
       }
     }
+  }
+
+  /** `import('m')` → `'m'`. */
+  private dynamicImportOf(e: TS.Expression): string | undefined {
+    const ts = this.ts;
+    const u = this.unwrap(e);
+    if (!ts.isCallExpression(u) || u.expression.kind !== ts.SyntaxKind.ImportKeyword) return undefined;
+    const a = u.arguments[0];
+    return a && ts.isStringLiteralLike(a) ? a.text : undefined;
   }
 
   /** Record an import; `local` is `''` for side-effect imports, re-exports and unbound `require()`/`import()`. */
@@ -645,6 +665,11 @@ export class Walk {
     const ts = this.ts;
     const callee = this.unwrap(call.expression);
     const first = call.arguments[0];
+    // `import('m').then((m) => m.start())`: the callback's parameter is the module's namespace object.
+    if (first && ts.isPropertyAccessExpression(callee) && callee.name.text === 'then' && (ts.isArrowFunction(first) || ts.isFunctionExpression(first)) && first.parameters[0]) {
+      const module = this.dynamicImportOf(callee.expression);
+      if (module) this.bindImport(first.parameters[0].name, module, [], 'esm', callee.expression);
+    }
     if (!first || !ts.isStringLiteralLike(first)) return;
     if (callee.kind === ts.SyntaxKind.ImportKeyword) this.addImport('', first.text, [], 'esm', call);
     else if (ts.isIdentifier(callee) && callee.text === 'require') this.addImport('', first.text, [], 'cjs', call);

@@ -822,3 +822,86 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles({ 'package.json': EXPRESS, 'src/server.js': rooms }, { rules: [RULE] })).findings), [`${RULE} src/server.js:2`, `${RULE} src/server.js:3`]);
   });
 });
+describe(`${RULE}: start-up functions reached through import()`, () => {
+  const files = (bin: string) => ({
+    'package.json': '{"name":"hub","type":"module","dependencies":{"express":"^4"}}',
+    'src/index.ts':
+      "let sentry: { report(e: unknown): void } = { report() {} };\nexport async function server() {\n  if (process.env.SENTRY_DSN) sentry = await import('./sentry.js');\n  const { default: App } = await import('./app.js');\n  const app = new App();\n  process.once('SIGTERM', () => app.stop());\n  await app.boot();\n}\n",
+    'src/sentry.ts': 'export function report() {}\n',
+    'src/app.ts':
+      "import express from 'express';\nimport http from 'node:http';\nexport default class App {\n  http?: http.Server;\n  async boot() { const a = express(); a.get('/healthz', (_q, r) => { r.send('ok'); }); this.http = a.listen(3000); }\n  stop() { this.http?.close(); }\n}\n",
+    'bin/start.js': bin,
+  });
+  const lint = async (bin: string) => where((await lintFiles(files(bin), { rules: [RULE] })).findings);
+
+  it('takes a call through the namespace of a dynamic import at start-up as a call of the export', async () => {
+    assert.deepEqual(await lint("import { server } from '../src/index.js';\nserver();\n"), []);
+    assert.deepEqual(await lint("import('../src/index.js').then((m) => { m.server(); });\n"), []);
+    assert.deepEqual(await lint("import('../src/index.js').then(({ server }) => server());\n"), []);
+    assert.deepEqual(await lint("const m = await import('../src/index.js');\nm.server();\n"), []);
+    assert.deepEqual(await lint("const { server } = await import('../src/index.js');\nawait server();\n"), []);
+  });
+
+  it('still reports the write when the imported function is also called per request', async () => {
+    const bin = "import http from 'node:http';\nconst m = await import('../src/index.js');\nm.server();\nhttp.createServer(async (req, res) => { await m.server(); res.end(); }).listen(8080);\n";
+    assert.deepEqual(await lint(bin), [`${RULE} src/index.ts:1`]);
+    // Loaded but never called: `server` is run-time code, as without the import.
+    assert.deepEqual(await lint("import('../src/index.js').then((m) => m);\n"), [`${RULE} src/index.ts:1`]);
+  });
+});
+describe(`${RULE}: lazy initialisation guarded at the call`, () => {
+  const app = (state: string, extra = '') =>
+    [
+      "const express = require('express');",
+      "const { connect } = require('./db');",
+      state,
+      'const app = express();',
+      "app.get('/healthz', (req, res) => res.send('ok'));",
+      "app.get('/items', async (req, res) => res.json(await (await getClient()).items()));",
+      extra,
+      'const server = app.listen(3000);',
+      "process.on('SIGTERM', () => server.close());",
+      '',
+    ].join('\n');
+  const DB = 'exports.connect = async () => ({ items: async () => [] });\n';
+  const lint = async (state: string, extra = '') => {
+    const { findings } = await lintFiles({ 'package.json': EXPRESS, 'app.js': app(state, extra), 'db.js': DB }, { rules: [RULE] });
+    return findings.map((f) => `${f.line} ${f.message.slice(0, f.message.indexOf(':'))}`);
+  };
+  const setup = 'let client;\nasync function setup() {\n  client = await connect();\n  return client;\n}';
+
+  it('stays silent when every call of the function that assigns the binding waits for the binding to be unset', async () => {
+    for (const body of [
+      'if (client) return client;\n  return setup();',
+      'if (client !== undefined) {\n    return client;\n  }\n  return setup();',
+      'if (!client) await setup();\n  return client;',
+      'if (client == null) await setup();\n  return client;',
+      'return client ?? setup();',
+      'return client || (await setup());',
+      'return client ? client : setup();',
+      'return !client ? setup() : client;',
+    ]) {
+      assert.deepEqual(await lint(`${setup}\nasync function getClient() {\n  ${body}\n}`), [], body);
+    }
+    // Called once more at start-up, it still runs once.
+    assert.deepEqual(await lint(`${setup}\nsetup();\nasync function getClient() {\n  return client ?? setup();\n}`), []);
+  });
+
+  it('follows the guard through an import of the binding', async () => {
+    const db = 'import { connect } from "./conn";\nexport let client;\nexport async function setup() {\n  client = await connect();\n}\n';
+    const handler = "import express from 'express';\nimport { client, setup } from './db';\nconst app = express();\napp.get('/x', async (req, res) => {\n  if (!client) await setup();\n  res.json(await client.items());\n});\napp.listen(3000);\n";
+    const files = { 'package.json': EXPRESS, 'src/db.ts': db, 'src/conn.ts': DB.replace('exports.connect =', 'export const connect ='), 'src/server.ts': handler };
+    assert.deepEqual(where((await lintFiles(files, { rules: [RULE] })).findings), []);
+    const unguarded = handler.replace("app.listen(3000);", "app.post('/reconnect', async (req, res) => {\n  await setup();\n  res.end();\n});\napp.listen(3000);");
+    assert.deepEqual(where((await lintFiles({ ...files, 'src/server.ts': unguarded }, { rules: [RULE] })).findings), [`${RULE} src/db.ts:2`]);
+  });
+
+  it('still reports a function also called unguarded, a binding other than the guarded one, and a cache per key', async () => {
+    const guarded = `${setup}\nasync function getClient() {\n  if (client) return client;\n  return setup();\n}`;
+    assert.deepEqual(await lint(guarded, "app.post('/reconnect', async (req, res) => { await setup(); res.end(); });"), ['3 "client" (let) is reassigned in setup() (line 4)']);
+    const other = 'let client;\nlet connectedAt = 0;\nasync function setup() {\n  connectedAt = Date.now();\n  return connect();\n}\nasync function getClient() {\n  if (client) return client;\n  client = await setup();\n  return client;\n}';
+    assert.deepEqual(await lint(other), ['4 "connectedAt" (let) is reassigned in setup() (line 5)']);
+    const perKey = 'const cache = new Map();\nasync function load(k) {\n  const v = await (await connect()).items(k);\n  cache.set(k, v);\n  return v;\n}\nasync function getClient(k = "a") {\n  if (cache.has(k)) return cache.get(k);\n  return load(k);\n}';
+    assert.deepEqual(await lint(perKey), ['3 "cache" (Map) is a module-level cache filled in load() (line 4)']);
+  });
+});

@@ -1,6 +1,6 @@
 import { argumentContext, memberName, runContext } from '../context.js';
 import { CALLED_BY_NAME } from '../state.js';
-import { boundNames, constantValue, inFinally, isLazyInit, isNullish, onceGuarded, opensHandle, shadowed, storesFunction, storesPromise } from '../guards.js';
+import { boundNames, constantValue, inFinally, isLazyInit, isNullish, lazyGuard, onceGuarded, opensHandle, shadowed, storesFunction, storesPromise } from '../guards.js';
 import type { ExportFact, FnCall, RunContext, StateBinding, StateWrite, ValueKind } from '../facts.js';
 import type { TS } from '../typescript.js';
 import { isFunctionLike, localKey, type Collector, type Walk } from '../walk.js';
@@ -99,7 +99,7 @@ export const bindings: Collector = {
     }
     // `@Money()`: a decorator factory, called when the class is defined.
     const decorator = w.parent()?.kind === K.Decorator;
-    noteCall(w, st, callee, [], decorator ? decoratorContext(w) : undefined, decorator);
+    noteCall(w, st, callee, [], decorator ? decoratorContext(w) : undefined, decorator, false, decorator ? undefined : call);
   },
 };
 
@@ -735,7 +735,7 @@ const GLOBALS = new Set(['Object', 'JSON', 'Math', 'Promise', 'Array', 'console'
  * ones, of module-level objects' methods, and of other methods by name, with where they run (`ctx`
  * for a function passed as an argument).
  */
-function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[] = [], ctx?: RunContext, decorator = false, once = false): void {
+function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[] = [], ctx?: RunContext, decorator = false, once = false, call?: TS.CallExpression): void {
   const ts = w.ts;
   let name: string | undefined;
   let path: string[] = suffix;
@@ -786,16 +786,24 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
     byName = known;
     if (here !== undefined) st.current = { fn: here, ctx: c, byName };
   }
+  // Only a call inside a function can be left to run once by a guard around it.
+  const guard = call && c.run !== 'top' && c.run !== 'startup' && c.run !== 'signal' ? callGuard(w, st, call) : undefined;
   let paths = byName.get(name);
   if (!paths) byName.set(name, (paths = new Set()));
-  const p = (path.length ? path.join('.') : '') + (decorator ? '@' : '') + (once ? '!' : '');
+  const p = (path.length ? path.join('.') : '') + (decorator ? '@' : '') + (once ? '!' : '') + (guard ? `?${guard}` : '');
   if (paths.has(p)) return;
   paths.add(p);
-  const call: FnCall = { name, path, run: c.run };
-  if (c.fn) call.fn = c.fn;
-  if (decorator) call.decorator = decorator;
-  if (once) call.once = true;
-  w.facts.fnCalls.push(call);
+  const fact: FnCall = { name, path, run: c.run };
+  if (c.fn) fact.fn = c.fn;
+  if (decorator) fact.decorator = decorator;
+  if (once) fact.once = true;
+  if (guard) fact.guard = guard;
+  w.facts.fnCalls.push(fact);
+}
+
+/** The module-level binding (or imported name) whose being unset the call waits for: `if (!client) await setup()`. */
+function callGuard(w: Walk, st: FileState, call: TS.CallExpression): string | undefined {
+  return lazyGuard(w, call, (c) => !c.includes('[]') && (st.roots.has(c[0]!) || w.imports.has(c[0]!)) && !shadowed(w, c[0]!));
 }
 
 /**
