@@ -17,6 +17,12 @@ export const SIGNAL_EVENT = /^(?:SIG[A-Z0-9]+|exit|beforeExit)$/;
 const CRASH_EVENTS = new Set(['uncaughtException', 'unhandledRejection']);
 
 /** Callbacks that run synchronously or once where they stand: they take the context around them. */
+/** File system functions that call their callback once (not `watch`, `watchFile` or streams). */
+const ONE_SHOT_FS = new Set([
+  'readdir', 'readFile', 'writeFile', 'appendFile', 'stat', 'lstat', 'fstat', 'access', 'exists', 'mkdir', 'mkdtemp',
+  'rm', 'rmdir', 'unlink', 'rename', 'copyFile', 'realpath', 'readlink', 'open', 'close', 'chmod', 'chown', 'utimes',
+]);
+const FS_MODULES = new Set(['fs', 'node:fs', 'graceful-fs', 'fs-extra']);
 const INLINE_CALLS = new Set([
   'forEach', 'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex',
   'flatMap', 'sort', 'from', 'replace', 'replaceAll', 'then', 'catch', 'finally', 'once',
@@ -319,6 +325,8 @@ function callbackFrame(w: Walk, call: TS.CallExpression, node: TS.Node, depth?: 
   }
   if (last === 'listen') return { kind: 'startup', via: () => `${text()}() callback`, node };
   if (INLINE_CALLS.has(last)) return { kind: 'inline', node };
+  // `fs.readdir(dir, (err, files) => ...)`: called back once per call, so it runs where the call does.
+  if (ONE_SHOT_FS.has(last) && FS_MODULES.has(w.resolve(callee)?.module ?? '')) return { kind: 'inline', node };
   if ((last === 'on' || last === 'addListener') && event && STARTUP_EVENTS.has(event)) return { kind: 'startup', via: () => `'${event}' listener`, node };
   if (last === 'register' || (ts.isIdentifier(callee) && (PLUGIN_WRAPPERS.has(last) || w.imports.get(last)?.module === 'fastify-plugin'))) {
     return { kind: 'startup', via: () => `${text()}() plugin`, node };

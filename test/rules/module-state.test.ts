@@ -905,3 +905,14 @@ describe(`${RULE}: lazy initialisation guarded at the call`, () => {
     assert.deepEqual(await lint(perKey), ['3 "cache" (Map) is a module-level cache filled in load() (line 4)']);
   });
 });
+
+describe('module-state: file system callbacks', () => {
+  it("takes a file system callback for code that runs where its call does: once at start-up, per request in a handler, not for fs.watch", async () => {
+    const server = (body: string) =>
+      `const fs = require('fs');\nconst express = require('express');\nconst names = [];\n${body}\nconst app = express();\napp.get('/health', (req, res) => res.json(names));\napp.listen(3000);\n`;
+    const lint = (body: string) => lintFiles({ 'package.json': EXPRESS, 'server.js': server(body) }, { rules: [RULE] });
+    assert.deepEqual(where((await lint("fs.readdir(__dirname + '/css', (err, files) => {\n  if (!err) files.forEach((f) => names.push(f));\n});")).findings), []);
+    assert.deepEqual(where((await lint("fs.watch(__dirname + '/css', (event, f) => {\n  names.push(f);\n});")).findings), [`${RULE} server.js:3`]);
+    assert.deepEqual(where((await lint("function reload(req, res) {\n  fs.readdir(__dirname, (err, files) => { names.push(...files); res.end(); });\n}\nexports.reload = reload;")).findings), [`${RULE} server.js:3`]);
+  });
+});
