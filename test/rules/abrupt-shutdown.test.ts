@@ -99,6 +99,24 @@ describe(RULE, () => {
     assert.deepEqual(await lint('async shutdownTransport(transport) { await transport.stop(); }', 'Factory.shutdownTransport(t)'), [`${RULE} src/server.js:6`]);
   });
 
+  it('takes an awaited method of a class or module of the project imported from another file as a call it cannot see into', async () => {
+    const project = (call: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/factory.js': 'class TransportFactory { static async shutdownTransport(t) { await t.stop(); } }\nmodule.exports = { TransportFactory };\n',
+      'src/db.js': 'module.exports = { db: { flush: async () => {} } };\n',
+      'src/server.js': [
+        "const express = require('express');",
+        "const { TransportFactory } = require('./factory');",
+        "const { db } = require('./db');",
+        'const server = express().listen(3000);',
+        `process.on('SIGTERM', async () => { await ${call}; process.exit(0); });`,
+      ].join('\n'),
+    });
+    assert.deepEqual(where((await lintFiles(project('TransportFactory.shutdownTransport(server)'), { rules: [RULE] })).findings), []);
+    // Plainly a database: flushing it closes no server.
+    assert.deepEqual(where((await lintFiles(project('db.flush()'), { rules: [RULE] })).findings), [`${RULE} src/server.js:5`]);
+  });
+
   it('reports an exit shared by two handlers once', async () => {
     const { findings } = await lintFiles(
       {

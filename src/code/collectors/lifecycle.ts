@@ -306,8 +306,12 @@ function unknownCall(w: Walk, e: TS.Expression, depth = 0): 'close' | 'await' | 
     // `await Factory.shutdownTransport(t)`: a static method of a class of this file is looked into like a function.
     const method = staticMethod(w, w.unwrap(c.expression), c.name.text);
     if (method) return knownCall(w, method, depth);
+    const recv = w.unwrap(c.expression);
+    if (isClient(w, recv)) return undefined;
     // `await unleash.stop()`: stopping something that is not plainly a pool or client may stop the server.
-    return CLEANUP.test(c.name.text) && !isClient(w, w.unwrap(c.expression)) ? 'await' : undefined;
+    if (CLEANUP.test(c.name.text)) return 'await';
+    // `await TransportFactory.shutdownTransport(t)` of a class or module of the project's own code: this file cannot see into it.
+    return ts.isIdentifier(recv) && /^\.\.?\//.test(w.originOf(recv)?.module ?? '') ? 'await' : undefined;
   }
   if (!ts.isIdentifier(c) || NOT_A_STEP.test(c.text)) return undefined;
   return knownCall(w, c.text, depth);
