@@ -117,6 +117,32 @@ describe('shutdown plans', () => {
     assert.deepEqual(steps, ['gracefulShutdown: call flushLogs', 'onSigterm: call stopWorkers', 'closeAll: call drainQueue', 'terminate: call releaseLocks']);
   });
 
+  it('counts an exit reached through a call inside a timer callback as inside the timer, and follows static methods of the file', async () => {
+    const app = await model({
+      'src/server.ts': [
+        "import express from 'express';",
+        'const server = express().listen(3000);',
+        'function failExit() { process.exit(1); }',
+        'class Factory { static async shutdownServer() { await new Promise((r) => server.close(r)); } }',
+        "process.on('SIGTERM', () => {",
+        '  setTimeout(() => failExit(), 30_000).unref();',
+        '  failExit();',
+        '});',
+        "process.on('SIGINT', async () => {",
+        '  await Factory.shutdownServer();',
+        '  process.exit(0);',
+        '});',
+      ].join('\n'),
+    });
+    const got = shutdownPlans(app.packages[0]!.files, app.modules).map((p) =>
+      p.steps.map((s) => `${s.kind} ${s.span.line}${s.inTimer ? ' [timer]' : ''}${s.after ? ` [after ${s.after}]` : ''}${s.via.length ? ` (via ${s.via.join('>')})` : ''}`),
+    );
+    assert.deepEqual(got, [
+      ['call 6 [timer]', 'exit 3 [timer] (via failExit)', 'call 7', 'exit 3 (via failExit)'],
+      ['call 10', 'close 4 (via shutdownServer)', 'exit 11 [after close]'],
+    ]);
+  });
+
   it('reads the drain timeouts of shutdown libraries, with their defaults, Hapi stop and forced-exit timers', async () => {
     const app = await model({
       'src/a.ts': [

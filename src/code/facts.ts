@@ -244,7 +244,7 @@ export interface LifecycleStep {
   callee?: string;
   /** `exit` and `call`: placed after the server closed (in a close callback, its `.then`, or after its `await`), or after an awaited call this file cannot see into. */
   after?: 'close' | 'await';
-  /** `exit`: inside a timer callback (a forced-exit fallback). */
+  /** `exit` and `call`: inside a timer callback (a forced-exit fallback); in a shutdown plan, also any step reached through such a call. */
   inTimer?: boolean;
   /** `force-exit`: the delay in milliseconds when literal, and whether the timer is `unref()`ed. */
   delayMs?: number;

@@ -107,7 +107,8 @@ export interface ShutdownPlan {
  * The signal handlers of these files and the steps each one takes, in source order, following
  * calls of named functions into the same file or the file they are imported from: a handler
  * `() => shutdown()` gets the steps of `shutdown`. A step reached through a call placed after the
- * close (or after an awaited call) counts as after it too.
+ * close (or after an awaited call) counts as after it too, and one reached through a call inside a
+ * timer callback counts as inside the timer.
  */
 export function shutdownPlans(files: CodeFacts[], modules: ModuleIndex): ShutdownPlan[] {
   const plans: ShutdownPlan[] = [];
@@ -118,31 +119,36 @@ export function shutdownPlans(files: CodeFacts[], modules: ModuleIndex): Shutdow
       const h = s.handler;
       if (h?.span) steps = expand(f, f.lifecycle.filter((x) => within(x.span, h.span!)), [], modules);
       // `process.on('SIGTERM', shutdown)`, `this.stop.bind(this)`: the steps of the named function.
-      if (h?.name && !steps.length) steps = follow(f, h.name, [], undefined, modules);
+      if (h?.name && !steps.length) steps = follow(f, h.name, [], {}, modules);
       plans.push({ file: f.file, signals: s.signals, span: s.span, steps });
     }
   }
   return plans;
 }
 
-function expand(f: CodeFacts, own: LifecycleStep[], via: string[], modules: ModuleIndex, after?: 'close' | 'await'): PlanStep[] {
+/** Where a followed call stands: after the close (or an awaited call), inside a timer callback. */
+type Placed = Pick<LifecycleStep, 'after' | 'inTimer'>;
+
+function expand(f: CodeFacts, own: LifecycleStep[], via: string[], modules: ModuleIndex, placed: Placed = {}): PlanStep[] {
   const out: PlanStep[] = [];
   for (const s of own) {
     const step: PlanStep = { ...s, file: f.file, via };
-    if (after && !step.after) step.after = after;
+    if (placed.after && !step.after) step.after = placed.after;
+    if (placed.inTimer) step.inTimer = true;
     out.push(step);
-    if (s.kind === 'call' && s.callee && via.length < 5 && !via.includes(s.callee)) for (const x of follow(f, s.callee, via, step.after, modules)) out.push(x);
+    if (s.kind === 'call' && s.callee && via.length < 5 && !via.includes(s.callee)) for (const x of follow(f, s.callee, via, step, modules)) out.push(x);
   }
   return out;
 }
 
 /** The steps of the function `name` as seen from file `f`: declared there, or imported. */
-function follow(f: CodeFacts, name: string, via: string[], after: 'close' | 'await' | undefined, modules: ModuleIndex): PlanStep[] {
+function follow(f: CodeFacts, name: string, via: string[], placed: Placed, modules: ModuleIndex): PlanStep[] {
+  const at: Placed = { after: placed.after, inTimer: placed.inTimer };
   const here = stepsOf(f, name);
-  if (here.length) return expand(f, here, [...via, name], modules, after);
+  if (here.length) return expand(f, here, [...via, name], modules, at);
   const b = importedBinding(modules, f, name);
   if (!b?.local) return [];
-  return expand(b.file, stepsOf(b.file, b.local), [...via, name], modules, after);
+  return expand(b.file, stepsOf(b.file, b.local), [...via, name], modules, at);
 }
 
 /** Each file's shutdown steps by the function they are in, in order: a shutdown function of thousands of calls looks each one up. */

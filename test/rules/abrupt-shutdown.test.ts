@@ -52,6 +52,71 @@ describe(RULE, () => {
     assert.deepEqual(where((await lintFiles(project('await flushLogs();'), { rules: [RULE] })).findings), [`${RULE} src/server.ts:5`]);
   });
 
+  it('counts an exit reached through a function called from a timer callback as the forced-exit fallback', async () => {
+    const project = (body: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/server.js': [
+        "const express = require('express');",
+        'const server = express().listen(3000);',
+        'function failExit() { process.exit(1); }',
+        `process.on('SIGTERM', () => { ${body} server.close(() => process.exit(0)); });`,
+      ].join('\n'),
+    });
+    for (const timer of ['setTimeout(() => failExit(), 30000);', 'setTimeout(() => failExit(), 30000).unref();', 'setTimeout(failExit, 30000);', 'setTimeout(function () { failExit(); }, 30000);']) {
+      assert.deepEqual(where((await lintFiles(project(timer), { rules: [RULE] })).findings), [], timer);
+    }
+    // Called from the handler itself, the same function cuts the drain off.
+    const { findings } = await lintFiles(project('failExit();'), { rules: [RULE] });
+    assert.deepEqual(where(findings), [`${RULE} src/server.js:3`]);
+    assert.equal(findings[0]!.message, 'the SIGTERM handler calls process.exit(1) (in failExit()) without waiting for server.close() to finish: in-flight requests are cut off mid-response');
+  });
+
+  it('looks into static methods of a class of the file that the handler awaits, like functions', async () => {
+    const project = (method: string, call: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/transport.js': [
+        "const express = require('express');",
+        'class HttpTransport {',
+        '  start() { this.httpServer = express().listen(3000); }',
+        '  stop() { return new Promise((resolve) => this.httpServer.close(() => resolve())); }',
+        '}',
+        'module.exports = { HttpTransport };',
+      ].join('\n'),
+      'src/server.js': [
+        "const { HttpTransport } = require('./transport');",
+        "const express = require('express');",
+        `class Factory { ${method} }`,
+        'const t = new HttpTransport();',
+        't.start();',
+        `process.on('SIGTERM', async () => { await ${call}; process.exit(0); });`,
+      ].join('\n'),
+    });
+    const lint = async (method: string, call: string) => where((await lintFiles(project(method, call), { rules: [RULE] })).findings);
+    assert.deepEqual(await lint('static async shutdownTransport(transport) { await transport.stop(); }', 'Factory.shutdownTransport(t)'), []);
+    assert.deepEqual(await lint('static async shutdownTransport({ transport }) { await transport.stop(); }', 'Factory.shutdownTransport({ transport: t })'), []);
+    // A static method that closes nothing is no excuse, and neither is an instance method called as if it were static.
+    assert.deepEqual(await lint('static async flushLogs() { await logger.flush(); }', 'Factory.flushLogs()'), [`${RULE} src/server.js:6`]);
+    assert.deepEqual(await lint('async shutdownTransport(transport) { await transport.stop(); }', 'Factory.shutdownTransport(t)'), [`${RULE} src/server.js:6`]);
+  });
+
+  it('takes an awaited method of a class or module of the project imported from another file as a call it cannot see into', async () => {
+    const project = (call: string) => ({
+      'package.json': '{"name":"api"}',
+      'src/factory.js': 'class TransportFactory { static async shutdownTransport(t) { await t.stop(); } }\nmodule.exports = { TransportFactory };\n',
+      'src/db.js': 'module.exports = { db: { flush: async () => {} } };\n',
+      'src/server.js': [
+        "const express = require('express');",
+        "const { TransportFactory } = require('./factory');",
+        "const { db } = require('./db');",
+        'const server = express().listen(3000);',
+        `process.on('SIGTERM', async () => { await ${call}; process.exit(0); });`,
+      ].join('\n'),
+    });
+    assert.deepEqual(where((await lintFiles(project('TransportFactory.shutdownTransport(server)'), { rules: [RULE] })).findings), []);
+    // Plainly a database: flushing it closes no server.
+    assert.deepEqual(where((await lintFiles(project('db.flush()'), { rules: [RULE] })).findings), [`${RULE} src/server.js:5`]);
+  });
+
   it('reports an exit shared by two handlers once', async () => {
     const { findings } = await lintFiles(
       {

@@ -46,7 +46,8 @@ export const lifecycle: Collector = {
       const ready = READY_CALL.test(name) || (name === 'setReady' && call.arguments[0]?.kind === ts.SyntaxKind.FalseKeyword);
       const closes = CLEANUP.test(name) || CLOSE.test(name);
       const own = recv.kind === ts.SyntaxKind.ThisKeyword;
-      if (!exits && !ready && !closes) return own ? followCall(call, name, w) : undefined;
+      // `this.stop()`, `Factory.shutdownTransport(t)`: a method of this file's own, followed like a function.
+      if (!exits && !ready && !closes) return own || staticMethod(w, recv, name) ? followCall(call, name, w) : undefined;
       if (inRequestHandler(w)) return;
       if (exits) return exit(call, w);
       if (ready) return void step(w, call, 'readiness');
@@ -80,8 +81,10 @@ function followCall(call: TS.CallExpression, name: string, w: Walk): void {
   const s = step(w, call, 'call', lin);
   if (!s) return;
   s.callee = name;
-  const { after } = placement(w, lin);
+  const { after, timer } = placement(w, lin);
   if (after) s.after = after;
+  // `setTimeout(() => failExit(), 30_000)`: what the timer's callback calls is the fallback too.
+  if (timer) s.inTimer = true;
 }
 
 function exit(call: TS.CallExpression, w: Walk): void {
@@ -300,16 +303,29 @@ function unknownCall(w: Walk, e: TS.Expression, depth = 0): 'close' | 'await' | 
   const c = w.unwrap(u.expression);
   if (ts.isPropertyAccessExpression(c)) {
     if (c.expression.kind === ts.SyntaxKind.ThisKeyword) return 'await';
+    // `await Factory.shutdownTransport(t)`: a static method of a class of this file is looked into like a function.
+    const method = staticMethod(w, w.unwrap(c.expression), c.name.text);
+    if (method) return knownCall(w, method, depth);
+    const recv = w.unwrap(c.expression);
+    if (isClient(w, recv)) return undefined;
     // `await unleash.stop()`: stopping something that is not plainly a pool or client may stop the server.
-    return CLEANUP.test(c.name.text) && !isClient(w, w.unwrap(c.expression)) ? 'await' : undefined;
+    if (CLEANUP.test(c.name.text)) return 'await';
+    // `await TransportFactory.shutdownTransport(t)` of a class or module of the project's own code: this file cannot see into it.
+    return ts.isIdentifier(recv) && /^\.\.?\//.test(w.originOf(recv)?.module ?? '') ? 'await' : undefined;
   }
   if (!ts.isIdentifier(c) || NOT_A_STEP.test(c.text)) return undefined;
-  // What a named function does depends only on its name and the depth (while the walk learns
-  // nothing new): `await step()` is looked into once.
+  return knownCall(w, c.text, depth);
+}
+
+/**
+ * {@link namedCall}, kept for the walk: what a named function does depends only on its name and the
+ * depth (while the walk learns nothing new), so `await step()` is looked into once.
+ */
+function knownCall(w: Walk, name: string, depth: number): Awaited {
   const known = answers(w).calls;
-  const key = `${depth}:${c.text}`;
+  const key = `${depth}:${name}`;
   if (known.has(key)) return known.get(key);
-  const r = namedCall(w, c.text, depth);
+  const r = namedCall(w, name, depth);
   known.set(key, r);
   return r;
 }
@@ -334,7 +350,10 @@ function namedCall(w: Walk, name: string, depth: number): Awaited {
 
 const FUNCTIONS = localKey();
 
-/** The body of a function declared at the top level of this file: `function f() {}`, `const f = async () => {}` (the first of that name). */
+/**
+ * The body of a function declared at the top level of this file: `function f() {}`, `const f = async () => {}`,
+ * or a static method of a class declared there, as `Class.method` (the first of that name).
+ */
 function localFunction(w: Walk, name: string): TS.Node | undefined {
   return w.local(FUNCTIONS, () => topLevelFunctions(w)).get(name);
 }
@@ -345,6 +364,12 @@ function topLevelFunctions(w: Walk): Map<string, TS.Node | undefined> {
   const add = (name: string, body: TS.Node | undefined) => out.has(name) || out.set(name, body);
   for (const st of w.sf.statements) {
     if (ts.isFunctionDeclaration(st) && st.name) add(st.name.text, st.body);
+    if (ts.isClassDeclaration(st) && st.name) {
+      for (const m of st.members) {
+        const isStatic = ts.isMethodDeclaration(m) && ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+        if (isStatic && ts.isIdentifier(m.name)) add(`${st.name.text}.${m.name.text}`, m.body);
+      }
+    }
     if (!ts.isVariableStatement(st)) continue;
     for (const d of st.declarationList.declarations) {
       const init = d.initializer && w.unwrap(d.initializer);
@@ -352,6 +377,13 @@ function topLevelFunctions(w: Walk): Map<string, TS.Node | undefined> {
     }
   }
   return out;
+}
+
+/** `Factory.shutdownTransport` for a call `Factory.shutdownTransport()` of a static method of a class of this file. */
+function staticMethod(w: Walk, recv: TS.Expression, name: string): string | undefined {
+  if (!w.ts.isIdentifier(recv)) return undefined;
+  const key = `${recv.text}.${name}`;
+  return localFunction(w, key) ? key : undefined;
 }
 
 /** Receivers that are plainly a pool, a client, a queue or a telemetry SDK, by name or by module. */
