@@ -506,6 +506,11 @@ export class Walk {
   /** Modules imported so far: `value` once any import of one is not type-only (a file may `require()` a module thousands of times). */
   private readonly importedModules = new Map<string, 'value' | 'type'>();
 
+  /** Does the file import this module for its value (not `import type` alone), as far as the walk has read? */
+  importsModule(module: string): boolean {
+    return this.importedModules.get(module) === 'value';
+  }
+
   private visit(node: TS.Node): undefined {
     if (this.enter(node)) {
       this.ts.forEachChild(node, this.visitChild);
@@ -649,7 +654,8 @@ export class Walk {
     if (isFn(args[0]!) && callee.kind === K.PropertyAccessExpression && (callee as TS.PropertyAccessExpression).name.text === 'then') {
       p = (args[0] as TS.ArrowFunction).parameters[0];
       o = p && this.createdBy((callee as TS.PropertyAccessExpression).expression);
-    } else if (n >= 2 && isFn(args[n - 1]!)) {
+    } else if (n >= 2 && isFn(args[n - 1]!) && (this.importsModule('@hapi/glue') || this.importsModule('glue'))) {
+      // `Glue.compose(manifest, options, (err, server) => ...)`: looked for only where Glue is imported.
       const r = this.resolve(callee);
       const composed = r && composedServer(r.module, r.path);
       p = composed ? (args[n - 1] as TS.ArrowFunction).parameters[1] : undefined;

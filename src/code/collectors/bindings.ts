@@ -786,8 +786,8 @@ function noteCall(w: Walk, st: FileState, callee: TS.Expression, suffix: string[
     byName = known;
     if (here !== undefined) st.current = { fn: here, ctx: c, byName };
   }
-  // Only a call inside a function can be left to run once by a guard around it.
-  const guard = call && c.run !== 'top' && c.run !== 'startup' && c.run !== 'signal' ? callGuard(w, st, call) : undefined;
+  // Only a call of a function by name (`setup()`), inside a function, can be left to run once by a guard around it.
+  const guard = call && !path.length && !decorator && c.run !== 'top' && c.run !== 'startup' && c.run !== 'signal' ? callGuard(w, st, call) : undefined;
   let paths = byName.get(name);
   if (!paths) byName.set(name, (paths = new Set()));
   const p = (path.length ? path.join('.') : '') + (decorator ? '@' : '') + (once ? '!' : '') + (guard ? `?${guard}` : '');

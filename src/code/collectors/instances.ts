@@ -46,6 +46,8 @@ function record(w: Walk, local: string, init: TS.Expression): void {
 
 /** `Glue.compose(manifest, options, (err, server) => ...)` (hapi 16): the callback's `server` is the server the manifest describes. */
 function composeCallback(w: Walk, call: TS.CallExpression): void {
+  // Every call comes here: files that do not import Glue are passed over at once.
+  if (!w.importsModule('@hapi/glue') && !w.importsModule('glue')) return;
   const ts = w.ts;
   const args = call.arguments;
   const fn = args.length >= 2 ? w.unwrap(args[args.length - 1]!) : undefined;

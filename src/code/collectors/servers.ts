@@ -89,6 +89,8 @@ const BROKER_OPTIONS = localKey();
  * a consumer of a broker, whose `listen()` opens no port. The options may be a constant of the file declared before.
  */
 function noteMicroservice(w: Walk, d: TS.VariableDeclaration): void {
+  // Every declaration comes here: only files of a NestJS app make microservices.
+  if (!w.importsModule('@nestjs/core') && !w.importsModule('@nestjs/microservices')) return;
   const ts = w.ts;
   const init = d.initializer && w.unwrap(d.initializer);
   if (!ts.isIdentifier(d.name) || !init) return;
