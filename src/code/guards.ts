@@ -225,13 +225,11 @@ const FLAGS = localKey();
 
 /** The flags a function body returns early on (`if (loaded) return;`, `if (plugins.initialized) return;`), in order; listed once per body. */
 function earlyReturnFlags(w: Walk, body: TS.Block): string[] {
-  const ts = w.ts;
   const known = w.local(FLAGS, () => new Map<TS.Node, string[]>());
   let flags = known.get(body);
   if (flags) return flags;
   flags = [];
-  for (const s of body.statements) {
-    if (!ts.isIfStatement(s) || !returns(ts, s.thenStatement)) continue;
+  for (const s of earlyReturns(w, body)) {
     const flag = w.chain(w.unwrap(s.expression))?.join('.');
     if (flag && !flag.startsWith('this.')) flags.push(flag);
   }

@@ -638,7 +638,8 @@ export class Walk {
 
   /**
    * A callback's parameter that receives what a call makes: `buildServer().then((app) => ...)`
-   * holds what `const app = await buildServer()` would, and `Glue.compose(manifest, options,
+   * holds what `const app = await buildServer()` would, `import('m').then((m) => ...)` the
+   * module's namespace object, and `Glue.compose(manifest, options,
    * (err, server) => ...)` (hapi 16) the server the manifest describes. The first origin of a name
    * wins, as for declarations.
    */
@@ -653,7 +654,11 @@ export class Walk {
     let o: Origin | undefined;
     if (isFn(args[0]!) && callee.kind === K.PropertyAccessExpression && (callee as TS.PropertyAccessExpression).name.text === 'then') {
       p = (args[0] as TS.ArrowFunction).parameters[0];
-      o = p && this.createdBy((callee as TS.PropertyAccessExpression).expression);
+      const made = (callee as TS.PropertyAccessExpression).expression;
+      // `import('m').then((m) => m.start())`: the parameter is the module's namespace object.
+      const module = p && this.dynamicImportOf(made);
+      if (module) return this.bindImport(p!.name, module, [], 'esm', made);
+      o = p && this.createdBy(made);
     } else if (n >= 2 && isFn(args[n - 1]!) && (this.importsModule('@hapi/glue') || this.importsModule('glue'))) {
       // `Glue.compose(manifest, options, (err, server) => ...)`: looked for only where Glue is imported.
       const r = this.resolve(callee);
@@ -671,11 +676,6 @@ export class Walk {
     const ts = this.ts;
     const callee = this.unwrap(call.expression);
     const first = call.arguments[0];
-    // `import('m').then((m) => m.start())`: the callback's parameter is the module's namespace object.
-    if (first && ts.isPropertyAccessExpression(callee) && callee.name.text === 'then' && (ts.isArrowFunction(first) || ts.isFunctionExpression(first)) && first.parameters[0]) {
-      const module = this.dynamicImportOf(callee.expression);
-      if (module) this.bindImport(first.parameters[0].name, module, [], 'esm', callee.expression);
-    }
     if (!first || !ts.isStringLiteralLike(first)) return;
     if (callee.kind === ts.SyntaxKind.ImportKeyword) this.addImport('', first.text, [], 'esm', call);
     else if (ts.isIdentifier(callee) && callee.text === 'require') this.addImport('', first.text, [], 'cjs', call);
